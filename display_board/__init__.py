@@ -1,0 +1,1 @@
+"""The wall display board and its Vietnamese voice (PySide6)."""

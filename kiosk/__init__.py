@@ -1,0 +1,1 @@
+"""The ticket kiosk and the counter-top rating tablet (PySide6)."""

@@ -1,0 +1,1 @@
+"""Vietnamese tickets on ESC/POS thermal printers."""

@@ -1,0 +1,230 @@
+"""The call policy and the transitions of a ticket's life at the counters.
+
+    issue ──> waiting ──call──> called ──complete──> done
+                 ^  │             │ ├──no-show──> no_show
+                 │  │             │ └──recall (counted, stays called)
+                 └──┴─transfer────┘
+    waiting/called ──cancel──> cancelled;  ──day change──> expired
+
+Every function takes values and returns new ones; the server persists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from queue_core.errors import CounterBusy, CounterPaused, InvalidTransition, NothingWaiting
+from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
+
+DEFAULT_PRIORITY_RATIO = 3
+
+
+def choose_next(
+    counter: Counter, waiting: Iterable[Ticket], priority_ratio: int = DEFAULT_PRIORITY_RATIO
+) -> Ticket:
+    """The ticket `counter` should call next among `waiting`.
+
+    Tickets transferred to this very counter come first. Then priority tickets,
+    except that after `priority_ratio` priority calls in a row a waiting normal
+    ticket gets its turn. Within that pool, the longest-waiting ticket among the
+    counter's services, or with `CallMode.SERVICE_ORDER` the first service in the
+    counter's order that has one.
+
+    Raises:
+        NothingWaiting: no waiting ticket may be called here.
+    """
+    eligible = [t for t in waiting if t.status is TicketStatus.WAITING and counter.serves(t)]
+    if not eligible:
+        raise NothingWaiting(counter.number)
+    targeted = [t for t in eligible if t.target_counter == counter.number]
+    if targeted:
+        return min(targeted, key=_rank)
+    priority = [t for t in eligible if t.priority]
+    normal = [t for t in eligible if not t.priority]
+    pool = (
+        priority
+        if priority and (not normal or counter.priority_streak < priority_ratio)
+        else normal
+    )
+    if counter.call_mode is CallMode.SERVICE_ORDER:
+        for code in counter.services:
+            in_service = [t for t in pool if t.service == code]
+            if in_service:
+                return min(in_service, key=_rank)
+    return min(pool, key=_rank)
+
+
+def _rank(ticket: Ticket) -> tuple[int, int]:
+    return ticket.rank, ticket.id
+
+
+def front_rank(ticket: Ticket, queue: Iterable[Ticket]) -> int:
+    """A rank that puts `ticket` before every ticket of `queue` (its target queue)."""
+    ranks = [t.rank for t in queue if t.id != ticket.id]
+    return min([ticket.rank, *(r - 1 for r in ranks)])
+
+
+def ensure_can_call(counter: Counter, clerk: str | None) -> None:
+    """Raise unless `clerk` may call at `counter` now (None: a device or supervisor)."""
+    if counter.state is CounterState.PAUSED:
+        raise CounterPaused(counter.number)
+    if clerk is not None and counter.clerk is not None and counter.clerk != clerk:
+        raise CounterBusy(counter.number, counter.clerk)
+
+
+@dataclass(frozen=True, slots=True)
+class CallOutcome:
+    counter: Counter
+    called: Ticket
+    completed: Ticket | None  # the ticket that was at the counter, now done
+
+
+def call(
+    counter: Counter,
+    current: Ticket | None,
+    ticket: Ticket,
+    clerk: str | None,
+    at: datetime,
+) -> CallOutcome:
+    """Call `ticket` to `counter`, completing the counter's current ticket first."""
+    ensure_can_call(counter, clerk)
+    if ticket.status is not TicketStatus.WAITING:
+        raise InvalidTransition(f"Số {ticket.number} không ở trạng thái chờ")
+    if not counter.serves(ticket):
+        raise InvalidTransition(f"Quầy số {counter.number} không phục vụ số {ticket.number}")
+    completed = (
+        complete(current, at)
+        if current is not None and current.status is TicketStatus.CALLED
+        else None
+    )
+    called = ticket.replace(
+        status=TicketStatus.CALLED,
+        called_at=at,
+        counter=counter.number,
+        clerk=clerk or counter.clerk,
+        target_counter=None,
+    )
+    streak = counter.priority_streak + 1 if ticket.priority else 0
+    new_counter = counter.replace(
+        state=CounterState.OPEN,
+        clerk=clerk or counter.clerk,
+        current_ticket_id=called.id,
+        priority_streak=streak,
+    )
+    return CallOutcome(new_counter, called, completed)
+
+
+def call_next(
+    counter: Counter,
+    current: Ticket | None,
+    waiting: Iterable[Ticket],
+    clerk: str | None,
+    at: datetime,
+    priority_ratio: int = DEFAULT_PRIORITY_RATIO,
+) -> CallOutcome:
+    """Complete the current ticket and call the one `choose_next` picks.
+
+    Raises:
+        CounterPaused, CounterBusy: the counter may not call now.
+        NothingWaiting: nobody waits for this counter (the current ticket stays).
+    """
+    ensure_can_call(counter, clerk)
+    return call(counter, current, choose_next(counter, waiting, priority_ratio), clerk, at)
+
+
+def walk_in(
+    counter: Counter, current: Ticket | None, ticket: Ticket, clerk: str | None, at: datetime
+) -> CallOutcome:
+    """Serve at once a citizen who came without a kiosk ticket (`ticket` is freshly issued)."""
+    return call(counter, current, ticket.replace(walk_in=True), clerk, at)
+
+
+def _require(ticket: Ticket, *statuses: TicketStatus, action: str) -> None:
+    if ticket.status not in statuses:
+        raise InvalidTransition(
+            f"Không thể {action} số {ticket.number} (trạng thái {ticket.status.value})"
+        )
+
+
+def recall(ticket: Ticket) -> Ticket:
+    _require(ticket, TicketStatus.CALLED, action="gọi lại")
+    return ticket.replace(recalls=ticket.recalls + 1)
+
+
+def complete(ticket: Ticket, at: datetime) -> Ticket:
+    _require(ticket, TicketStatus.CALLED, action="hoàn thành")
+    return ticket.replace(status=TicketStatus.DONE, finished_at=at)
+
+
+def no_show(ticket: Ticket, at: datetime) -> Ticket:
+    _require(ticket, TicketStatus.CALLED, action="đánh dấu vắng mặt")
+    return ticket.replace(status=TicketStatus.NO_SHOW, finished_at=at)
+
+
+def cancel(ticket: Ticket, at: datetime) -> Ticket:
+    _require(ticket, TicketStatus.WAITING, TicketStatus.CALLED, action="hủy")
+    return ticket.replace(status=TicketStatus.CANCELLED, finished_at=at)
+
+
+def expire(ticket: Ticket, at: datetime) -> Ticket:
+    _require(ticket, TicketStatus.WAITING, TicketStatus.CALLED, action="hết hạn")
+    return ticket.replace(status=TicketStatus.EXPIRED, finished_at=at)
+
+
+def transfer(
+    ticket: Ticket,
+    queue: Iterable[Ticket],
+    *,
+    service: str | None = None,
+    counter: int | None = None,
+) -> Ticket:
+    """Send `ticket` back to waiting, at the front of `queue` (the target's waiting tickets).
+
+    To a service (`service=`): any counter of that service may call it. To a counter
+    (`counter=`): that counter alone may. It keeps its id and number.
+    """
+    _require(ticket, TicketStatus.WAITING, TicketStatus.CALLED, action="chuyển")
+    if (service is None) == (counter is None):
+        raise InvalidTransition("Chuyển đến một lĩnh vực hoặc một quầy")
+    return ticket.replace(
+        status=TicketStatus.WAITING,
+        service=service if service is not None else ticket.service,
+        target_counter=counter,
+        rank=front_rank(ticket, queue),
+        called_at=None,
+        counter=None,
+        clerk=None,
+        recalls=0,
+    )
+
+
+def release(counter: Counter, ticket_id: int) -> Counter:
+    """`counter` once its current ticket `ticket_id` left it (done, no-show, transferred)."""
+    if counter.current_ticket_id != ticket_id:
+        return counter
+    return counter.replace(current_ticket_id=None)
+
+
+def open_counter(counter: Counter, clerk: str | None, *, force: bool = False) -> Counter:
+    """A clerk signs in at `counter`; `force` lets a supervisor take it over."""
+    if not force and clerk is not None and counter.clerk not in (None, clerk):
+        raise CounterBusy(counter.number, counter.clerk or "")
+    return counter.replace(state=CounterState.OPEN, clerk=clerk, pause_reason=None)
+
+
+def close_counter(counter: Counter) -> Counter:
+    return counter.replace(state=CounterState.CLOSED, clerk=None, pause_reason=None)
+
+
+def pause(counter: Counter, reason: str) -> Counter:
+    if counter.state is CounterState.PAUSED:
+        raise InvalidTransition(f"Quầy số {counter.number} đã tạm ngưng")
+    return counter.replace(state=CounterState.PAUSED, pause_reason=reason)
+
+
+def resume(counter: Counter) -> Counter:
+    if counter.state is not CounterState.PAUSED:
+        raise InvalidTransition(f"Quầy số {counter.number} không tạm ngưng")
+    return counter.replace(state=CounterState.OPEN, pause_reason=None)

@@ -1,0 +1,98 @@
+"""The nouns of a one-stop hall: services (lĩnh vực), counters (quầy) and tickets (số)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from queue_core.hours import IssuingHours
+
+
+class TicketStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class CounterState(StrEnum):
+    CLOSED = "closed"  # nobody signed in
+    OPEN = "open"
+    PAUSED = "paused"
+
+
+class CallMode(StrEnum):
+    """How a counter picks among its services."""
+
+    LONGEST_WAITING = "longest_waiting"  # the oldest ticket among all its services
+    SERVICE_ORDER = "service_order"  # strict precedence: its first service before the second
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    code: str
+    name: str
+    prefix: str
+    digits: int = 3
+    daily_cap: int | None = None
+    hours: IssuingHours = dataclasses.field(default_factory=IssuingHours)
+    average_service_s: int = 600
+    waiting_target_s: int = 1200
+
+
+@dataclass(frozen=True, slots=True)
+class Counter:
+    number: int
+    name: str
+    services: tuple[str, ...]
+    call_mode: CallMode = CallMode.LONGEST_WAITING
+    state: CounterState = CounterState.CLOSED
+    clerk: str | None = None
+    current_ticket_id: int | None = None
+    pause_reason: str | None = None
+    # Priority calls in a row at this counter, for the anti-starvation rule.
+    priority_streak: int = 0
+
+    def replace(self, **changes: object) -> Counter:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def serves(self, ticket: Ticket) -> bool:
+        """Whether `ticket` may be called here (its service, or transferred here)."""
+        if ticket.target_counter is not None:
+            return ticket.target_counter == self.number
+        return ticket.service in self.services
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: int
+    number: str
+    service: str
+    day: date
+    sequence: int
+    issued_at: datetime
+    # Order within the queues: lower is called first. The id for a new ticket;
+    # a transfer puts the ticket in front of the target queue by lowering it.
+    rank: int
+    priority: bool = False
+    status: TicketStatus = TicketStatus.WAITING
+    called_at: datetime | None = None
+    finished_at: datetime | None = None
+    counter: int | None = None
+    clerk: str | None = None
+    # Set when transferred to one counter: only that counter may call it.
+    target_counter: int | None = None
+    recalls: int = 0
+    walk_in: bool = False
+
+    def replace(self, **changes: object) -> Ticket:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def is_open(self) -> bool:
+        """Waiting or at a counter: the day's end expires it."""
+        return self.status in (TicketStatus.WAITING, TicketStatus.CALLED)

@@ -1,0 +1,277 @@
+"""The wire protocol: every REST body and WebSocket event, defined once.
+
+The server serializes these; `queue_client` parses them. Events form a
+discriminated union on a dotted `type` and carry the monotonic `seq` of the
+durable event log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from queue_core.model import CallMode, CounterState, TicketStatus
+
+PROTOCOL_VERSION = 1
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- REST bodies -------------------------------------------------------------------------
+
+
+class TicketOut(_Wire):
+    """A ticket as clients see it (no personal data: a ticket names nobody)."""
+
+    id: int = Field(examples=[42])
+    number: str = Field(examples=["1005"])
+    service: str = Field(examples=["TP"])
+    service_name: str = Field(examples=["Tư pháp – Hộ tịch"])
+    priority: bool = False
+    status: TicketStatus = Field(examples=["waiting"])
+    issued_at: datetime
+    called_at: datetime | None = None
+    finished_at: datetime | None = None
+    counter: int | None = Field(default=None, examples=[3])
+    target_counter: int | None = None
+    recalls: int = 0
+    walk_in: bool = False
+    waiting_ahead: int = Field(description="Tickets that will be called before this one.")
+    estimated_wait_minutes: int
+
+
+class IssueRequest(_Wire):
+    service: str = Field(examples=["TP"])
+    priority: bool = False
+
+
+class WalkInRequest(_Wire):
+    service: str = Field(examples=["TP"])
+    priority: bool = False
+
+
+class TransferRequest(_Wire):
+    service: str | None = Field(default=None, examples=["DD"])
+    counter: int | None = Field(default=None, examples=[5])
+
+    @model_validator(mode="after")
+    def _exactly_one_target(self) -> TransferRequest:
+        if (self.service is None) == (self.counter is None):
+            raise ValueError("give either 'service' or 'counter'")
+        return self
+
+
+class PauseRequest(_Wire):
+    reason: str = Field(min_length=1, max_length=200, examples=["Họp giao ban"])
+
+
+class OpenCounterRequest(_Wire):
+    force: bool = Field(default=False, description="Take over from another clerk (supervisor).")
+
+
+class RatingRequest(_Wire):
+    ticket_id: int
+    score: int = Field(ge=1, le=5, examples=[3])
+    reasons: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=10
+    )
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+class RatingOut(_Wire):
+    ticket_id: int
+    score: int
+    label: str = Field(examples=["Rất hài lòng"])
+    reasons: list[str]
+    comment: str | None
+    rated_at: datetime
+    counter: int | None
+    service: str
+
+
+class ServiceOut(_Wire):
+    code: str = Field(examples=["TP"])
+    name: str = Field(examples=["Tư pháp – Hộ tịch"])
+    prefix: str = Field(examples=["1"])
+    waiting: int
+    open: bool = Field(description="Issuing numbers now (within hours, under the daily cap).")
+    estimated_wait_minutes: int
+    closed_reason: str | None = Field(
+        default=None, examples=["Hết giờ lấy số — mở lại lúc 13:30 24/11/2026"]
+    )
+    opens_at: datetime | None = None
+    issued_today: int
+    daily_cap: int | None = None
+    waiting_target_minutes: int
+
+
+class CounterOut(_Wire):
+    number: int = Field(examples=[3])
+    name: str = Field(examples=["Quầy 3"])
+    services: list[str] = Field(examples=[["TP", "DD"]])
+    call_mode: CallMode
+    state: CounterState
+    clerk: str | None = Field(default=None, description="Display name of the clerk signed in.")
+    pause_reason: str | None = None
+    current_ticket: TicketOut | None = None
+
+
+class RatingLevelOut(_Wire):
+    score: int
+    label: str = Field(examples=["Hài lòng"])
+    label_en: str = Field(examples=["Satisfied"])
+
+
+class RatingScaleOut(_Wire):
+    size: int = Field(examples=[3])
+    question: str
+    levels: list[RatingLevelOut]
+    reasons: list[str]
+
+
+class SiteOut(_Wire):
+    name: str
+    agency: str | None
+    timezone: str
+    rating_scale: int
+    waiting_target_minutes: int
+    call_phrase: str
+    services: list[ServiceOut]
+    counters: list[CounterOut]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime | None = None
+    role: str
+
+
+class Me(_Wire):
+    subject: str
+    kind: Literal["user", "device"]
+    role: str
+    display_name: str
+
+
+PrinterState = Literal["ok", "paper-near-end", "paper-out", "cover-open", "offline", "unknown"]
+
+
+class HeartbeatRequest(_Wire):
+    printer: PrinterState | None = None
+    detail: str | None = Field(default=None, max_length=500)
+    version: str | None = Field(default=None, max_length=50)
+
+
+class DeviceOut(_Wire):
+    id: int
+    name: str
+    kind: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_seen_at: datetime | None
+    printer: PrinterState | None
+
+
+class ErrorOut(BaseModel):
+    detail: str | list[dict[str, object]] = Field(examples=["Quầy số 3 đang tạm ngưng"])
+
+
+# --- Events ------------------------------------------------------------------------------
+
+
+class _Event(_Wire):
+    seq: int
+    at: datetime
+    v: int = PROTOCOL_VERSION
+
+
+class _TicketEvent(_Event):
+    ticket: TicketOut
+    counter: int | None = None
+
+
+class TicketIssued(_TicketEvent):
+    type: Literal["ticket.issued"] = "ticket.issued"
+
+
+class TicketCalled(_TicketEvent):
+    type: Literal["ticket.called"] = "ticket.called"
+
+
+class TicketRecalled(_TicketEvent):
+    type: Literal["ticket.recalled"] = "ticket.recalled"
+
+
+class TicketCompleted(_TicketEvent):
+    type: Literal["ticket.completed"] = "ticket.completed"
+
+
+class TicketNoShow(_TicketEvent):
+    type: Literal["ticket.no_show"] = "ticket.no_show"
+
+
+class TicketTransferred(_TicketEvent):
+    type: Literal["ticket.transferred"] = "ticket.transferred"
+    from_service: str
+    from_counter: int | None = None
+
+
+class TicketCancelled(_TicketEvent):
+    type: Literal["ticket.cancelled"] = "ticket.cancelled"
+
+
+class TicketExpired(_TicketEvent):
+    type: Literal["ticket.expired"] = "ticket.expired"
+
+
+class TicketRated(_TicketEvent):
+    type: Literal["ticket.rated"] = "ticket.rated"
+    score: int
+
+
+class CounterUpdated(_Event):
+    type: Literal["counter.updated"] = "counter.updated"
+    counter: CounterOut
+
+
+Event = Annotated[
+    TicketIssued
+    | TicketCalled
+    | TicketRecalled
+    | TicketCompleted
+    | TicketNoShow
+    | TicketTransferred
+    | TicketCancelled
+    | TicketExpired
+    | TicketRated
+    | CounterUpdated,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+EVENT_TYPES: tuple[str, ...] = tuple(
+    model.model_fields["type"].default
+    for model in (
+        TicketIssued,
+        TicketCalled,
+        TicketRecalled,
+        TicketCompleted,
+        TicketNoShow,
+        TicketTransferred,
+        TicketCancelled,
+        TicketExpired,
+        TicketRated,
+        CounterUpdated,
+    )
+)
+
+
+def parse_event(data: str | bytes) -> Event:
+    """Parse one event from its JSON text."""
+    return EVENT_ADAPTER.validate_json(data)

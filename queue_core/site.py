@@ -1,0 +1,199 @@
+"""The site file (TOML): the centre, its services (lĩnh vực) and counters (quầy).
+
+Validated with pydantic; every problem is reported with its key path, e.g.
+`services[2].prefix: ...`. Parsing takes text, reading the file is the caller's.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+
+from queue_core.errors import InvalidSiteConfig
+from queue_core.hours import IssuingHours, Window, parse_window
+from queue_core.model import CallMode, Counter, Service
+
+DEFAULT_CALL_PHRASE = "Mời công dân có số thứ tự {number} đến quầy số {counter}"
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+WindowText = Annotated[str, Field(examples=["07:30-11:30"])]
+
+
+class HoursConfig(_Strict):
+    """Issuing windows; a day left out follows `default`, `[]` closes it."""
+
+    default: list[WindowText] = Field(default_factory=lambda: ["00:00-23:59"])
+    mon: list[WindowText] | None = None
+    tue: list[WindowText] | None = None
+    wed: list[WindowText] | None = None
+    thu: list[WindowText] | None = None
+    fri: list[WindowText] | None = None
+    sat: list[WindowText] | None = None
+    sun: list[WindowText] | None = None
+    closed_dates: list[date] = Field(default_factory=list)
+
+    @field_validator("default", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    @classmethod
+    def _windows_parse(cls, value: list[str] | None) -> list[str] | None:
+        for text in value or []:
+            parse_window(text)
+        return value
+
+    def to_domain(self) -> IssuingHours:
+        def windows(texts: list[str]) -> tuple[Window, ...]:
+            return tuple(sorted(parse_window(t) for t in texts))
+
+        weekly = tuple(
+            windows(day if (day := getattr(self, name)) is not None else self.default)
+            for name in _WEEKDAYS
+        )
+        return IssuingHours(weekly, frozenset(self.closed_dates))
+
+
+class SiteSection(_Strict):
+    name: str = Field(min_length=1, examples=["Trung tâm Phục vụ hành chính công xã Tân Phú"])
+    agency: str | None = Field(
+        default=None, description="The line above the centre's name on tickets (e.g. UBND xã)."
+    )
+    timezone: str = "Asia/Ho_Chi_Minh"
+    rating_scale: Literal[3, 4, 5] = 3
+    rating_reasons: list[str] = Field(default_factory=list)
+    priority_ratio: int = Field(
+        default=3, ge=1, description="Priority calls in a row before a normal ticket's turn."
+    )
+    waiting_target_minutes: int = Field(default=20, ge=1)
+    call_phrase: str = DEFAULT_CALL_PHRASE
+    hours: HoursConfig | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone '{value}'") from None
+        return value
+
+    @field_validator("call_phrase")
+    @classmethod
+    def _phrase_has_slots(cls, value: str) -> str:
+        if "{number}" not in value or "{counter}" not in value:
+            raise ValueError("the phrase needs both {number} and {counter}")
+        return value
+
+
+class ServiceConfig(_Strict):
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$", examples=["TP"])
+    name: str = Field(min_length=1, examples=["Tư pháp – Hộ tịch"])
+    prefix: str = Field(pattern=r"^[A-Z0-9]{0,3}$", examples=["1", "A"])
+    digits: int = Field(default=3, ge=1, le=6)
+    daily_cap: int | None = Field(default=None, ge=1)
+    average_service_minutes: float = Field(default=10, gt=0, le=480)
+    waiting_target_minutes: int | None = Field(default=None, ge=1)
+    hours: HoursConfig | None = None
+
+
+class CounterConfig(_Strict):
+    number: int = Field(ge=1, le=999)
+    name: str | None = None
+    services: list[str] = Field(min_length=1)
+    call_mode: CallMode = CallMode.LONGEST_WAITING
+
+
+class SiteConfig(_Strict):
+    site: SiteSection
+    services: list[ServiceConfig] = Field(min_length=1)
+    counters: list[CounterConfig] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references_hold(self) -> Self:
+        codes = [s.code for s in self.services]
+        _unique(codes, "services", "code")
+        # Two services with one prefix would print the same number twice a day.
+        _unique([s.prefix for s in self.services], "services", "prefix")
+        _unique([c.number for c in self.counters], "counters", "number")
+        for i, counter in enumerate(self.counters):
+            for code in counter.services:
+                if code not in codes:
+                    raise ValueError(f"counters[{i}].services: unknown service '{code}'")
+        return self
+
+    def services_domain(self) -> dict[str, Service]:
+        """The services as domain values, keyed by code, in file order."""
+        return {
+            s.code: Service(
+                code=s.code,
+                name=s.name,
+                prefix=s.prefix,
+                digits=s.digits,
+                daily_cap=s.daily_cap,
+                hours=_hours(s.hours or self.site.hours),
+                average_service_s=round(s.average_service_minutes * 60),
+                waiting_target_s=(s.waiting_target_minutes or self.site.waiting_target_minutes)
+                * 60,
+            )
+            for s in self.services
+        }
+
+    def counters_domain(self) -> list[Counter]:
+        return [
+            Counter(
+                number=c.number,
+                name=c.name or f"Quầy {c.number}",
+                services=tuple(c.services),
+                call_mode=c.call_mode,
+            )
+            for c in self.counters
+        ]
+
+
+def _hours(config: HoursConfig | None) -> IssuingHours:
+    return config.to_domain() if config is not None else IssuingHours()
+
+
+def _unique(values: Sequence[object], table: str, key: str) -> None:
+    seen: set[object] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{table}: {key} '{value}' appears twice")
+        seen.add(value)
+
+
+def parse_site(text: str) -> SiteConfig:
+    """Parse and validate a site file's TOML text.
+
+    Raises:
+        InvalidSiteConfig: with one line per problem, naming its key path.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidSiteConfig([f"TOML: {exc}"]) from exc
+    return site_from_data(data)
+
+
+def site_from_data(data: object) -> SiteConfig:
+    """Validate already-parsed site data (a dict as from TOML or JSON)."""
+    try:
+        return SiteConfig.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidSiteConfig([_describe(error) for error in exc.errors()]) from exc
+
+
+def _describe(error: ErrorDetails) -> str:
+    path = ""
+    for part in error["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{path or '(top)'}: {message}"

@@ -1,0 +1,1 @@
+"""The motcua server: FastAPI app, SQLite store, event log and command line."""
