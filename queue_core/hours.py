@@ -39,7 +39,7 @@ class IssuingHours:
         """The first opening strictly after `local`, or None within a month."""
         for offset in range(_LOOKAHEAD_DAYS + 1):
             day = local.date() + timedelta(days=offset)
-            for start, _end in self.windows_on(day):
+            for start, _end in sorted(self.windows_on(day)):
                 opening = datetime.combine(day, start, tzinfo=local.tzinfo)
                 if opening > local:
                     return opening
@@ -53,6 +53,9 @@ def parse_window(text: str) -> Window:
         start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
     except ValueError:
         raise ValueError(f"'{text}' is not a window like '07:30-11:30'") from None
+    # An offset would make the window incomparable with the naive local time of day.
+    if start.tzinfo is not None or end.tzinfo is not None:
+        raise ValueError(f"window '{text}' must be local time, without a UTC offset")
     if start >= end:
         raise ValueError(f"window '{text}' ends before it starts")
     return start, end

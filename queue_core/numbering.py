@@ -19,6 +19,9 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 def local_time(at: datetime, timezone: str = DEFAULT_TIMEZONE) -> datetime:
     """`at` (aware) in the site's timezone."""
+    if at.tzinfo is None:
+        # astimezone() would silently read a naive time as the machine's local time.
+        raise ValueError("local_time needs a timezone-aware datetime")
     return at.astimezone(ZoneInfo(timezone))
 
 

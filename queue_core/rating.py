@@ -41,5 +41,8 @@ def satisfaction_rate(scores: list[int], size: int) -> float | None:
     if not scores:
         return None
     levels = scale(size)
+    # Score 0 would otherwise index from the end and count as "very satisfied".
+    if any(not 1 <= s <= size for s in scores):
+        raise ValueError(f"scores run from 1 to {size}")
     satisfied = sum(1 for s in scores if levels[s - 1].satisfied)
     return satisfied / len(scores)
