@@ -81,7 +81,8 @@ class SiteSection(_Strict):
     def _timezone_exists(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        # A directory such as "Asia" raises IsADirectoryError, an OSError.
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown timezone '{value}'") from None
         return value
 
@@ -164,9 +165,9 @@ def _hours(config: HoursConfig | None) -> IssuingHours:
 
 def _unique(values: Sequence[object], table: str, key: str) -> None:
     seen: set[object] = set()
-    for value in values:
+    for i, value in enumerate(values):
         if value in seen:
-            raise ValueError(f"{table}: {key} '{value}' appears twice")
+            raise ValueError(f"{table}[{i}].{key}: '{value}' appears twice")
         seen.add(value)
 
 
@@ -196,4 +197,6 @@ def _describe(error: ErrorDetails) -> str:
     for part in error["loc"]:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     message = error["msg"].removeprefix("Value error, ")
+    if not path and error["type"] == "value_error":
+        return message  # a cross-reference check, whose message names its own key path
     return f"{path or '(top)'}: {message}"
