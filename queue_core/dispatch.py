@@ -212,7 +212,10 @@ def open_counter(counter: Counter, clerk: str | None, *, force: bool = False) ->
     """A clerk signs in at `counter`; `force` lets a supervisor take it over."""
     if not force and clerk is not None and counter.clerk not in (None, clerk):
         raise CounterBusy(counter.number, counter.clerk or "")
-    return counter.replace(state=CounterState.OPEN, clerk=clerk, pause_reason=None)
+    # A supervisor or device (no clerk) opens the counter without signing anyone out,
+    # unless forcing, which frees the counter for whoever signs in next.
+    keep = clerk if clerk is not None else (None if force else counter.clerk)
+    return counter.replace(state=CounterState.OPEN, clerk=keep, pause_reason=None)
 
 
 def close_counter(counter: Counter) -> Counter:

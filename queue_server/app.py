@@ -1,1 +1,93 @@
-"""app."""
+"""The FastAPI application, built on demand: `create_app(settings)`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from queue_core.clock import Clock, SystemClock
+from queue_core.protocol import PROTOCOL_VERSION
+from queue_server import errors
+from queue_server.auth import LoginThrottle
+from queue_server.database import open_store
+from queue_server.hub import Hub
+from queue_server.routes import auth, counters, devices, health, ratings, site, tickets
+from queue_server.service import QueueService
+from queue_server.settings import Settings
+from queue_server.state import AppState
+from queue_server.store import Store
+from queue_server.writer import Outcome, Writer
+
+# How often the writer wakes with nothing to do, so the day change expires old tickets
+# even when the hall is quiet.
+SWEEP_INTERVAL_S = 30.0
+
+DESCRIPTION = """
+Hệ thống xếp hàng lấy số cho Bộ phận Một cửa / Trung tâm Phục vụ hành chính công.
+
+Queue ticketing for Vietnamese one-stop public administration centres. Authenticate with
+`Authorization: Bearer TOKEN`: a staff token from `/api/auth/token` or a device token from
+`motcua device add`. Errors are 4xx with `{"detail": ...}` in Vietnamese.
+"""
+
+
+def _idle(store: Store) -> Outcome[None]:
+    return Outcome(None)
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    """The motcua server app for `settings`; nothing is opened until it starts."""
+    clock = clock or SystemClock()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        reader = open_store(settings.data_dir, settings.site_file)
+        site_config = reader.site()
+        assert site_config is not None
+        hub = Hub()
+        hub.last_seq = reader.last_seq()
+        service: QueueService | None = None
+
+        def sweep(store: Store) -> Outcome[None]:
+            return service.sweep(store) if service is not None else Outcome(None)
+
+        writer = Writer(
+            lambda: open_store(settings.data_dir),
+            hub.publish,
+            batch_max=settings.write_batch_max,
+            prepare=sweep,
+        )
+        service = QueueService(site_config, writer, reader, clock)
+        writer.start()
+        throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_s)
+        app.state.motcua = AppState(settings, clock, reader, writer, hub, service, throttle)
+        await writer.run(_idle)  # expire what a past day left open before serving anyone
+
+        async def tick() -> None:
+            while True:
+                await asyncio.sleep(SWEEP_INTERVAL_S)
+                await writer.run(_idle)
+
+        ticker = asyncio.create_task(tick())
+        try:
+            yield
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            writer.stop()
+            reader.close()
+
+    app = FastAPI(
+        title="motcua",
+        version=f"protocol {PROTOCOL_VERSION}",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    for module in (health, auth, site, tickets, counters, ratings, devices):
+        app.include_router(module.router)
+    return app

@@ -1,1 +1,204 @@
-"""auth."""
+"""Who may do what: users with argon2 passwords, device tokens, roles.
+
+Tokens are random URL-safe strings; only their SHA-256 is stored, so checking one
+per request is a hash and an indexed lookup (no password hashing per request).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from queue_server.store import Store
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    CLERK = "clerk"
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+    COUNTER = "counter"
+    RATING = "rating"
+
+
+USER_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.CLERK)
+DEVICE_KINDS = (Role.KIOSK, Role.DISPLAY, Role.COUNTER, Role.RATING)
+STAFF = frozenset(USER_ROLES)
+
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The holder of a valid token."""
+
+    kind: Literal["user", "device"]
+    subject: str  # username, or the device's id
+    role: Role
+    display_name: str
+
+    @property
+    def clerk(self) -> str | None:
+        """The username to record at a counter: clerks act in their own name."""
+        return self.subject if self.role is Role.CLERK else None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
+    return (hasher or _hasher).hash(password)
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A real hash of nothing, to verify against when the username is unknown."""
+    return hash_password(secrets.token_hex(16))
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(store: Store, token: str, now: datetime) -> Principal | None:
+    """The principal holding `token`, or None when it is unknown, expired or revoked."""
+    row = store.token(hash_token(token))
+    if row is None or row["revoked_at"] is not None:
+        return None
+    if row["expires_at"] is not None and datetime.fromisoformat(row["expires_at"]) <= now:
+        return None
+    if row["kind"] == "user":
+        user = store.user(row["subject"])
+        if user is None or user["disabled"]:
+            return None
+        return Principal(
+            "user", user["username"], Role(user["role"]), user["display_name"] or user["username"]
+        )
+    device = store.device(int(row["subject"]))
+    if device is None or device["revoked_at"] is not None:
+        return None
+    return Principal("device", str(device["id"]), Role(device["kind"]), device["name"])
+
+
+# --- administration (run inside a store transaction) ---------------------------------------
+
+
+def add_user(
+    store: Store,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str | None,
+    now: datetime,
+    hasher: PasswordHasher | None = None,
+) -> None:
+    """Add a staff account. `hasher` lets tests trade strength for speed."""
+    store.insert_user(
+        {
+            "username": username,
+            "display_name": display_name or username,
+            "role": role.value,
+            "password_hash": hash_password(password, hasher),
+            "disabled": 0,
+            "created_at": now.isoformat(),
+        }
+    )
+
+
+def issue_user_token(
+    store: Store, username: str, now: datetime, ttl_s: int
+) -> tuple[str, datetime]:
+    token = new_token()
+    expires_at = now + timedelta(seconds=ttl_s)
+    store.insert_token(
+        {
+            "hash": hash_token(token),
+            "kind": "user",
+            "subject": username,
+            "created_at": now.isoformat(),
+            "expires_at": expires_at.isoformat(),
+            "revoked_at": None,
+        }
+    )
+    return token, expires_at
+
+
+def add_device(store: Store, name: str, kind: Role, now: datetime) -> tuple[int, str]:
+    """Register a device; returns its id and its token (shown once, stored hashed)."""
+    device_id = store.insert_device(
+        {"name": name, "kind": kind.value, "created_at": now.isoformat()}
+    )
+    return device_id, new_device_token(store, device_id, now)
+
+
+def new_device_token(store: Store, device_id: int, now: datetime) -> str:
+    """A fresh token for a device, revoking those it had: a lost token is replaced, never
+    recovered, since only hashes are stored."""
+    store.revoke_tokens("device", str(device_id), now)
+    token = new_token()
+    store.insert_token(
+        {
+            "hash": hash_token(token),
+            "kind": "device",
+            "subject": str(device_id),
+            "created_at": now.isoformat(),
+            "expires_at": None,
+            "revoked_at": None,
+        }
+    )
+    return token
+
+
+def revoke_device(store: Store, device_id: int, now: datetime) -> None:
+    store.update_device(device_id, {"revoked_at": now.isoformat()})
+    store.revoke_tokens("device", str(device_id), now)
+
+
+class LoginThrottle:
+    """Locks a username out for a while after too many failed logins in a row.
+
+    Kept in memory: a restart forgives, which is acceptable for a hall's LAN and
+    keeps failed attempts from costing a database write each.
+    """
+
+    def __init__(self, max_failures: int, lockout_s: float) -> None:
+        self._max = max_failures
+        self._lockout_s = lockout_s
+        self._failures: dict[str, tuple[int, float]] = {}
+
+    def retry_after(self, username: str, now_s: float) -> float:
+        """Seconds until `username` may try again (0 when it may now)."""
+        count, last = self._failures.get(username, (0, 0.0))
+        if count < self._max:
+            return 0.0
+        return max(0.0, last + self._lockout_s - now_s)
+
+    def failed(self, username: str, now_s: float) -> None:
+        count, _ = self._failures.get(username, (0, 0.0))
+        if len(self._failures) > 10_000:  # a flood of made-up names must not grow memory forever
+            self._failures.clear()
+        self._failures[username] = (count + 1, now_s)
+
+    def succeeded(self, username: str) -> None:
+        self._failures.pop(username, None)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,1 +1,545 @@
-"""service."""
+"""The queue's commands: core rules run inside the writer's transaction.
+
+Every command here validates, changes state and appends its events in one
+transaction on the writer thread (see `writer.py`); the events are published
+only after the commit. Reads run on the caller's own store connection.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TypeVar
+
+from queue_core import dispatch
+from queue_core.clock import Clock
+from queue_core.errors import (
+    AlreadyRated,
+    CounterBusy,
+    InvalidRequest,
+    InvalidTransition,
+    UnknownCounter,
+    UnknownService,
+)
+from queue_core.hours import IssuingHours
+from queue_core.model import Counter, CounterState, Service, Ticket, TicketStatus
+from queue_core.numbering import grant_number, local_day
+from queue_core.protocol import (
+    CounterOut,
+    CounterUpdated,
+    Event,
+    IssueRequest,
+    RatingOut,
+    RatingRequest,
+    ServiceOut,
+    TicketCalled,
+    TicketCancelled,
+    TicketCompleted,
+    TicketExpired,
+    TicketIssued,
+    TicketNoShow,
+    TicketOut,
+    TicketRated,
+    TicketRecalled,
+    TicketTransferred,
+    TransferRequest,
+)
+from queue_core.rating import scale
+from queue_core.site import SiteConfig
+from queue_server.auth import Principal
+from queue_server.store import Store
+from queue_server.views import Views
+from queue_server.writer import Outcome, Writer
+
+T = TypeVar("T")
+
+
+class _Tx:
+    """One command's view of the transaction: the store, the time, the events so far."""
+
+    def __init__(self, store: Store, now: datetime, actor: str | None) -> None:
+        self.store = store
+        self.now = now
+        self.actor = actor
+        self.events: list[Event] = []
+
+
+class QueueService:
+    """The one-stop hall's operations, for the HTTP routes and the demo."""
+
+    def __init__(self, site: SiteConfig, writer: Writer, reader: Store, clock: Clock) -> None:
+        self.site = site
+        self.views = Views(site)
+        self._writer = writer
+        self._reader = reader
+        self._clock = clock
+        self._timezone = site.site.timezone
+        self._swept_day: date | None = None
+
+    # --- reads -------------------------------------------------------------------------
+
+    def services(self) -> list[ServiceOut]:
+        now = self._clock.now()
+        counts = self._reader.waiting_counts()
+        return [
+            self.views.service(self._reader, s, counts.get(s.code, 0), now)
+            for s in self.views.services.values()
+        ]
+
+    def counters(self) -> list[CounterOut]:
+        now = self._clock.now()
+        return [self.views.counter(self._reader, c, now) for c in self._reader.counters()]
+
+    def counter(self, number: int) -> CounterOut:
+        return self.views.counter(self._reader, self._reader.counter(number), self._clock.now())
+
+    def ticket(self, ticket_id: int) -> TicketOut:
+        return self.views.ticket(self._reader, self._reader.ticket(ticket_id), self._clock.now())
+
+    def waiting(self, counter: int | None = None) -> list[TicketOut]:
+        """Waiting tickets in call order, all or those `counter` may call."""
+        now = self._clock.now()
+        if counter is None:
+            tickets = self._reader.waiting()
+        else:
+            found = self._reader.counter(counter)
+            tickets = [
+                t for t in self._reader.waiting(found.services, found.number) if found.serves(t)
+            ]
+        return [self.views.ticket(self._reader, t, now) for t in tickets]
+
+    # --- the writer's plumbing ----------------------------------------------------------
+
+    async def _run(self, actor: Principal | None, body: Callable[[_Tx], T]) -> T:
+        def command(store: Store) -> Outcome[T]:
+            tx = _Tx(store, self._clock.now(), actor.display_name if actor else None)
+            result = body(tx)
+            return Outcome(result, tx.events)
+
+        return await self._writer.run(command)
+
+    def sweep(self, store: Store) -> Outcome[None]:
+        """Expire the open tickets of past days; the writer runs it before each batch."""
+        now = self._clock.now()
+        today = local_day(now, self._timezone)
+        if self._swept_day == today:
+            return Outcome(None)
+        tx = _Tx(store, now, "system")
+        stale = store.open_tickets_before(today)
+        for ticket in stale:
+            expired = dispatch.expire(ticket, now)
+            store.update_ticket(expired)
+            self._emit(tx, TicketExpired, expired, expired.counter)
+        for counter in store.counters():
+            if counter.current_ticket_id is not None and any(
+                t.id == counter.current_ticket_id for t in stale
+            ):
+                counter = dispatch.close_counter(counter).replace(
+                    current_ticket_id=None, priority_streak=0
+                )
+                self._save_counter(tx, counter, announce=True)
+        self._swept_day = today
+        return Outcome(None, tx.events)
+
+    def _emit(
+        self,
+        tx: _Tx,
+        kind: type[TicketIssued]
+        | type[TicketCalled]
+        | type[TicketRecalled]
+        | type[TicketCompleted]
+        | type[TicketNoShow]
+        | type[TicketCancelled]
+        | type[TicketExpired],
+        ticket: Ticket,
+        counter: int | None,
+    ) -> None:
+        self._append(
+            tx,
+            kind(
+                seq=0,
+                at=tx.now,
+                ticket=self.views.ticket(tx.store, ticket, tx.now),
+                counter=counter,
+            ),
+        )
+
+    def _append(self, tx: _Tx, event: Event) -> None:
+        event = event.model_copy(
+            update={"seq": tx.store.next_seq(), "at": self.views.local(event.at)}
+        )
+        ticket_id = getattr(event, "ticket", None)
+        counter = event.counter.number if isinstance(event, CounterUpdated) else event.counter
+        tx.store.append_event(
+            event.seq,
+            event.type,
+            event.at,
+            tx.actor,
+            ticket_id.id if ticket_id is not None else None,
+            counter,
+            event.model_dump_json(),
+        )
+        tx.events.append(event)
+
+    def _save_counter(self, tx: _Tx, counter: Counter, *, announce: bool) -> None:
+        tx.store.save_counter(counter, tx.now)
+        if announce:
+            self._append(
+                tx,
+                CounterUpdated(
+                    seq=0, at=tx.now, counter=self.views.counter(tx.store, counter, tx.now)
+                ),
+            )
+
+    def _service(self, code: str) -> Service:
+        service = self.views.services.get(code)
+        if service is None:
+            raise UnknownService(code)
+        return service
+
+    @staticmethod
+    def _acting_counter(tx: _Tx, number: int, who: Principal) -> Counter:
+        """The counter `who` acts at; a clerk may not act at a counter another clerk holds."""
+        counter = tx.store.counter(number)
+        clerk = who.clerk
+        if clerk is not None and counter.clerk is not None and counter.clerk != clerk:
+            raise CounterBusy(number, counter.clerk)
+        return counter
+
+    def _current(self, tx: _Tx, counter: Counter) -> Ticket | None:
+        if counter.current_ticket_id is None:
+            return None
+        return tx.store.ticket(counter.current_ticket_id)
+
+    def _apply_call(
+        self, tx: _Tx, outcome: dispatch.CallOutcome, announce_counter: bool
+    ) -> TicketOut:
+        if outcome.completed is not None:
+            tx.store.update_ticket(outcome.completed)
+            self._emit(tx, TicketCompleted, outcome.completed, outcome.completed.counter)
+        tx.store.update_ticket(outcome.called)
+        self._save_counter(tx, outcome.counter, announce=announce_counter)
+        self._emit(tx, TicketCalled, outcome.called, outcome.counter.number)
+        return self.views.ticket(tx.store, outcome.called, tx.now)
+
+    def _issue_number(
+        self, tx: _Tx, service: Service, priority: bool, issued_by: str | None, key: str | None
+    ) -> Ticket:
+        day = local_day(tx.now, self._timezone)
+        grant = grant_number(
+            service, tx.store.last_sequence(service.code, day), tx.now, self._timezone
+        )
+        ticket = Ticket(
+            id=0,
+            number=grant.number,
+            service=service.code,
+            day=grant.day,
+            sequence=grant.sequence,
+            issued_at=tx.now,
+            rank=0,
+            priority=priority,
+        )
+        return tx.store.insert_ticket(ticket, issued_by, key)
+
+    # --- tickets -----------------------------------------------------------------------
+
+    async def issue(
+        self, request: IssueRequest, who: Principal, idempotency_key: str | None
+    ) -> TicketOut:
+        """Issue the next number of a service (lấy số).
+
+        The same `idempotency_key` again returns the ticket it first issued, so a
+        kiosk that retries a touch never prints two numbers.
+        """
+        service = self._service(request.service)
+
+        def body(tx: _Tx) -> TicketOut:
+            if idempotency_key is not None:
+                found = tx.store.ticket_by_key(idempotency_key)
+                if found is not None:
+                    ticket, _ = found
+                    if ticket.service != request.service or ticket.priority != request.priority:
+                        raise InvalidRequest("Idempotency-Key đã dùng cho một yêu cầu khác")
+                    return self.views.ticket(tx.store, ticket, tx.now)
+            ticket = self._issue_number(
+                tx, service, request.priority, f"{who.kind}:{who.subject}", idempotency_key
+            )
+            self._emit(tx, TicketIssued, ticket, None)
+            return self.views.ticket(tx.store, ticket, tx.now)
+
+        return await self._run(who, body)
+
+    async def call_next(self, number: int, who: Principal) -> TicketOut | None:
+        """Complete the counter's current ticket and call the next; None when nobody waits."""
+
+        def body(tx: _Tx) -> TicketOut | None:
+            counter = self._acting_counter(tx, number, who)
+            waiting = tx.store.waiting(counter.services, counter.number)
+            dispatch.ensure_can_call(counter, who.clerk)
+            if not any(counter.serves(t) for t in waiting):
+                current = self._current(tx, counter)
+                if current is not None and current.status is TicketStatus.CALLED:
+                    # Nobody waits: still finish the citizen at the counter.
+                    done = dispatch.complete(current, tx.now)
+                    tx.store.update_ticket(done)
+                    self._emit(tx, TicketCompleted, done, counter.number)
+                    self._save_counter(tx, dispatch.release(counter, done.id), announce=False)
+                return None
+            opened = counter.state is not CounterState.OPEN or counter.clerk != (
+                who.clerk or counter.clerk
+            )
+            outcome = dispatch.call_next(
+                counter,
+                self._current(tx, counter),
+                waiting,
+                who.clerk,
+                tx.now,
+                self.site.site.priority_ratio,
+            )
+            return self._apply_call(tx, outcome, announce_counter=opened)
+
+        return await self._run(who, body)
+
+    async def call_ticket(self, number: int, ticket_id: int, who: Principal) -> TicketOut:
+        """Call one chosen waiting ticket to the counter (gọi số chỉ định)."""
+
+        def body(tx: _Tx) -> TicketOut:
+            counter = self._acting_counter(tx, number, who)
+            ticket = tx.store.ticket(ticket_id)
+            if ticket.target_counter is None and ticket.service not in counter.services:
+                # A supervisor may route any ticket; the counter serves it this once.
+                ticket = (
+                    ticket.replace(target_counter=counter.number)
+                    if ticket.status is TicketStatus.WAITING
+                    else ticket
+                )
+            opened = counter.state is not CounterState.OPEN
+            outcome = dispatch.call(counter, self._current(tx, counter), ticket, who.clerk, tx.now)
+            return self._apply_call(tx, outcome, announce_counter=opened)
+
+        return await self._run(who, body)
+
+    async def walk_in(
+        self, number: int, service_code: str, priority: bool, who: Principal
+    ) -> TicketOut:
+        """Serve at once a citizen with no kiosk ticket: a number is issued and called here.
+
+        Issuing hours and the daily cap do not apply: the citizen is already at the counter.
+        """
+        service = dataclasses.replace(
+            self._service(service_code), hours=IssuingHours(), daily_cap=None
+        )
+
+        def body(tx: _Tx) -> TicketOut:
+            counter = self._acting_counter(tx, number, who)
+            dispatch.ensure_can_call(counter, who.clerk)
+            ticket = self._issue_number(tx, service, priority, f"{who.kind}:{who.subject}", None)
+            ticket = ticket.replace(target_counter=counter.number)
+            self._emit(tx, TicketIssued, ticket.replace(walk_in=True), None)
+            opened = counter.state is not CounterState.OPEN
+            outcome = dispatch.walk_in(
+                counter, self._current(tx, counter), ticket, who.clerk, tx.now
+            )
+            return self._apply_call(tx, outcome, announce_counter=opened)
+
+        return await self._run(who, body)
+
+    async def recall(self, number: int, who: Principal) -> TicketOut:
+        def body(tx: _Tx) -> TicketOut:
+            counter = self._acting_counter(tx, number, who)
+            current = self._current(tx, counter)
+            if current is None:
+                raise InvalidTransition(f"Quầy số {number} chưa gọi số nào")
+            recalled = dispatch.recall(current)
+            tx.store.update_ticket(recalled)
+            self._emit(tx, TicketRecalled, recalled, counter.number)
+            return self.views.ticket(tx.store, recalled, tx.now)
+
+        return await self._run(who, body)
+
+    def _finish(
+        self,
+        ticket_id: int,
+        who: Principal,
+        change: Callable[[Ticket, datetime], Ticket],
+        kind: type[TicketCompleted] | type[TicketNoShow] | type[TicketCancelled],
+    ) -> Callable[[_Tx], TicketOut]:
+        def body(tx: _Tx) -> TicketOut:
+            ticket = tx.store.ticket(ticket_id)
+            counter = (
+                self._acting_counter(tx, ticket.counter, who)
+                if ticket.counter is not None
+                else None
+            )
+            finished = change(ticket, tx.now)
+            tx.store.update_ticket(finished)
+            if counter is not None:
+                self._save_counter(tx, dispatch.release(counter, ticket.id), announce=False)
+            self._emit(tx, kind, finished, ticket.counter)
+            return self.views.ticket(tx.store, finished, tx.now)
+
+        return body
+
+    async def complete(self, ticket_id: int, who: Principal) -> TicketOut:
+        return await self._run(
+            who, self._finish(ticket_id, who, dispatch.complete, TicketCompleted)
+        )
+
+    async def no_show(self, ticket_id: int, who: Principal) -> TicketOut:
+        return await self._run(who, self._finish(ticket_id, who, dispatch.no_show, TicketNoShow))
+
+    async def cancel(self, ticket_id: int, who: Principal) -> TicketOut:
+        """Void a ticket (test or mistaken issue): it stays out of the statistics."""
+        return await self._run(who, self._finish(ticket_id, who, dispatch.cancel, TicketCancelled))
+
+    async def transfer(self, ticket_id: int, request: TransferRequest, who: Principal) -> TicketOut:
+        """Send a ticket to the front of another service's queue, or to one counter."""
+        if request.service is not None:
+            self._service(request.service)
+
+        def body(tx: _Tx) -> TicketOut:
+            ticket = tx.store.ticket(ticket_id)
+            counter = (
+                self._acting_counter(tx, ticket.counter, who)
+                if ticket.counter is not None
+                else None
+            )
+            if request.counter is not None:
+                target = tx.store.counter(request.counter)
+                queue = [
+                    t
+                    for t in tx.store.waiting(target.services, target.number)
+                    if t.target_counter == target.number
+                ]
+            else:
+                assert request.service is not None
+                queue = [
+                    t for t in tx.store.waiting((request.service,)) if t.target_counter is None
+                ]
+            moved = dispatch.transfer(
+                ticket, queue, service=request.service, counter=request.counter
+            )
+            tx.store.update_ticket(moved)
+            if counter is not None:
+                self._save_counter(tx, dispatch.release(counter, ticket.id), announce=False)
+            view = self.views.ticket(tx.store, moved, tx.now)
+            self._append(
+                tx,
+                TicketTransferred(
+                    seq=0,
+                    at=tx.now,
+                    ticket=view,
+                    counter=request.counter,
+                    from_service=ticket.service,
+                    from_counter=ticket.counter,
+                ),
+            )
+            return view
+
+        return await self._run(who, body)
+
+    # --- counters ----------------------------------------------------------------------
+
+    def _counter_change(
+        self, number: int, who: Principal, change: Callable[[Counter], Counter]
+    ) -> Callable[[_Tx], CounterOut]:
+        def body(tx: _Tx) -> CounterOut:
+            counter = change(tx.store.counter(number))
+            self._save_counter(tx, counter, announce=True)
+            return self.views.counter(tx.store, counter, tx.now)
+
+        return body
+
+    async def open_counter(self, number: int, who: Principal, force: bool = False) -> CounterOut:
+        """A clerk signs in at the counter (another clerk's counter needs `force`)."""
+        return await self._run(
+            who,
+            self._counter_change(
+                number, who, lambda c: dispatch.open_counter(c, who.clerk, force=force)
+            ),
+        )
+
+    async def close_counter(self, number: int, who: Principal) -> CounterOut:
+        def close(counter: Counter) -> Counter:
+            if who.clerk is not None and counter.clerk not in (None, who.clerk):
+                raise CounterBusy(number, counter.clerk or "")
+            return dispatch.close_counter(counter)
+
+        return await self._run(who, self._counter_change(number, who, close))
+
+    async def pause(self, number: int, reason: str, who: Principal) -> CounterOut:
+        def pause(counter: Counter) -> Counter:
+            if who.clerk is not None and counter.clerk not in (None, who.clerk):
+                raise CounterBusy(number, counter.clerk or "")
+            return dispatch.pause(counter, reason)
+
+        return await self._run(who, self._counter_change(number, who, pause))
+
+    async def resume(self, number: int, who: Principal) -> CounterOut:
+        def resume(counter: Counter) -> Counter:
+            if who.clerk is not None and counter.clerk not in (None, who.clerk):
+                raise CounterBusy(number, counter.clerk or "")
+            return dispatch.resume(counter)
+
+        return await self._run(who, self._counter_change(number, who, resume))
+
+    # --- ratings -----------------------------------------------------------------------
+
+    async def rate(self, request: RatingRequest, who: Principal) -> RatingOut:
+        """Record the citizen's satisfaction with a completed ticket (one per ticket)."""
+        size = self.site.site.rating_scale
+        if request.score > size:
+            raise InvalidRequest(f"Điểm đánh giá từ 1 đến {size}")
+        level = scale(size)[request.score - 1]
+
+        def body(tx: _Tx) -> RatingOut:
+            ticket = tx.store.ticket(request.ticket_id)
+            if tx.store.rating_exists(ticket.id):
+                raise AlreadyRated(ticket.id)
+            if ticket.status is not TicketStatus.DONE:
+                raise InvalidTransition(
+                    f"Chỉ đánh giá được số đã phục vụ xong (số {ticket.number})"
+                )
+            rating = RatingOut(
+                ticket_id=ticket.id,
+                score=request.score,
+                label=level.label_vi,
+                reasons=request.reasons,
+                comment=request.comment,
+                rated_at=self.views.local(tx.now),
+                counter=ticket.counter,
+                service=ticket.service,
+            )
+            tx.store.insert_rating(
+                {
+                    "ticket_id": ticket.id,
+                    "score": request.score,
+                    "scale": size,
+                    "reasons": rating.model_dump_json(include={"reasons"}),
+                    "comment": request.comment,
+                    "rated_at": tx.now.isoformat(),
+                    "counter": ticket.counter,
+                    "clerk": ticket.clerk,
+                    "service": ticket.service,
+                    "device": who.subject if who.kind == "device" else None,
+                }
+            )
+            self._append(
+                tx,
+                TicketRated(
+                    seq=0,
+                    at=tx.now,
+                    ticket=self.views.ticket(tx.store, ticket, tx.now),
+                    counter=ticket.counter,
+                    score=request.score,
+                ),
+            )
+            return rating
+
+        return await self._run(who, body)
+
+    def require_counter(self, number: int) -> None:
+        """Raise UnknownCounter early, before queuing a write."""
+        if number not in {c.number for c in self.site.counters}:
+            raise UnknownCounter(number)

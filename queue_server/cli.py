@@ -1,0 +1,242 @@
+"""The `motcua` command line: serve, administer users and devices, demo."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from queue_core.clock import SystemClock
+from queue_core.errors import InvalidSiteConfig
+from queue_core.spoken import call_sentence
+from queue_server.auth import DEVICE_KINDS, USER_ROLES, Role, add_device, add_user, revoke_device
+from queue_server.database import open_store
+from queue_server.settings import Settings
+from queue_server.store import Conflict, Store
+
+DATA_DIR = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MOTCUA_DATA_DIR",
+    required=True,
+    help="Where the database lives (created when empty).",
+)
+
+
+def _store(data_dir: Path) -> Store:
+    try:
+        return open_store(data_dir)
+    except InvalidSiteConfig as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+@click.group(help="motcua — hệ thống xếp hàng lấy số cho Bộ phận Một cửa.")
+@click.version_option(package_name="motcua")
+def main() -> None:
+    pass
+
+
+@main.command(help="Run the queue server.")
+@DATA_DIR
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--site",
+    "site_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Site TOML for a new database (default: the bundled sample).",
+)
+@click.option(
+    "--log-level", default="warning", type=click.Choice(["debug", "info", "warning", "error"])
+)
+def serve(data_dir: Path, host: str, port: int, site_file: Path | None, log_level: str) -> None:
+    from queue_server.app import create_app
+    from queue_server.serve import run
+
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = Settings.from_env(data_dir=data_dir, host=host, port=port, site_file=site_file)
+    _store(data_dir).close()  # a bad site file fails here, with its key paths, not in a traceback
+    run(create_app(settings), host, port, log_level)
+
+
+# --- users --------------------------------------------------------------------------------
+
+
+@main.group(help="Staff accounts (cán bộ).")
+def user() -> None:
+    pass
+
+
+@user.command("add", help="Add a user; the password is read from standard input (one line).")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in USER_ROLES]), required=True)
+@click.option(
+    "--name", "display_name", help="Full name shown at the counter, e.g. 'Nguyễn Thị Lan'."
+)
+@DATA_DIR
+def user_add(username: str, role: str, display_name: str | None, data_dir: Path) -> None:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 6:
+        raise click.ClickException(
+            "the password needs at least 6 characters (read from standard input)"
+        )
+    store = _store(data_dir)
+    try:
+        with store.transaction():
+            add_user(store, username, password, Role(role), display_name, SystemClock().now())
+    except Conflict:
+        raise click.ClickException(f"user '{username}' already exists") from None
+    finally:
+        store.close()
+    click.echo(f"added {role} {username}")
+
+
+@user.command("list", help="List users.")
+@DATA_DIR
+def user_list(data_dir: Path) -> None:
+    store = _store(data_dir)
+    for row in store.users():
+        state = "disabled" if row["disabled"] else "active"
+        click.echo(f"{row['username']}\t{row['role']}\t{state}\t{row['display_name']}")
+    store.close()
+
+
+def _set_disabled(data_dir: Path, username: str, disabled: bool) -> None:
+    store = _store(data_dir)
+    try:
+        with store.transaction():
+            if store.set_user_disabled(username, disabled) == 0:
+                raise click.ClickException(f"no user '{username}'")
+            if disabled:
+                store.revoke_tokens("user", username, SystemClock().now())
+    finally:
+        store.close()
+
+
+@user.command("disable", help="Disable a user and end their sessions.")
+@click.argument("username")
+@DATA_DIR
+def user_disable(username: str, data_dir: Path) -> None:
+    _set_disabled(data_dir, username, True)
+    click.echo(f"disabled {username}")
+
+
+@user.command("enable", help="Enable a disabled user again.")
+@click.argument("username")
+@DATA_DIR
+def user_enable(username: str, data_dir: Path) -> None:
+    _set_disabled(data_dir, username, False)
+    click.echo(f"enabled {username}")
+
+
+# --- devices ------------------------------------------------------------------------------
+
+
+@main.group(help="Kiosks, display boards, counter keypads and rating tablets.")
+def device() -> None:
+    pass
+
+
+@device.command("add", help="Register a device; its token is the last line printed.")
+@click.argument("name")
+@click.option("--kind", type=click.Choice([k.value for k in DEVICE_KINDS]), required=True)
+@DATA_DIR
+def device_add(name: str, kind: str, data_dir: Path) -> None:
+    store = _store(data_dir)
+    try:
+        with store.transaction():
+            device_id, token = add_device(store, name, Role(kind), SystemClock().now())
+    except Conflict:
+        raise click.ClickException(f"a device named '{name}' already exists") from None
+    finally:
+        store.close()
+    click.echo(f"added {kind} device {device_id} '{name}'; its token (shown only now):")
+    click.echo(token)
+
+
+@device.command("list", help="List devices.")
+@DATA_DIR
+def device_list(data_dir: Path) -> None:
+    store = _store(data_dir)
+    for row in store.devices():
+        state = "revoked" if row["revoked_at"] else "active"
+        seen = row["last_seen_at"] or "never seen"
+        printer = row["printer"] or "-"
+        click.echo(
+            f"{row['id']}\t{row['kind']}\t{state}\t{row['name']}\t{seen}\tprinter: {printer}"
+        )
+    store.close()
+
+
+@device.command("revoke", help="Revoke a device's token (by id or name).")
+@click.argument("device")
+@DATA_DIR
+def device_revoke(device: str, data_dir: Path) -> None:
+    store = _store(data_dir)
+    try:
+        with store.transaction():
+            row = store.device_by_name(device) or (
+                store.device(int(device)) if device.isdigit() else None
+            )
+            if row is None:
+                raise click.ClickException(f"no device '{device}'")
+            revoke_device(store, row["id"], SystemClock().now())
+    finally:
+        store.close()
+    click.echo(f"revoked device {row['id']} '{row['name']}'")
+
+
+# --- voice --------------------------------------------------------------------------------
+
+
+@main.group(help="What the display boards say when they call a number.")
+def voice() -> None:
+    pass
+
+
+@voice.command("text", help="Print the sentence announced for NUMBER at COUNTER.")
+@click.argument("number")
+@click.argument("counter", type=click.IntRange(1, 999))
+@click.option(
+    "--reading", type=click.Choice(["words", "digits"]), default="words", show_default=True
+)
+def voice_text(number: str, counter: int, reading: str) -> None:
+    from queue_server.database import read_site
+
+    phrase = read_site(None).site.call_phrase
+    try:
+        click.echo(call_sentence(number, counter, phrase, reading))  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command(help="Run a demonstration hall: the server, simulated citizens and clerks.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".demo"),
+    show_default=True,
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--duration",
+    type=float,
+    default=None,
+    help="Stop after this many seconds (default: run until Ctrl-C).",
+)
+@click.option(
+    "--pace", type=float, default=1.0, show_default=True, help="Simulated events per second."
+)
+def demo(data_dir: Path, host: str, port: int, duration: float | None, pace: float) -> None:
+    from queue_server.demo import run_demo
+
+    run_demo(data_dir, host, port, duration, pace)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,200 @@
+"""`motcua demo`: a hall that visibly works, for a newcomer's first five minutes.
+
+It serves the sample commune centre (with its issuing hours lifted, so the demo
+works at any hour), then plays citizens taking numbers and clerks calling,
+completing and rating them, over the real HTTP API, and prints every event the
+server publishes, in Vietnamese.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+import httpx
+
+from queue_core.model import CounterState
+from queue_core.numbering import local_time
+from queue_core.protocol import (
+    CounterUpdated,
+    Event,
+    TicketCalled,
+    TicketCompleted,
+    TicketIssued,
+    TicketNoShow,
+    TicketRated,
+    TicketRecalled,
+    TicketTransferred,
+)
+from queue_core.site import SiteConfig
+from queue_server.app import create_app
+from queue_server.auth import Role, add_device, add_user, issue_user_token, new_device_token
+from queue_server.database import read_site
+from queue_server.serve import make_server
+from queue_server.settings import Settings
+from queue_server.state import AppState
+from queue_server.store import Store
+
+DEMO_KIOSK = "Kiosk sảnh (demo)"
+DEMO_CLERKS = (
+    ("demo.lan", "Nguyễn Thị Lan"),
+    ("demo.hung", "Trần Văn Hùng"),
+    ("demo.mai", "Phạm Thị Mai"),
+    ("demo.tuan", "Lê Anh Tuấn"),
+    ("demo.hoa", "Đỗ Thị Hoa"),
+    ("demo.nam", "Vũ Hoài Nam"),
+    ("demo.linh", "Hoàng Khánh Linh"),
+    ("demo.quang", "Bùi Văn Quang"),
+)
+
+
+def demo_site() -> SiteConfig:
+    """The sample site with every issuing window lifted."""
+    site = read_site(None)
+    services = [s.model_copy(update={"hours": None}) for s in site.services]
+    return site.model_copy(
+        update={"site": site.site.model_copy(update={"hours": None}), "services": services}
+    )
+
+
+def _prepare(data_dir: Path) -> tuple[str, dict[int, str]]:
+    """Make the demo data dir; return a kiosk token and a clerk token per counter."""
+    store = Store(data_dir)
+    store.migrate()
+    now = datetime.now(UTC)
+    with store.transaction():
+        if store.site() is None:
+            store.save_site(demo_site())
+        found = store.device_by_name(DEMO_KIOSK)
+        if found is None:
+            _, kiosk = add_device(store, DEMO_KIOSK, Role.KIOSK, now)
+        else:
+            kiosk = new_device_token(store, found["id"], now)
+        clerks: dict[int, str] = {}
+        for counter, (username, name) in zip(store.counters(), DEMO_CLERKS, strict=False):
+            if store.user(username) is None:
+                # Nobody signs in with this password: the demo uses tokens directly.
+                add_user(store, username, f"demo-{random.random()}", Role.CLERK, name, now)
+            clerks[counter.number], _ = issue_user_token(store, username, now, 12 * 3600)
+    store.close()
+    return kiosk, clerks
+
+
+_STATE_VI = {CounterState.OPEN: "mở", CounterState.PAUSED: "tạm ngưng", CounterState.CLOSED: "đóng"}
+
+
+def describe(event: Event) -> str | None:
+    """One line of Vietnamese for the console."""
+    at = f"{local_time(event.at):%H:%M:%S}"
+    match event:
+        case TicketIssued(ticket=t):
+            kind = " (ưu tiên)" if t.priority else ""
+            return (
+                f"{at}  🎫 Lấy số {t.number}{kind} — {t.service_name}: "
+                f"{t.waiting_ahead} người chờ trước, khoảng {t.estimated_wait_minutes} phút"
+            )
+        case TicketCalled(ticket=t, counter=c):
+            return f"{at}  📣 Mời công dân có số thứ tự {t.number} đến quầy số {c}"
+        case TicketRecalled(ticket=t, counter=c):
+            return f"{at}  📣 Gọi lại số {t.number} đến quầy số {c} (lần {t.recalls})"
+        case TicketCompleted(ticket=t, counter=c):
+            return f"{at}  ✅ Quầy {c} hoàn thành số {t.number}"
+        case TicketNoShow(ticket=t, counter=c):
+            return f"{at}  ⌛ Số {t.number} vắng mặt tại quầy {c}"
+        case TicketTransferred(ticket=t):
+            return f"{at}  ↪ Số {t.number} chuyển sang {t.service_name}"
+        case TicketRated(ticket=t, score=score):
+            return f"{at}  ⭐ Số {t.number} đánh giá {score} điểm"
+        case CounterUpdated(counter=c):
+            clerk = f" — {c.clerk}" if c.clerk else ""
+            return f"{at}  🪟 {c.name}: {_STATE_VI[c.state]}{clerk}"
+    return None
+
+
+class Simulation:
+    """Citizens arriving and clerks working, at `pace` actions per second."""
+
+    def __init__(self, base_url: str, kiosk: str, clerks: dict[int, str], pace: float) -> None:
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=10)
+        self.kiosk = {"Authorization": f"Bearer {kiosk}"}
+        self.clerks = {n: {"Authorization": f"Bearer {t}"} for n, t in clerks.items()}
+        self.pace = pace
+        self.rng = random.Random(1005)
+        self.completed: list[int] = []
+
+    async def run(self) -> None:
+        services = [
+            s["code"] for s in (await self.http.get("/api/services", headers=self.kiosk)).json()
+        ]
+        # Land and civil status draw the crowds, as in most commune centres.
+        weights = [5 if code in ("DD", "TP") else 2 for code in services]
+        while True:
+            await asyncio.sleep(1 / self.pace)
+            roll = self.rng.random()
+            if roll < 0.45:
+                service = self.rng.choices(services, weights)[0]
+                await self.http.post(
+                    "/api/tickets",
+                    json={"service": service, "priority": self.rng.random() < 0.1},
+                    headers=self.kiosk,
+                )
+            elif roll < 0.9:
+                number, headers = self.rng.choice(list(self.clerks.items()))
+                if self.rng.random() < 0.08:
+                    await self.http.post(f"/api/counters/{number}/recall", headers=headers)
+                    continue
+                response = await self.http.post(
+                    f"/api/counters/{number}/call-next", headers=headers
+                )
+                if response.status_code == 200:
+                    self.completed.append(response.json()["id"])
+            elif self.completed:
+                ticket_id = self.completed.pop(0)
+                score = self.rng.choices([3, 2, 1], [7, 2, 1])[0]
+                await self.http.post(
+                    "/api/ratings",
+                    json={"ticket_id": ticket_id, "score": score},
+                    headers=self.kiosk,
+                )
+
+
+def run_demo(data_dir: Path, host: str, port: int, duration: float | None, pace: float) -> None:
+    kiosk, clerks = _prepare(data_dir)
+    app = create_app(Settings(data_dir=data_dir, host=host, port=port))
+    server = make_server(app, host, port)
+
+    async def main() -> None:
+        serving = asyncio.create_task(server.serve())
+        while not server.started:
+            if serving.done():
+                return
+            await asyncio.sleep(0.05)
+        state: AppState = app.state.motcua
+        state.hub.subscribe(lambda e: _echo(describe(e)))
+        base = f"http://{host}:{server.bound_port}"
+        click.echo(f"motcua demo: {state.service.site.site.name}")
+        click.echo(f"  API và tài liệu (API docs): {base}/docs")
+        click.echo(f"  Kiosk token: {kiosk}")
+        click.echo("  Ctrl-C để dừng (to stop).")
+        simulation = Simulation(base, kiosk, clerks, pace)
+        playing = asyncio.create_task(simulation.run())
+        if duration is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(serving), duration)
+            server.should_exit = True
+        await serving
+        playing.cancel()
+        with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
+            await playing
+        await simulation.http.aclose()
+
+    asyncio.run(main())
+
+
+def _echo(line: str | None) -> None:
+    if line is not None:
+        click.echo(line)

@@ -1,0 +1,68 @@
+"""Signing in: the OAuth2 password flow for staff."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import OAuth2PasswordRequestForm
+
+from queue_core.protocol import Me, TokenOut
+from queue_server.auth import dummy_hash, issue_user_token, verify_password
+from queue_server.routes.deps import Caller, app_state
+from queue_server.state import AppState
+from queue_server.store import Store
+from queue_server.writer import Outcome
+
+router = APIRouter(tags=["auth"])
+
+State = Annotated[AppState, Depends(app_state)]
+
+
+@router.post(
+    "/api/auth/token",
+    response_model=TokenOut,
+    summary="Sign in (OAuth2 password flow)",
+    responses={
+        401: {"description": "Sai tên đăng nhập hoặc mật khẩu"},
+        429: {"description": "Tạm khóa"},
+    },
+)
+async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], state: State) -> TokenOut:
+    username = form.username
+    wait_s = state.throttle.retry_after(username, time.monotonic())
+    if wait_s > 0:
+        raise HTTPException(
+            status_code=429,
+            detail=f"Đăng nhập sai quá nhiều lần, thử lại sau {int(wait_s) + 1} giây",
+            headers={"Retry-After": str(int(wait_s) + 1)},
+        )
+    user = state.reader.user(username)
+    # Verify even for an unknown user, so timing does not tell which names exist.
+    password_hash = user["password_hash"] if user else dummy_hash()
+    ok = await run_in_threadpool(verify_password, password_hash, form.password)
+    if user is None or not ok or user["disabled"]:
+        state.throttle.failed(username, time.monotonic())
+        raise HTTPException(
+            status_code=401,
+            detail="Sai tên đăng nhập hoặc mật khẩu",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    state.throttle.succeeded(username)
+    now = state.clock.now()
+    ttl = state.settings.user_token_ttl_s
+
+    def write(store: Store) -> Outcome[tuple[str, object]]:
+        return Outcome(issue_user_token(store, username, now, ttl))
+
+    access_token, expires_at = await state.writer.run(write)
+    return TokenOut(access_token=access_token, expires_at=expires_at, role=user["role"])
+
+
+@router.get("/api/auth/me", response_model=Me, summary="Who holds this token")
+async def me(who: Caller) -> Me:
+    return Me(
+        subject=who.subject, kind=who.kind, role=who.role.value, display_name=who.display_name
+    )

@@ -1,0 +1,103 @@
+"""Tickets: issue (lấy số), look up, and what the counters do with them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, Query
+
+from queue_core.protocol import IssueRequest, TicketOut, TransferRequest
+from queue_server.routes.deps import Caller, CounterStaff, Issuer, Queue, Supervisor, TicketId
+
+router = APIRouter(tags=["tickets"])
+
+_ISSUE_EXAMPLES = {
+    "thường": {"summary": "Lấy số thường", "value": {"service": "TP"}},
+    "ưu tiên": {
+        "summary": "Người cao tuổi, người khuyết tật…",
+        "value": {"service": "DD", "priority": True},
+    },
+}
+
+
+@router.post(
+    "/api/tickets",
+    response_model=TicketOut,
+    status_code=201,
+    summary="Issue a number (lấy số)",
+    responses={
+        404: {"description": "Không có lĩnh vực này"},
+        409: {"description": "Hết giờ lấy số, hoặc đã hết số hôm nay"},
+    },
+)
+async def issue(
+    queue: Queue,
+    who: Issuer,
+    request: Annotated[IssueRequest, Body(openapi_examples=_ISSUE_EXAMPLES)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(max_length=200, description="Retrying with the same key returns the same ticket."),
+    ] = None,
+) -> TicketOut:
+    return await queue.issue(request, who, idempotency_key)
+
+
+@router.get(
+    "/api/tickets", response_model=list[TicketOut], summary="Waiting tickets, in call order"
+)
+async def waiting(
+    queue: Queue,
+    _: Caller,
+    counter: Annotated[
+        int | None, Query(ge=1, le=999, description="Only what this counter may call.")
+    ] = None,
+) -> list[TicketOut]:
+    return queue.waiting(counter)
+
+
+@router.get("/api/tickets/{ticket_id}", response_model=TicketOut, summary="One ticket")
+async def ticket(ticket_id: TicketId, queue: Queue, _: Caller) -> TicketOut:
+    return queue.ticket(ticket_id)
+
+
+@router.post(
+    "/api/tickets/{ticket_id}/complete", response_model=TicketOut, summary="Complete (hoàn thành)"
+)
+async def complete(ticket_id: TicketId, queue: Queue, who: CounterStaff) -> TicketOut:
+    return await queue.complete(ticket_id, who)
+
+
+@router.post(
+    "/api/tickets/{ticket_id}/no-show", response_model=TicketOut, summary="No-show (vắng mặt)"
+)
+async def no_show(ticket_id: TicketId, queue: Queue, who: CounterStaff) -> TicketOut:
+    return await queue.no_show(ticket_id, who)
+
+
+@router.post(
+    "/api/tickets/{ticket_id}/cancel", response_model=TicketOut, summary="Void a ticket (hủy số)"
+)
+async def cancel(ticket_id: TicketId, queue: Queue, who: Supervisor) -> TicketOut:
+    return await queue.cancel(ticket_id, who)
+
+
+@router.post(
+    "/api/tickets/{ticket_id}/transfer",
+    response_model=TicketOut,
+    summary="Transfer to a service or a counter (chuyển)",
+)
+async def transfer(
+    ticket_id: TicketId,
+    queue: Queue,
+    who: CounterStaff,
+    request: Annotated[
+        TransferRequest,
+        Body(
+            openapi_examples={
+                "lĩnh vực": {"summary": "Sang lĩnh vực Đất đai", "value": {"service": "DD"}},
+                "quầy": {"summary": "Sang quầy số 5", "value": {"counter": 5}},
+            }
+        ),
+    ],
+) -> TicketOut:
+    return await queue.transfer(ticket_id, request, who)

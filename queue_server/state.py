@@ -1,0 +1,24 @@
+"""What a running app holds: its stores, writer, hub and service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from queue_core.clock import Clock
+from queue_server.auth import LoginThrottle
+from queue_server.hub import Hub
+from queue_server.service import QueueService
+from queue_server.settings import Settings
+from queue_server.store import Store
+from queue_server.writer import Writer
+
+
+@dataclass(slots=True)
+class AppState:
+    settings: Settings
+    clock: Clock
+    reader: Store
+    writer: Writer
+    hub: Hub
+    service: QueueService
+    throttle: LoginThrottle

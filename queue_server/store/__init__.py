@@ -1,0 +1,462 @@
+"""The SQLite store: the only place that touches the database.
+
+One `Store` per thread (sqlite connections are not shared across threads): the
+server's single writer thread holds one, the event loop another for reads, and
+the admin commands their own. WAL lets readers run beside the writer; every write
+goes through `transaction()` (BEGIN IMMEDIATE … COMMIT), durable with
+`synchronous=FULL`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from queue_core.errors import UnknownCounter, UnknownTicket
+from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
+from queue_core.site import SiteConfig, site_from_data
+from queue_server.store.schema import migrations
+
+DATABASE_NAME = "motcua.db"
+
+
+class StoreError(Exception):
+    """The database failed (disk full, locked too long, corrupt): not the caller's fault."""
+
+
+class Conflict(StoreError):
+    """A uniqueness rule refused the write (e.g. a name already taken)."""
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise Conflict(str(exc)) from exc
+    except sqlite3.Error as exc:
+        raise StoreError(str(exc)) from exc
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text is not None else None
+
+
+class Store:
+    """One connection to the motcua database in `data_dir`."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / DATABASE_NAME
+        with _translated():
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            # Wait for the other process (an admin command, the server) rather than fail.
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self.db = Database(conn, execute_plugins=False)
+
+    def migrate(self) -> None:
+        with _translated():
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- transactions ------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so a read-modify-write
+        inside can never be interleaved by another writer."""
+        with _translated():
+            self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.rollback()
+            raise
+        with _translated():
+            self.db.execute("COMMIT")
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested step inside `transaction()` that can fail alone."""
+        with _translated(), self.db.atomic():
+            yield
+
+    # --- site ---------------------------------------------------------------------------
+
+    def site(self) -> SiteConfig | None:
+        with _translated():
+            rows = list(self.db.query("select value from settings where key = 'site'"))
+        return site_from_data(json.loads(rows[0]["value"])) if rows else None
+
+    def save_site(self, site: SiteConfig) -> None:
+        """Store the site and (re)create its services and counters. Inside a transaction."""
+        with _translated():
+            self.db.table("settings").upsert(
+                {"key": "site", "value": site.model_dump_json()}, pk="key"
+            )
+            for position, service in enumerate(site.services):
+                self.db.table("services").upsert(
+                    {
+                        "code": service.code,
+                        "name": service.name,
+                        "prefix": service.prefix,
+                        "digits": service.digits,
+                        "position": position,
+                    },
+                    pk="code",
+                )
+            existing = {row["number"]: row for row in self.db.table("counters").rows}
+            for counter in site.counters_domain():
+                if counter.number in existing:
+                    old = self._counter(existing[counter.number])
+                    counter = counter.replace(
+                        state=old.state,
+                        clerk=old.clerk,
+                        current_ticket_id=old.current_ticket_id,
+                        pause_reason=old.pause_reason,
+                        priority_streak=old.priority_streak,
+                    )
+                self.save_counter(counter, None)
+
+    # --- counters ------------------------------------------------------------------------
+
+    @staticmethod
+    def _counter(row: dict[str, Any]) -> Counter:
+        return Counter(
+            number=row["number"],
+            name=row["name"],
+            services=tuple(json.loads(row["services"])),
+            call_mode=CallMode(row["call_mode"]),
+            state=CounterState(row["state"]),
+            clerk=row["clerk"],
+            current_ticket_id=row["current_ticket_id"],
+            pause_reason=row["pause_reason"],
+            priority_streak=row["priority_streak"],
+        )
+
+    def counters(self) -> list[Counter]:
+        with _translated():
+            return [
+                self._counter(r) for r in self.db.query("select * from counters order by number")
+            ]
+
+    def counter(self, number: int) -> Counter:
+        with _translated():
+            rows = list(self.db.query("select * from counters where number = ?", [number]))
+        if not rows:
+            raise UnknownCounter(number)
+        return self._counter(rows[0])
+
+    def save_counter(self, counter: Counter, at: datetime | None) -> None:
+        with _translated():
+            self.db.execute(
+                "insert or replace into counters (number, name, services, call_mode, state, clerk,"
+                " current_ticket_id, pause_reason, priority_streak, updated_at)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    counter.number,
+                    counter.name,
+                    json.dumps(list(counter.services)),
+                    counter.call_mode.value,
+                    counter.state.value,
+                    counter.clerk,
+                    counter.current_ticket_id,
+                    counter.pause_reason,
+                    counter.priority_streak,
+                    _iso(at),
+                ],
+            )
+
+    # --- tickets -------------------------------------------------------------------------
+
+    @staticmethod
+    def _ticket(row: dict[str, Any] | sqlite3.Row) -> Ticket:
+        return Ticket(
+            id=row["id"],
+            number=row["number"],
+            service=row["service"],
+            day=date.fromisoformat(row["day"]),
+            sequence=row["sequence"],
+            issued_at=datetime.fromisoformat(row["issued_at"]),
+            rank=row["rank"],
+            priority=bool(row["priority"]),
+            status=TicketStatus(row["status"]),
+            called_at=_dt(row["called_at"]),
+            finished_at=_dt(row["finished_at"]),
+            counter=row["counter"],
+            clerk=row["clerk"],
+            target_counter=row["target_counter"],
+            recalls=row["recalls"] or 0,
+            walk_in=bool(row["walk_in"]),
+        )
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        with _translated():
+            rows = list(self.db.query("select * from tickets where id = ?", [ticket_id]))
+        if not rows:
+            raise UnknownTicket(ticket_id)
+        return self._ticket(rows[0])
+
+    def ticket_by_key(self, idempotency_key: str) -> tuple[Ticket, str | None] | None:
+        """The ticket issued under `idempotency_key`, with who issued it."""
+        with _translated():
+            rows = list(
+                self.db.query("select * from tickets where idempotency_key = ?", [idempotency_key])
+            )
+        return (self._ticket(rows[0]), rows[0]["issued_by"]) if rows else None
+
+    def waiting(
+        self, services: tuple[str, ...] | None = None, counter: int | None = None
+    ) -> list[Ticket]:
+        """Waiting tickets of `services` (all when None) plus those sent to `counter`, by rank."""
+        where, params = "status = 'waiting'", []
+        if services is not None:
+            marks = ",".join("?" * len(services))
+            where += f" and (service in ({marks}) or target_counter = ?)"
+            params = [*services, counter]
+        with _translated():
+            rows = self.db.query(f"select * from tickets where {where} order by rank, id", params)
+            return [self._ticket(r) for r in rows]
+
+    def waiting_ahead(self, ticket: Ticket) -> int:
+        """Waiting tickets of the same queue that come before `ticket`."""
+        if ticket.status is not TicketStatus.WAITING:
+            return 0
+        if ticket.target_counter is not None:
+            sql = (
+                "select count(*) from tickets where status = 'waiting'"
+                " and target_counter = ? and rank < ?"
+            )
+            params: list[object] = [ticket.target_counter, ticket.rank]
+        else:
+            sql = (
+                "select count(*) from tickets where status = 'waiting' and service = ? and rank < ?"
+                " and target_counter is null"
+            )
+            params = [ticket.service, ticket.rank]
+        with _translated():
+            return int(self.db.execute(sql, params).fetchone()[0])
+
+    def waiting_counts(self) -> dict[str, int]:
+        with _translated():
+            rows = self.db.execute(
+                "select service, count(*) from tickets where status = 'waiting'"
+                " and target_counter is null group by service"
+            ).fetchall()
+        return {str(service): int(count) for service, count in rows}
+
+    def average_service_s(self, service: str, day: date) -> float | None:
+        """The day's mean time from call to completion for `service` (None before any)."""
+        with _translated():
+            value = self.db.execute(
+                "select avg((julianday(finished_at) - julianday(called_at)) * 86400.0)"
+                " from tickets where day = ? and service = ? and status = 'done' and walk_in = 0",
+                [day.isoformat(), service],
+            ).fetchone()[0]
+        return float(value) if value is not None else None
+
+    def last_sequence(self, service: str, day: date) -> int:
+        with _translated():
+            row = self.db.execute(
+                "select last from sequences where service = ? and day = ?",
+                [service, day.isoformat()],
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def insert_ticket(
+        self, ticket: Ticket, issued_by: str | None, idempotency_key: str | None
+    ) -> Ticket:
+        """Store a new ticket and advance its service's sequence; the id is assigned here.
+
+        The rank of a new ticket is its id: the queue is first come, first served.
+        """
+        with _translated():
+            self.db.execute(
+                "insert into sequences (service, day, last) values (?, ?, ?)"
+                " on conflict (service, day) do update set last = excluded.last",
+                [ticket.service, ticket.day.isoformat(), ticket.sequence],
+            )
+            cursor = self.db.execute(
+                "insert into tickets (number, service, day, sequence, rank, priority, status,"
+                " issued_at, called_at, finished_at, counter, clerk, target_counter, recalls,"
+                " walk_in, issued_by, idempotency_key)"
+                " values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    ticket.number,
+                    ticket.service,
+                    ticket.day.isoformat(),
+                    ticket.sequence,
+                    int(ticket.priority),
+                    ticket.status.value,
+                    _iso(ticket.issued_at),
+                    _iso(ticket.called_at),
+                    _iso(ticket.finished_at),
+                    ticket.counter,
+                    ticket.clerk,
+                    ticket.target_counter,
+                    ticket.recalls,
+                    int(ticket.walk_in),
+                    issued_by,
+                    idempotency_key,
+                ],
+            )
+            ticket_id = int(cursor.lastrowid or 0)
+            self.db.execute("update tickets set rank = ? where id = ?", [ticket_id, ticket_id])
+        return ticket.replace(id=ticket_id, rank=ticket_id)
+
+    def update_ticket(self, ticket: Ticket) -> None:
+        with _translated():
+            self.db.execute(
+                "update tickets set service = ?, rank = ?, status = ?, called_at = ?,"
+                " finished_at = ?, counter = ?, clerk = ?, target_counter = ?, recalls = ?,"
+                " walk_in = ? where id = ?",
+                [
+                    ticket.service,
+                    ticket.rank,
+                    ticket.status.value,
+                    _iso(ticket.called_at),
+                    _iso(ticket.finished_at),
+                    ticket.counter,
+                    ticket.clerk,
+                    ticket.target_counter,
+                    ticket.recalls,
+                    int(ticket.walk_in),
+                    ticket.id,
+                ],
+            )
+
+    def open_tickets_before(self, day: date) -> list[Ticket]:
+        """Waiting or called tickets of days before `day`: the day change expires them."""
+        with _translated():
+            rows = self.db.query(
+                "select * from tickets where status in ('waiting', 'called') and day < ?",
+                [day.isoformat()],
+            )
+            return [self._ticket(r) for r in rows]
+
+    # --- events --------------------------------------------------------------------------
+
+    def next_seq(self) -> int:
+        with _translated():
+            return int(
+                self.db.execute("select coalesce(max(seq), 0) + 1 from events").fetchone()[0]
+            )
+
+    def last_seq(self) -> int:
+        return self.next_seq() - 1
+
+    def append_event(
+        self,
+        seq: int,
+        type_: str,
+        at: datetime,
+        actor: str | None,
+        ticket_id: int | None,
+        counter: int | None,
+        body: str,
+    ) -> None:
+        with _translated():
+            self.db.execute(
+                "insert into events (seq, type, at, actor, ticket_id, counter, body)"
+                " values (?, ?, ?, ?, ?, ?, ?)",
+                [seq, type_, _iso(at), actor, ticket_id, counter, body],
+            )
+
+    def events_after(self, seq: int, limit: int = 1000) -> list[tuple[int, str]]:
+        """(seq, JSON body) of the events after `seq`, oldest first."""
+        with _translated():
+            return [
+                (int(s), str(b))
+                for s, b in self.db.execute(
+                    "select seq, body from events where seq > ? order by seq limit ?", [seq, limit]
+                ).fetchall()
+            ]
+
+    # --- ratings -------------------------------------------------------------------------
+
+    def rating_exists(self, ticket_id: int) -> bool:
+        with _translated():
+            return (
+                self.db.execute("select 1 from ratings where ticket_id = ?", [ticket_id]).fetchone()
+                is not None
+            )
+
+    def insert_rating(self, row: dict[str, Any]) -> None:
+        with _translated():
+            self.db.table("ratings").insert(row, pk="ticket_id")
+
+    # --- users, devices, tokens -------------------------------------------------------------
+
+    def user(self, username: str) -> dict[str, Any] | None:
+        with _translated():
+            rows = list(self.db.query("select * from users where username = ?", [username]))
+        return rows[0] if rows else None
+
+    def users(self) -> list[dict[str, Any]]:
+        with _translated():
+            return list(self.db.query("select * from users order by username"))
+
+    def insert_user(self, row: dict[str, Any]) -> None:
+        with _translated():
+            self.db.table("users").insert(row, pk="username")
+
+    def set_user_disabled(self, username: str, disabled: bool) -> int:
+        with _translated():
+            return self.db.execute(
+                "update users set disabled = ? where username = ?", [int(disabled), username]
+            ).rowcount
+
+    def device(self, device_id: int) -> dict[str, Any] | None:
+        with _translated():
+            rows = list(self.db.query("select * from devices where id = ?", [device_id]))
+        return rows[0] if rows else None
+
+    def device_by_name(self, name: str) -> dict[str, Any] | None:
+        with _translated():
+            rows = list(self.db.query("select * from devices where name = ?", [name]))
+        return rows[0] if rows else None
+
+    def devices(self) -> list[dict[str, Any]]:
+        with _translated():
+            return list(self.db.query("select * from devices order by id"))
+
+    def insert_device(self, row: dict[str, Any]) -> int:
+        with _translated():
+            return int(self.db.table("devices").insert(row, pk="id").last_pk or 0)
+
+    def update_device(self, device_id: int, changes: dict[str, Any]) -> None:
+        with _translated():
+            self.db.table("devices").update(device_id, changes)
+
+    def token(self, token_hash: str) -> dict[str, Any] | None:
+        with _translated():
+            rows = list(self.db.query("select * from tokens where hash = ?", [token_hash]))
+        return rows[0] if rows else None
+
+    def insert_token(self, row: dict[str, Any]) -> None:
+        with _translated():
+            self.db.table("tokens").insert(row, pk="hash")
+
+    def revoke_tokens(self, kind: str, subject: str, at: datetime) -> int:
+        with _translated():
+            return self.db.execute(
+                "update tokens set revoked_at = ?"
+                " where kind = ? and subject = ? and revoked_at is null",
+                [_iso(at), kind, subject],
+            ).rowcount

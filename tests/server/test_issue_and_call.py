@@ -1,0 +1,36 @@
+from tests.server.conftest import Hall
+
+
+def test_numbers_run_per_service_from_one(hall: Hall) -> None:
+    assert [hall.issue("TP")["number"] for _ in range(3)] == ["1001", "1002", "1003"]
+    assert hall.issue("DD")["number"] == "2001"
+
+
+def test_a_new_ticket_says_how_many_wait_ahead_and_how_long(hall: Hall) -> None:
+    hall.issue("TP")
+    hall.issue("TP")
+    third = hall.issue("TP")
+    assert third["waiting_ahead"] == 2
+    # Two counters serve TP; the configured average is 10 minutes: 2 × 10 / 2.
+    assert third["estimated_wait_minutes"] == 10
+
+
+def test_call_next_completes_the_current_ticket_and_calls_the_oldest(hall: Hall) -> None:
+    first, second = hall.issue("TP"), hall.issue("TP")
+    called = hall.call_next(1)
+    assert called is not None
+    assert (called["id"], called["status"], called["counter"]) == (first["id"], "called", 1)
+    hall.call_next(1)
+    done = hall.client.get(f"/api/tickets/{first['id']}", headers=hall.headers("kiosk")).json()
+    assert done["status"] == "done"
+    counters = hall.client.get("/api/counters", headers=hall.headers("display")).json()
+    assert counters[0]["current_ticket"]["id"] == second["id"]
+    assert counters[0]["clerk"] == "Nguyễn Thị Lan"
+
+
+def test_call_next_answers_204_when_nobody_waits(hall: Hall) -> None:
+    assert hall.call_next(1) is None
+
+
+def test_times_are_shown_in_vietnam_time(hall: Hall) -> None:
+    assert str(hall.issue()["issued_at"]).endswith("+07:00")
