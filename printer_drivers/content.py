@@ -1,0 +1,88 @@
+"""What goes on a ticket, independent of how it is printed."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+DISPLAY_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+DEFAULT_FOOTER = "Vé chỉ có giá trị trong ngày"
+
+
+@dataclass(frozen=True, slots=True)
+class TicketContent:
+    """Everything printed on one queue ticket.
+
+    Text is normalised to NFC on construction, so text arriving decomposed (NFD) prints with
+    the same glyphs and bytes as text typed precomposed.
+
+    Attributes:
+        agency: the issuing authority, e.g. "UBND xã Hòa Bình".
+        site_name: the centre, e.g. "Bộ phận Tiếp nhận và Trả kết quả".
+        number: the ticket number as displayed, e.g. "1005".
+        service_name: the service (lĩnh vực), printed in full and wrapped, never clipped.
+        people_ahead: tickets waiting ahead of this one for the same service.
+        estimated_wait_minutes: the server's estimate, or None to leave the line out.
+        issued_at: an aware datetime; shown as dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh.
+        counters: names (or bare numbers) of the counters that serve this ticket.
+        qr_url: where a phone follows the queue and rates the service; None for no QR code.
+        priority: a priority ticket (elderly, disabled, pregnant…), marked as such.
+        footer: the last line.
+    """
+
+    agency: str
+    site_name: str
+    number: str
+    service_name: str
+    people_ahead: int
+    estimated_wait_minutes: int | None
+    issued_at: datetime
+    counters: tuple[str, ...] = ()
+    qr_url: str | None = None
+    priority: bool = False
+    footer: str = DEFAULT_FOOTER
+
+    def __post_init__(self) -> None:
+        if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
+            raise ValueError("issued_at must be timezone-aware")
+        if self.people_ahead < 0:
+            raise ValueError("people_ahead must not be negative")
+        if self.estimated_wait_minutes is not None and self.estimated_wait_minutes < 0:
+            raise ValueError("estimated_wait_minutes must not be negative")
+        for name in ("agency", "site_name", "number", "service_name", "footer"):
+            object.__setattr__(self, name, nfc(getattr(self, name)))
+        object.__setattr__(self, "counters", tuple(nfc(str(c)) for c in self.counters))
+
+    @property
+    def issued_at_text(self) -> str:
+        """The issue time as printed: ``dd/mm/yyyy HH:MM`` in Vietnam's time."""
+        return self.issued_at.astimezone(DISPLAY_TIMEZONE).strftime("%d/%m/%Y %H:%M")
+
+    @property
+    def counters_text(self) -> str:
+        """The counters line, e.g. "Quầy 1, Quầy 3"; bare numbers get the word "Quầy"."""
+        return ", ".join(f"Quầy {c}" if c.isdigit() else c for c in self.counters)
+
+    @property
+    def people_ahead_text(self) -> str:
+        """E.g. "Số người chờ trước bạn: 12"."""
+        if self.people_ahead == 0:
+            return "Không có người chờ trước bạn"
+        return f"Số người chờ trước bạn: {self.people_ahead}"
+
+    @property
+    def wait_text(self) -> str | None:
+        """E.g. "Thời gian chờ dự kiến: khoảng 25 phút", or None when there is no estimate."""
+        minutes = self.estimated_wait_minutes
+        if minutes is None:
+            return None
+        if minutes < 1:
+            return "Thời gian chờ dự kiến: dưới 1 phút"
+        return f"Thời gian chờ dự kiến: khoảng {minutes} phút"
+
+
+def nfc(text: str) -> str:
+    """Compose Vietnamese text to NFC, the form the font and the code pages are mapped for."""
+    return unicodedata.normalize("NFC", text)
