@@ -181,6 +181,28 @@ class ErrorOut(BaseModel):
     detail: str | list[dict[str, object]] = Field(examples=["Quầy số 3 đang tạm ngưng"])
 
 
+class CallOut(_Wire):
+    """One recent call, as the wall boards list them."""
+
+    seq: int
+    at: datetime
+    number: str = Field(examples=["1005"])
+    counter: int = Field(examples=[3])
+    service: str = Field(examples=["TP"])
+    recall: bool = False
+
+
+class DisplaySettings(_Wire):
+    site_name: str
+    agency: str | None
+    call_phrase: str
+    ticker: str
+    spotlight_seconds: int
+    history: int
+    reading: Literal["words", "digits"]
+    repeat: int
+
+
 # --- Events ------------------------------------------------------------------------------
 
 
@@ -237,6 +259,22 @@ class TicketRated(_TicketEvent):
 class CounterUpdated(_Event):
     type: Literal["counter.updated"] = "counter.updated"
     counter: CounterOut
+
+
+class Snapshot(_Wire):
+    """The whole live state, sent first on every event stream.
+
+    `seq` is that of the last event it already includes: later events follow it.
+    """
+
+    type: Literal["snapshot"] = "snapshot"
+    seq: int
+    at: datetime
+    v: int = PROTOCOL_VERSION
+    display: DisplaySettings
+    counters: list[CounterOut]
+    services: list[ServiceOut]
+    latest_calls: list[CallOut] = Field(description="Most recent first.")
 
 
 Event = Annotated[

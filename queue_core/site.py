@@ -94,6 +94,18 @@ class SiteSection(_Strict):
         return value
 
 
+class DisplayConfig(_Strict):
+    """What the wall boards show and say; every board gets it in its snapshot."""
+
+    ticker: str = Field(
+        default="", examples=["Công dân vui lòng giữ phiếu số và chờ đến lượt được gọi."]
+    )
+    spotlight_seconds: int = Field(default=20, ge=3, le=120)
+    history: int = Field(default=8, ge=1, le=30, description="Recent calls listed.")
+    reading: Literal["words", "digits"] = "words"
+    repeat: int = Field(default=2, ge=1, le=3, description="Times each call is said.")
+
+
 class ServiceConfig(_Strict):
     code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$", examples=["TP"])
     name: str = Field(min_length=1, examples=["Tư pháp – Hộ tịch"])
@@ -114,6 +126,7 @@ class CounterConfig(_Strict):
 
 class SiteConfig(_Strict):
     site: SiteSection
+    display: DisplayConfig = Field(default_factory=DisplayConfig)
     services: list[ServiceConfig] = Field(min_length=1)
     counters: list[CounterConfig] = Field(min_length=1)
 

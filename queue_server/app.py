@@ -14,7 +14,7 @@ from queue_server import errors
 from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
 from queue_server.hub import Hub
-from queue_server.routes import auth, counters, devices, health, ratings, site, tickets
+from queue_server.routes import auth, counters, devices, events, health, ratings, site, tickets
 from queue_server.service import QueueService
 from queue_server.settings import Settings
 from queue_server.state import AppState
@@ -47,8 +47,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         reader = open_store(settings.data_dir, settings.site_file)
         site_config = reader.site()
         assert site_config is not None
-        hub = Hub()
-        hub.last_seq = reader.last_seq()
+        hub = Hub(reader.last_seq())
         service: QueueService | None = None
 
         def sweep(store: Store) -> Outcome[None]:
@@ -88,6 +87,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (health, auth, site, tickets, counters, ratings, devices):
+    for module in (health, auth, site, tickets, counters, ratings, devices, events):
         app.include_router(module.router)
     return app

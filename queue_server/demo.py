@@ -174,7 +174,7 @@ def run_demo(data_dir: Path, host: str, port: int, duration: float | None, pace:
                 return
             await asyncio.sleep(0.05)
         state: AppState = app.state.motcua
-        state.hub.subscribe(lambda e: _echo(describe(e)))
+        state.hub.subscribe(lambda event, _text: _echo(describe(event)))
         base = f"http://{host}:{server.bound_port}"
         click.echo(f"motcua demo: {state.service.site.site.name}")
         click.echo(f"  API và tài liệu (API docs): {base}/docs")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from queue_core import dispatch
 from queue_core.clock import Clock
@@ -26,13 +27,16 @@ from queue_core.hours import IssuingHours
 from queue_core.model import Counter, CounterState, Service, Ticket, TicketStatus
 from queue_core.numbering import grant_number, local_day
 from queue_core.protocol import (
+    CallOut,
     CounterOut,
     CounterUpdated,
+    DisplaySettings,
     Event,
     IssueRequest,
     RatingOut,
     RatingRequest,
     ServiceOut,
+    Snapshot,
     TicketCalled,
     TicketCancelled,
     TicketCompleted,
@@ -44,6 +48,7 @@ from queue_core.protocol import (
     TicketRecalled,
     TicketTransferred,
     TransferRequest,
+    parse_event,
 )
 from queue_core.rating import scale
 from queue_core.site import SiteConfig
@@ -53,6 +58,21 @@ from queue_server.views import Views
 from queue_server.writer import Outcome, Writer
 
 T = TypeVar("T")
+
+CALL_EVENTS = ("ticket.called", "ticket.recalled")
+
+
+def _call(event: Event) -> CallOut:
+    assert isinstance(event, TicketCalled | TicketRecalled)
+    assert event.counter is not None
+    return CallOut(
+        seq=event.seq,
+        at=event.at,
+        number=event.ticket.number,
+        counter=event.counter,
+        service=event.ticket.service,
+        recall=isinstance(event, TicketRecalled),
+    )
 
 
 class _Tx:
@@ -108,6 +128,40 @@ class QueueService:
                 t for t in self._reader.waiting(found.services, found.number) if found.serves(t)
             ]
         return [self.views.ticket(self._reader, t, now) for t in tickets]
+
+    def snapshot(self) -> Snapshot:
+        """The whole live state and the `seq` of the last event it includes."""
+        now = self._clock.now()
+        store = self._reader
+        display = self.site.display
+        site = self.site.site
+        midnight = datetime.combine(
+            local_day(now, self._timezone), time(), ZoneInfo(self._timezone)
+        )
+        with store.read_transaction():
+            seq = store.last_seq()
+            counts = store.waiting_counts()
+            calls = store.latest_events(CALL_EVENTS, midnight, display.history)
+            return Snapshot(
+                seq=seq,
+                at=self.views.local(now),
+                display=DisplaySettings(
+                    site_name=site.name,
+                    agency=site.agency,
+                    call_phrase=site.call_phrase,
+                    ticker=display.ticker,
+                    spotlight_seconds=display.spotlight_seconds,
+                    history=display.history,
+                    reading=display.reading,
+                    repeat=display.repeat,
+                ),
+                counters=[self.views.counter(store, c, now) for c in store.counters()],
+                services=[
+                    self.views.service(store, s, counts.get(s.code, 0), now)
+                    for s in self.views.services.values()
+                ],
+                latest_calls=[_call(parse_event(body)) for body in calls],
+            )
 
     # --- the writer's plumbing ----------------------------------------------------------
 

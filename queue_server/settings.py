@@ -19,6 +19,8 @@ class Settings:
     login_lockout_s: int = 60
     # Commands the single writer commits together (group commit); 1 disables batching.
     write_batch_max: int = 64
+    # Events buffered for one WebSocket client before it is cut off as too slow.
+    ws_buffer_max: int = 1000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,8 @@ def _translated() -> Iterator[None]:
 
 
 def _iso(at: datetime | None) -> str | None:
-    return at.isoformat() if at is not None else None
+    """Stored in UTC, so that text order is time order."""
+    return at.astimezone(UTC).isoformat() if at is not None else None
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -90,6 +91,19 @@ class Store:
             raise
         with _translated():
             self.db.execute("COMMIT")
+
+    @contextmanager
+    def read_transaction(self) -> Iterator[None]:
+        """Several reads that see one consistent state (a WAL snapshot)."""
+        if self.db.conn.in_transaction:
+            yield
+            return
+        with _translated():
+            self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.rollback()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -293,12 +307,13 @@ class Store:
                 [ticket.service, ticket.day.isoformat(), ticket.sequence],
             )
             cursor = self.db.execute(
-                "insert into tickets (number, service, day, sequence, rank, priority, status,"
-                " issued_at, called_at, finished_at, counter, clerk, target_counter, recalls,"
-                " walk_in, issued_by, idempotency_key)"
-                " values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "insert into tickets (number, service, issued_service, day, sequence, rank,"
+                " priority, status, issued_at, called_at, finished_at, counter, clerk,"
+                " target_counter, recalls, walk_in, issued_by, idempotency_key)"
+                " values (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     ticket.number,
+                    ticket.service,
                     ticket.service,
                     ticket.day.isoformat(),
                     ticket.sequence,
@@ -378,13 +393,30 @@ class Store:
                 [seq, type_, _iso(at), actor, ticket_id, counter, body],
             )
 
-    def events_after(self, seq: int, limit: int = 1000) -> list[tuple[int, str]]:
-        """(seq, JSON body) of the events after `seq`, oldest first."""
+    def events_after(
+        self, seq: int, limit: int = 1000, until: int | None = None
+    ) -> list[tuple[int, str, str]]:
+        """(seq, type, JSON body) of the events after `seq` (up to `until`), oldest first."""
         with _translated():
             return [
-                (int(s), str(b))
-                for s, b in self.db.execute(
-                    "select seq, body from events where seq > ? order by seq limit ?", [seq, limit]
+                (int(s), str(t), str(b))
+                for s, t, b in self.db.execute(
+                    "select seq, type, body from events where seq > ? and seq <= ?"
+                    " order by seq limit ?",
+                    [seq, until if until is not None else 2**63 - 1, limit],
+                ).fetchall()
+            ]
+
+    def latest_events(self, types: tuple[str, ...], since: datetime, limit: int) -> list[str]:
+        """JSON bodies of the newest events of `types` at or after `since`, newest first."""
+        marks = ",".join("?" * len(types))
+        with _translated():
+            return [
+                str(body)
+                for (body,) in self.db.execute(
+                    f"select body from events where type in ({marks}) and at >= ?"
+                    " order by seq desc limit ?",
+                    [*types, _iso(since), limit],
                 ).fetchall()
             ]
 

@@ -44,7 +44,8 @@ def m001_initial(db: Database) -> None:
         {
             "id": int,
             "number": str,
-            "service": str,
+            "service": str,  # where it waits now (a transfer changes it)
+            "issued_service": str,  # whose sequence its number came from (never changes)
             "day": str,
             "sequence": int,
             "rank": int,
@@ -62,10 +63,19 @@ def m001_initial(db: Database) -> None:
             "idempotency_key": str,
         },
         pk="id",
-        not_null={"number", "service", "day", "sequence", "rank", "status", "issued_at"},
+        not_null={
+            "number",
+            "service",
+            "issued_service",
+            "day",
+            "sequence",
+            "rank",
+            "status",
+            "issued_at",
+        },
     )
     # The number is unique per service per day: the database itself refuses a repeat.
-    db.table("tickets").create_index(["service", "day", "sequence"], unique=True)
+    db.table("tickets").create_index(["issued_service", "day", "sequence"], unique=True)
     db.table("tickets").create_index(["idempotency_key"], unique=True)
     db.table("tickets").create_index(["status", "service", "rank"])
     db.table("tickets").create_index(["day", "service", "status"])
@@ -138,3 +148,9 @@ def m001_initial(db: Database) -> None:
         pk="hash",
         not_null={"kind", "subject", "created_at"},
     )
+
+
+@migrations()
+def m002_events_by_type(db: Database) -> None:
+    # The boards' snapshot lists the latest calls: found by type, newest first.
+    db.table("events").create_index(["type", "seq"])

@@ -1,0 +1,141 @@
+"""The live event stream: `/ws/events?token=…[&since=SEQ]`.
+
+A connection gets a snapshot first, then (with `since=`) the events after SEQ
+replayed from the durable log, then live events, each exactly once in `seq`
+order. It subscribes to the hub *before* reading the snapshot, so nothing
+committed in between can fall through the seam; anything at or below what was
+already sent is skipped.
+
+One slow or dead client cannot hold the others back: the hub only appends to
+the connection's bounded buffer; the connection's own task does the sending. A
+client whose buffer overflows is closed with `CLOSE_TOO_SLOW` and resumes with
+`since=`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from queue_core.protocol import Event
+from queue_server.auth import Principal, Role, authenticate
+from queue_server.state import AppState
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_BAD_REQUEST = 4400
+CLOSE_TOO_SLOW = 4408
+REPLAY_PAGE = 500
+_CLOSE_TIMEOUT_S = 2.0
+
+# Public screens show calls and counts; how a citizen rated a clerk is not for the hall.
+_PUBLIC = frozenset({Role.DISPLAY, Role.KIOSK})
+_STAFF_ONLY = frozenset({"ticket.rated"})
+
+
+def visible(role: Role, event_type: str) -> bool:
+    return role not in _PUBLIC or event_type not in _STAFF_ONLY
+
+
+class Connection:
+    """One client's buffer and sender."""
+
+    def __init__(self, websocket: WebSocket, who: Principal, buffer_max: int) -> None:
+        self.websocket = websocket
+        self.who = who
+        self.sent_seq = 0
+        self._buffer: deque[tuple[int, str]] = deque()
+        self._buffer_max = buffer_max
+        self._wake = asyncio.Event()
+        self.overflowed = False
+
+    def offer(self, event: Event, text: str) -> None:
+        """Called by the hub on the event loop; never blocks."""
+        if self.overflowed or not visible(self.who.role, event.type):
+            return
+        if len(self._buffer) >= self._buffer_max:
+            self.overflowed = True
+            self._buffer.clear()
+        else:
+            self._buffer.append((event.seq, text))
+        self._wake.set()
+
+    async def send(self, seq: int, text: str) -> None:
+        if seq > self.sent_seq:
+            await self.websocket.send_text(text)
+            self.sent_seq = seq
+
+    async def pump(self) -> None:
+        """Send buffered events until the client falls too far behind."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if self.overflowed:
+                return
+            while self._buffer:
+                seq, text = self._buffer.popleft()
+                await self.send(seq, text)
+                if self.overflowed:
+                    return
+
+
+async def _drain_incoming(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends, to notice when it goes away."""
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await websocket.receive_text()
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    # A stalled client may never read the close frame: don't wait for it forever.
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(websocket.close(code, reason), _CLOSE_TIMEOUT_S)
+
+
+@router.websocket("/ws/events")
+async def events(websocket: WebSocket, token: str | None = None, since: str | None = None) -> None:
+    state: AppState = websocket.app.state.motcua
+    await websocket.accept()
+    who = authenticate(state.reader, token, state.clock.now()) if token else None
+    if who is None:
+        await _close(websocket, CLOSE_UNAUTHORIZED, "Mã truy cập không hợp lệ hoặc đã hết hạn")
+        return
+    if since is not None and not (since.isdigit() and len(since) < 19):
+        await _close(websocket, CLOSE_BAD_REQUEST, "since= phải là một số seq")
+        return
+    connection = Connection(websocket, who, state.settings.ws_buffer_max)
+    unsubscribe = state.hub.subscribe(connection.offer)
+    receiving = asyncio.create_task(_drain_incoming(websocket))
+    try:
+        sending = asyncio.create_task(_stream(state, connection, int(since) if since else None))
+        done, _ = await asyncio.wait({sending, receiving}, return_when=asyncio.FIRST_COMPLETED)
+        if sending in done and not sending.cancelled() and sending.exception() is None:
+            await _close(websocket, CLOSE_TOO_SLOW, "Kết nối chậm, hãy nối lại với since=")
+        for task in (sending, receiving):
+            task.cancel()
+        for task in (sending, receiving):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+    finally:
+        unsubscribe()
+
+
+async def _stream(state: AppState, connection: Connection, since: int | None) -> None:
+    snapshot = state.service.snapshot()
+    # Public boards get the snapshot too: it holds nothing but counts and numbers.
+    await connection.websocket.send_text(snapshot.model_dump_json())
+    cursor = since if since is not None else snapshot.seq
+    while page := state.reader.events_after(cursor, REPLAY_PAGE, until=snapshot.seq):
+        for seq, event_type, body in page:
+            if visible(connection.who.role, event_type):
+                await connection.send(seq, body)
+        cursor = page[-1][0]
+    connection.sent_seq = max(connection.sent_seq, snapshot.seq)
+    await connection.pump()
