@@ -1,4 +1,6 @@
+import dataclasses
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -13,9 +15,8 @@ OFFICE = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
 OFFICE_HOURS = IssuingHours(weekly=(OFFICE,) * 5 + (OFFICE[:1], ()))
 
 
-def service(**changes: object) -> Service:
-    base = Service(code="TP", name="Tư pháp – Hộ tịch", prefix="1", digits=3)
-    return Service(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})  # type: ignore[arg-type]
+def service(**changes: Any) -> Service:
+    return dataclasses.replace(Service("TP", "Tư pháp – Hộ tịch", prefix="1", digits=3), **changes)
 
 
 def test_number_is_prefix_and_padded_sequence() -> None:
