@@ -32,7 +32,7 @@ from printer_drivers.url import Flow, Kind, PrinterUrl, parse_printer_url
 
 logger = logging.getLogger(__name__)
 
-STATUS_BUDGET_S = 4.0
+STATUS_BUDGET_S = 3.0
 CONNECT_TIMEOUT_S = 2.0
 QUERY_TIMEOUT_S = 0.5
 
@@ -183,7 +183,8 @@ class EscposPrinter:
         except DriverUnavailable:
             raise
         except _THIRD_PARTY_ERRORS as exc:
-            raise PrinterOffline(f"Không mở được máy in {self.url}: {exc}") from exc
+            reason = " ".join(str(exc).split())
+            raise PrinterOffline(f"không mở được máy in {self.url}: {reason}") from exc
         self._escpos = connection
         return connection
 
@@ -195,7 +196,10 @@ class EscposPrinter:
             return self._open_serial(timeout)
         if url.kind is Kind.TCP:
             connection = escpos_printer.Network(host=url.target, port=url.port, timeout=timeout)
-        elif url.kind is Kind.USB:
+            # Connected here rather than by Network.open(), which leaks the socket on failure.
+            connection.device = socket.create_connection((url.target, url.port), timeout)
+            return connection
+        if url.kind is Kind.USB:
             self._require(escpos_printer.Usb.is_usable())
             vendor, product = url.usb_ids
             connection = escpos_printer.Usb(

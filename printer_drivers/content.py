@@ -74,13 +74,13 @@ class TicketContent:
 
     @property
     def wait_text(self) -> str | None:
-        """E.g. "Thời gian chờ dự kiến: khoảng 25 phút", or None when there is no estimate."""
+        """E.g. "Dự kiến chờ: khoảng 25 phút", or None when there is no estimate."""
         minutes = self.estimated_wait_minutes
         if minutes is None:
             return None
         if minutes < 1:
-            return "Thời gian chờ dự kiến: dưới 1 phút"
-        return f"Thời gian chờ dự kiến: khoảng {minutes} phút"
+            return "Dự kiến chờ: dưới 1 phút"
+        return f"Dự kiến chờ: khoảng {minutes} phút"
 
 
 def nfc(text: str) -> str:

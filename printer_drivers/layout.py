@@ -171,7 +171,7 @@ def _paragraph(
     for line in wrap(text, typeface, inner):
         _, ink_top, _, ink_bottom = typeface.bbox(line)
         # Stacked marks (Ẫ, Ỗ…) rise above the ascender: the line grows rather than clip them.
-        top, bottom = min(-typeface.ascent, ink_top), max(0, ink_bottom)
+        top, bottom = min(-typeface.ascent, ink_top), max(typeface.descent, ink_bottom)
         x = margin + (inner - round(typeface.length(line))) // 2 if center else margin
 
         def paint(
@@ -184,7 +184,7 @@ def _paragraph(
         ) -> None:
             typeface.draw(image, (x, y - top), line, BLACK)
 
-        blocks.append(_Block(bottom - top + 2, paint))
+        blocks.append(_Block(bottom - top, paint))
     return blocks
 
 

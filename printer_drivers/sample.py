@@ -31,7 +31,7 @@ def letter_lines() -> tuple[str, ...]:
     rows = [ALPHABET, ALPHABET.upper()]
     for case in (letters[:half], letters[half:]):
         groups = [" ".join(case[i : i + 6]) for i in range(0, len(_VOWELS) * 6, 6)]
-        rows.extend("   ".join(groups[i : i + 2]) for i in range(0, len(groups), 2))
+        rows.extend(" | ".join(groups[i : i + 2]) for i in range(0, len(groups), 2))
     return tuple(rows)
 
 
