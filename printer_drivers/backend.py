@@ -129,7 +129,7 @@ class EscposPrinter:
             if status is PrinterStatus.COVER_OPEN:
                 raise CoverOpen(status.description)
             if status is PrinterStatus.OFFLINE:
-                raise PrinterOffline(f"{status.description}: {self._reason}")
+                raise PrinterOffline(f"{status.description} ({self._reason})")
             self._write(job)
 
     def close(self) -> None:
@@ -163,7 +163,8 @@ class EscposPrinter:
             self._drop()
             return self._remember(status, "máy in không trả lời")
         self._answered = True
-        return self._remember(status)
+        reason = "máy in báo lỗi, đang ngừng in" if status is PrinterStatus.OFFLINE else ""
+        return self._remember(status, reason)
 
     def _remember(self, status: PrinterStatus, reason: str = "") -> PrinterStatus:
         """Keep the latest status; log only changes, so a printer that is away logs once."""
@@ -295,7 +296,7 @@ class EscposPrinter:
             self._drop()
             reason = f"lỗi khi gửi vé ({exc})"
             self._remember(PrinterStatus.OFFLINE, reason)
-            raise PrinterOffline(f"{PrinterStatus.OFFLINE.description}: {reason}") from exc
+            raise PrinterOffline(f"{PrinterStatus.OFFLINE.description} ({reason})") from exc
 
     def _drop(self) -> None:
         connection, self._escpos = self._escpos, None

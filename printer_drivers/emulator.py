@@ -55,6 +55,7 @@ class VirtualPrinter:
         self.dropped = 0
         self._status = PrinterStatus.OK
         self._printouts: list[Printout] = []
+        self._numbered = 0
         self._changed = threading.Condition()
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -108,14 +109,17 @@ class VirtualPrinter:
             logger.warning("Vé bị bỏ qua: %s", self._status.description)
             return
         with self._changed:
-            self._printouts.append(printout)
-            number = len(self._printouts)
-            self._changed.notify_all()
+            self._numbered += 1
+            number = self._numbered
         if self.out_dir is not None:
             stem = self.out_dir / f"ticket-{number:04d}"
             render_printout(printout, self.width).save(stem.with_suffix(".png"))
             stem.with_suffix(".txt").write_text(printout.dump(), encoding="utf-8")
             logger.info("Đã in vé %s", stem.with_suffix(".png"))
+        # Announced only once its files exist, so a waiter can open them.
+        with self._changed:
+            self._printouts.append(printout)
+            self._changed.notify_all()
 
 
 class PrinterStream:
