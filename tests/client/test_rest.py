@@ -49,9 +49,10 @@ def test_domain_refusals_arrive_as_typed_errors_with_the_reason(
 
 
 def test_a_bad_token_and_a_dead_server_are_told_apart(server: LiveServer) -> None:
-    with QueueClient(server.url, "not-a-token") as stranger:
+    stranger = QueueClient(server.url, "not-a-token")
+    nowhere = QueueClient("http://127.0.0.1:9", "x", timeout_s=1)
+    with stranger, nowhere:
         with pytest.raises(NotAuthenticated):
             stranger.services()
-    with QueueClient("http://127.0.0.1:9", "x", timeout_s=1) as nowhere:
         with pytest.raises(ServerUnreachable):
             nowhere.services()
