@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 
 from printer_drivers.content import TicketContent, nfc
 from printer_drivers.fonts import Weight
+from printer_drivers.sample import sample_ticket
 from printer_drivers.typeset import Face, face
 
 BLACK = 0
@@ -85,6 +86,14 @@ def render_ticket(ticket: TicketContent, width: int = PaperWidth.MM80) -> Image.
     blocks += _paragraph(ticket.footer, face(Weight.MEDIUM, style.footer), inner, style.margin)
     blocks.append(_space(style.margin))
     return _compose(blocks, width)
+
+
+def warm_up(width: int = PaperWidth.MM80) -> None:
+    """Render a sample ticket once, so the first citizen's ticket is as quick as the rest.
+
+    A process's first ticket loads the fonts and renders every glyph it uses (about 0.1 s).
+    """
+    render_ticket(sample_ticket(), width)
 
 
 def render_lines(lines: Sequence[str], width: int = PaperWidth.MM80, size: int = 0) -> Image.Image:
