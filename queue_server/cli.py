@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
@@ -32,7 +34,35 @@ def _store(data_dir: Path) -> Store:
         raise click.ClickException(exc.message) from exc
 
 
-@click.group(help="motcua — hệ thống xếp hàng lấy số cho Bộ phận Một cửa.")
+class LazyGroup(click.Group):
+    """Loads the apps' and the printer's commands only when they are run, so `serve`
+    and the admin commands start without importing Qt."""
+
+    lazy: ClassVar[dict[str, str]] = {
+        "kiosk": "kiosk.cli:command",
+        "counter": "counter_client.cli:command",
+        "display": "display_board.cli:command",
+        "printer": "printer_drivers.cli:printer",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module_name, attribute = self.lazy[name].split(":")
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                return None  # that part is not built yet
+            command: click.Command = getattr(module, attribute)
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, help="motcua — hệ thống xếp hàng lấy số cho Bộ phận Một cửa.")
 @click.version_option(package_name="motcua")
 def main() -> None:
     pass
