@@ -138,6 +138,9 @@ class EscposPrinter:
             self._drop()
 
     def _status(self, deadline: float) -> PrinterStatus:
+        # A kept connection may have died unseen (network printers drop idle clients, an
+        # adapter was replugged): one failure on it earns one retry on a fresh connection.
+        reused = self._escpos is not None
         try:
             connection = self._connect(deadline)
         except PrinterOffline as exc:
@@ -155,6 +158,8 @@ class EscposPrinter:
             status = realtime.read_status(ask)
         except _THIRD_PARTY_ERRORS as exc:
             self._drop()
+            if reused:
+                return self._status(deadline)
             return self._remember(PrinterStatus.OFFLINE, f"mất kết nối khi hỏi trạng thái ({exc})")
         if status is None:
             # Silent from the start: a printer without status support. Silent after it has

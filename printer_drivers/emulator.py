@@ -104,11 +104,11 @@ class VirtualPrinter:
 
     def accept(self, printout: Printout) -> None:
         """Take a finished printout: keep it and save its PNG and dump, or drop it."""
-        if not self._status.can_print:
-            self.dropped += 1
-            logger.warning("Vé bị bỏ qua: %s", self._status.description)
-            return
         with self._changed:
+            if not self._status.can_print:
+                self.dropped += 1
+                logger.warning("Vé bị bỏ qua: %s", self._status.description)
+                return
             self._numbered += 1
             number = self._numbered
         if self.out_dir is not None:

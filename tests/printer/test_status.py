@@ -13,6 +13,7 @@ from printer_drivers import realtime
 from printer_drivers.backend import EscposPrinter
 from printer_drivers.emulator import TcpEmulator, VirtualPrinter
 from printer_drivers.errors import CoverOpen, PaperOut, PrinterOffline
+from printer_drivers.protocol import TicketPrinter
 from printer_drivers.realtime import Query
 from printer_drivers.sample import sample_ticket
 from printer_drivers.status import PrinterStatus
@@ -173,3 +174,19 @@ def test_the_dummy_printer_keeps_what_it_was_sent() -> None:
         printer.print_ticket(sample_ticket())
 
         assert printer.output.startswith(b"\x1b@\x1dv0")
+
+
+def test_a_connection_the_printer_dropped_is_replaced_without_a_false_alarm(
+    virtual_printer: VirtualPrinter,
+) -> None:
+    first = TcpEmulator(virtual_printer)
+    with EscposPrinter(first.url) as printer:
+        assert printer.status() is PrinterStatus.OK
+        host, port = first.address
+        first.close()  # the printer restarts: every connection to it is gone
+        with TcpEmulator(virtual_printer, host, port):
+            assert printer.status() is PrinterStatus.OK
+
+
+def test_the_escpos_printer_is_a_ticket_printer() -> None:
+    assert isinstance(EscposPrinter("dummy://"), TicketPrinter)
