@@ -47,10 +47,13 @@ class IssuingHours:
 
 
 def parse_window(text: str) -> Window:
-    """Parse "07:30-11:30" into two times; raise ValueError saying what is wrong."""
+    """Parse "07:30-11:30" (or "13:30-24:00") into two times; raise ValueError saying
+    what is wrong."""
     try:
         start_text, end_text = (part.strip() for part in text.split("-"))
-        start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
+        start = time.fromisoformat(start_text)
+        # "24:00" closes a window at midnight; `time` cannot say it, `time.max` nearly can.
+        end = time.max if end_text == "24:00" else time.fromisoformat(end_text)
     except ValueError:
         raise ValueError(f"'{text}' is not a window like '07:30-11:30'") from None
     # An offset would make the window incomparable with the naive local time of day.

@@ -33,7 +33,7 @@ WindowText = Annotated[str, Field(examples=["07:30-11:30"])]
 class HoursConfig(_Strict):
     """Issuing windows; a day left out follows `default`, `[]` closes it."""
 
-    default: list[WindowText] = Field(default_factory=lambda: ["00:00-23:59"])
+    default: list[WindowText] = Field(default_factory=lambda: ["00:00-24:00"])
     mon: list[WindowText] | None = None
     tue: list[WindowText] | None = None
     wed: list[WindowText] | None = None
@@ -134,8 +134,7 @@ class SiteConfig(_Strict):
     def _references_hold(self) -> Self:
         codes = [s.code for s in self.services]
         _unique(codes, "services", "code")
-        # Two services with one prefix would print the same number twice a day.
-        _unique([s.prefix for s in self.services], "services", "prefix")
+        _prefixes_distinct([s.prefix for s in self.services])
         _unique([c.number for c in self.counters], "counters", "number")
         for i, counter in enumerate(self.counters):
             for code in counter.services:
@@ -152,7 +151,7 @@ class SiteConfig(_Strict):
                 prefix=s.prefix,
                 digits=s.digits,
                 daily_cap=s.daily_cap,
-                hours=_hours(s.hours or self.site.hours),
+                hours=_hours(s.hours or self.site.hours, self.site.hours),
                 average_service_s=round(s.average_service_minutes * 60),
                 waiting_target_s=(s.waiting_target_minutes or self.site.waiting_target_minutes)
                 * 60,
@@ -172,8 +171,29 @@ class SiteConfig(_Strict):
         ]
 
 
-def _hours(config: HoursConfig | None) -> IssuingHours:
-    return config.to_domain() if config is not None else IssuingHours()
+def _hours(config: HoursConfig | None, site: HoursConfig | None) -> IssuingHours:
+    """A service's hours; the site's holidays close every service, whatever its windows."""
+    if config is None:
+        return IssuingHours()
+    hours = config.to_domain()
+    if site is None:
+        return hours
+    return IssuingHours(hours.weekly, hours.closed_dates | frozenset(site.closed_dates))
+
+
+def _prefixes_distinct(prefixes: Sequence[str]) -> None:
+    """Refuse prefixes that could print one number twice a day.
+
+    Equal prefixes obviously would; so would "1" beside "11", once "1"'s sequence
+    grows past its width ("1" + "1005" reads as "11" + "005").
+    """
+    for i, prefix in enumerate(prefixes):
+        for j, other in enumerate(prefixes[:i]):
+            if prefix.startswith(other) or other.startswith(prefix):
+                raise ValueError(
+                    f"services[{i}].prefix: '{prefix}' clashes with services[{j}].prefix "
+                    f"'{other}' (one begins the other, so numbers could repeat)"
+                )
 
 
 def _unique(values: Sequence[object], table: str, key: str) -> None:

@@ -106,6 +106,11 @@ def test_parse_window_reads_start_and_end() -> None:
     assert parse_window(" 13:30 - 17:00 ") == AFTERNOON
 
 
+def test_a_window_may_end_at_midnight() -> None:
+    start, end = parse_window("13:30-24:00")
+    assert (start, end) == (time(13, 30), time.max)
+
+
 @pytest.mark.parametrize("text", ["7h30-11h30", "07:30", "07:30-11:30-13:00", "", "25:00-26:00"])
 def test_parse_window_rejects_what_is_not_a_window(text: str) -> None:
     with pytest.raises(ValueError, match="is not a window like '07:30-11:30'"):

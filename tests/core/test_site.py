@@ -156,7 +156,25 @@ def test_hours_config_days_follow_default_unless_given_and_an_empty_list_closes(
 def test_hours_config_default_is_the_whole_day() -> None:
     hours = HoursConfig().to_domain()
     assert hours.is_open(datetime(2026, 11, 29, 0, 0))
-    assert hours.is_open(datetime(2026, 11, 29, 23, 58))
+    assert hours.is_open(datetime(2026, 11, 29, 23, 59, 59))
+
+
+def test_the_site_holidays_close_a_service_that_has_hours_of_its_own() -> None:
+    data = minimal_data()
+    data["site"]["hours"] = {"closed_dates": ["2026-09-02"]}  # type: ignore[index]
+    data["services"][1]["hours"] = {"default": ["08:00-10:00"], "closed_dates": ["2026-09-03"]}  # type: ignore[index]
+    land = site_from_data(data).services_domain()["DD"].hours
+    assert land.closed_dates == frozenset({date(2026, 9, 2), date(2026, 9, 3)})
+    assert not land.is_open(datetime(2026, 9, 2, 9, 0))
+
+
+def test_a_service_with_hours_and_a_site_without_keeps_its_own() -> None:
+    data = minimal_data()
+    data["services"][1]["hours"] = {"default": ["08:00-10:00"]}  # type: ignore[index]
+    services = site_from_data(data).services_domain()
+    assert services["DD"].hours.is_open(datetime(2026, 11, 23, 9, 0))
+    assert not services["DD"].hours.is_open(datetime(2026, 11, 23, 11, 0))
+    assert services["TP"].hours.weekly is None
 
 
 @pytest.mark.parametrize("size", [3, 4, 5])
@@ -215,8 +233,16 @@ def test_duplicate_service_codes_name_the_second_one() -> None:
 
 def test_duplicate_prefixes_are_refused_since_numbers_would_repeat() -> None:
     assert problems_of(with_changes("services.1.prefix", "1")) == [
-        "services[1].prefix: '1' appears twice"
+        "services[1].prefix: '1' clashes with services[0].prefix '1'"
+        " (one begins the other, so numbers could repeat)"
     ]
+
+
+@pytest.mark.parametrize("prefix", ["11", ""])
+def test_a_prefix_that_begins_another_is_refused(prefix: str) -> None:
+    # "1" + "1005" would read like "11" + "005" once TP's sequence outgrows its width.
+    (problem,) = problems_of(with_changes("services.1.prefix", prefix))
+    assert problem.startswith(f"services[1].prefix: '{prefix}' clashes with services[0]")
 
 
 def test_duplicate_counter_numbers_are_refused() -> None:
