@@ -17,6 +17,8 @@ from pathlib import Path
 import click
 import httpx
 
+from printer_drivers import EscposPrinter, PrinterError, TicketContent
+from printer_drivers.emulator import TcpEmulator, VirtualPrinter
 from queue_core.model import CounterState
 from queue_core.numbering import local_time
 from queue_core.protocol import (
@@ -26,6 +28,7 @@ from queue_core.protocol import (
     TicketCompleted,
     TicketIssued,
     TicketNoShow,
+    TicketOut,
     TicketRated,
     TicketRecalled,
     TicketTransferred,
@@ -116,15 +119,50 @@ def describe(event: Event) -> str | None:
 
 
 class Simulation:
-    """Citizens arriving and clerks working, at `pace` actions per second."""
+    """Citizens arriving and clerks working, at `pace` actions per second.
 
-    def __init__(self, base_url: str, kiosk: str, clerks: dict[int, str], pace: float) -> None:
+    The simulated kiosk prints every ticket on `printer` (the virtual printer), through
+    the same ESC/POS path a real kiosk uses.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        kiosk: str,
+        clerks: dict[int, str],
+        pace: float,
+        printer: EscposPrinter,
+        site: SiteConfig,
+    ) -> None:
         self.http = httpx.AsyncClient(base_url=base_url, timeout=10)
         self.kiosk = {"Authorization": f"Bearer {kiosk}"}
         self.clerks = {n: {"Authorization": f"Bearer {t}"} for n, t in clerks.items()}
         self.pace = pace
         self.rng = random.Random(1005)
         self.completed: list[int] = []
+        self.printer = printer
+        self.site = site
+
+    async def print_ticket(self, ticket: TicketOut) -> None:
+        counters = tuple(
+            c.name or str(c.number) for c in self.site.counters if ticket.service in c.services
+        )
+        content = TicketContent(
+            agency=self.site.site.agency or "",
+            site_name=self.site.site.name,
+            number=ticket.number,
+            service_name=ticket.service_name,
+            people_ahead=ticket.waiting_ahead,
+            estimated_wait_minutes=ticket.estimated_wait_minutes,
+            issued_at=ticket.issued_at,
+            counters=counters,
+            qr_url=f"{self.http.base_url}api/tickets/{ticket.id}",
+            priority=ticket.priority,
+        )
+        try:
+            await asyncio.to_thread(self.printer.print_ticket, content)
+        except PrinterError as exc:
+            click.echo(f"  (máy in ảo: {exc})")
 
     async def run(self) -> None:
         services = [
@@ -137,11 +175,13 @@ class Simulation:
             roll = self.rng.random()
             if roll < 0.45:
                 service = self.rng.choices(services, weights)[0]
-                await self.http.post(
+                response = await self.http.post(
                     "/api/tickets",
                     json={"service": service, "priority": self.rng.random() < 0.1},
                     headers=self.kiosk,
                 )
+                if response.status_code == 201:
+                    await self.print_ticket(TicketOut.model_validate_json(response.content))
             elif roll < 0.9:
                 number, headers = self.rng.choice(list(self.clerks.items()))
                 if self.rng.random() < 0.08:
@@ -180,7 +220,11 @@ def run_demo(data_dir: Path, host: str, port: int, duration: float | None, pace:
         click.echo(f"  API và tài liệu (API docs): {base}/docs")
         click.echo(f"  Kiosk token: {kiosk}")
         click.echo("  Ctrl-C để dừng (to stop).")
-        simulation = Simulation(base, kiosk, clerks, pace)
+        printer_dir = data_dir / "printer"
+        emulator = TcpEmulator(VirtualPrinter(out_dir=printer_dir))
+        click.echo(f"  Máy in ảo (virtual printer): {emulator.url} → {printer_dir}/ticket-*.png")
+        printer = EscposPrinter(emulator.url)
+        simulation = Simulation(base, kiosk, clerks, pace, printer, state.service.site)
         playing = asyncio.create_task(simulation.run())
         if duration is not None:
             with contextlib.suppress(TimeoutError):
@@ -191,6 +235,8 @@ def run_demo(data_dir: Path, host: str, port: int, duration: float | None, pace:
         with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
             await playing
         await simulation.http.aclose()
+        printer.close()
+        emulator.close()
 
     asyncio.run(main())
 
