@@ -9,18 +9,21 @@ within `STATUS_BUDGET_S`.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import json
 import logging
+import os
+import pickle
+import platform
 import socket
 import subprocess
 import threading
 import time
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any
-
-import serial
-from escpos import exceptions as escpos_errors
-from escpos import printer as escpos_printer
 
 from printer_drivers import realtime
 from printer_drivers.content import TicketContent
@@ -39,13 +42,6 @@ QUERY_TIMEOUT_S = 0.5
 _READABLE = frozenset({Kind.SERIAL, Kind.TCP, Kind.USB})
 # Spoolers take a job when the connection closes; device files are simply reopened.
 _ONE_JOB_PER_CONNECTION = frozenset({Kind.WIN32, Kind.CUPS, Kind.FILE})
-_THIRD_PARTY_ERRORS = (
-    escpos_errors.Error,
-    OSError,
-    ValueError,
-    RuntimeError,
-    subprocess.SubprocessError,
-)
 _MISSING_DRIVER = {
     Kind.USB: "In qua USB cần thư viện pyusb và libusb",
     Kind.WIN32: "win32:// chỉ dùng được trên Windows (cần pywin32)",
@@ -156,7 +152,7 @@ class EscposPrinter:
 
         try:
             status = realtime.read_status(ask)
-        except _THIRD_PARTY_ERRORS as exc:
+        except _third_party_errors() as exc:
             self._drop()
             if reused:
                 return self._status(deadline)
@@ -188,7 +184,7 @@ class EscposPrinter:
             connection = self._open(timeout)
         except DriverUnavailable:
             raise
-        except _THIRD_PARTY_ERRORS as exc:
+        except _third_party_errors() as exc:
             reason = " ".join(str(exc).split())
             raise PrinterOffline(f"không mở được máy in {self.url}: {reason}") from exc
         self._escpos = connection
@@ -196,39 +192,40 @@ class EscposPrinter:
 
     def _open(self, timeout: float) -> Any:
         url = self.url
+        classes = _escpos()
         if url.kind is Kind.DUMMY:
-            return escpos_printer.Dummy()
+            return classes.Dummy()
         if url.kind is Kind.SERIAL:
             return self._open_serial(timeout)
         if url.kind is Kind.TCP:
-            connection = escpos_printer.Network(host=url.target, port=url.port, timeout=timeout)
+            connection = classes.Network(host=url.target, port=url.port, timeout=timeout)
             # Connected here rather than by Network.open(), which leaks the socket on failure.
             connection.device = socket.create_connection((url.target, url.port), timeout)
             return connection
         if url.kind is Kind.USB:
-            self._require(escpos_printer.Usb.is_usable())
+            self._require(classes.Usb.is_usable())
             vendor, product = url.usb_ids
-            connection = escpos_printer.Usb(
-                vendor, product, timeout=int(timeout * 1000), in_ep=url.usb_endpoints[0],
-                out_ep=url.usb_endpoints[1],
-            )  # fmt: skip
+            in_ep, out_ep = url.usb_endpoints
+            connection = classes.Usb(
+                vendor, product, timeout=int(timeout * 1000), in_ep=in_ep, out_ep=out_ep
+            )
         elif url.kind is Kind.FILE:
-            connection = escpos_printer.File(url.target)
+            connection = classes.File(url.target)
         elif url.kind is Kind.WIN32:
-            self._require(escpos_printer.Win32Raw.is_usable())
-            connection = escpos_printer.Win32Raw(url.target)
+            self._require(classes.Win32Raw.is_usable())
+            connection = classes.Win32Raw(url.target)
         else:
-            if escpos_printer.CupsPrinter.is_usable():
-                connection = escpos_printer.CupsPrinter(url.target)
+            if classes.CupsPrinter.is_usable():
+                connection = classes.CupsPrinter(url.target)
             else:
-                self._require(escpos_printer.LP.is_usable())
-                connection = escpos_printer.LP(url.target)
+                self._require(classes.LP.is_usable())
+                connection = classes.LP(url.target)
         connection.open()
         return connection
 
     def _open_serial(self, timeout: float) -> Any:
         line = self.url.serial
-        connection = escpos_printer.Serial(
+        connection = _escpos().Serial(
             devfile=self.url.target,
             baudrate=line.baudrate,
             bytesize=line.bytesize,
@@ -251,7 +248,7 @@ class EscposPrinter:
         command = realtime.command(query)
         kind = self.url.kind
         if kind is Kind.SERIAL:
-            port: serial.Serial = connection.device
+            port = connection.device
             port.reset_input_buffer()
             port.timeout = timeout
             port.write(command)
@@ -297,7 +294,7 @@ class EscposPrinter:
         except PrinterOffline:
             self._drop()
             raise
-        except _THIRD_PARTY_ERRORS as exc:
+        except _third_party_errors() as exc:
             self._drop()
             reason = f"lỗi khi gửi vé ({exc})"
             self._remember(PrinterStatus.OFFLINE, reason)
@@ -309,7 +306,7 @@ class EscposPrinter:
             return
         try:
             connection.close()
-        except _THIRD_PARTY_ERRORS as exc:
+        except _third_party_errors() as exc:
             logger.debug("closing printer %s: %s", self.url, exc)
 
 
@@ -328,3 +325,50 @@ def _drain(sock: socket.socket) -> None:
         pass
     finally:
         sock.setblocking(True)
+
+
+@functools.cache
+def _escpos() -> Any:
+    """python-escpos's printer classes, imported on first use (it is slow to import)."""
+    _seed_capabilities_cache()
+    from escpos import printer
+
+    return printer
+
+
+@functools.cache
+def _third_party_errors() -> tuple[type[Exception], ...]:
+    """What the connection libraries raise; all of it is translated at this boundary."""
+    from escpos import exceptions
+
+    return (exceptions.Error, OSError, ValueError, RuntimeError, subprocess.SubprocessError)
+
+
+def _seed_capabilities_cache() -> None:
+    """Give python-escpos a lasting, complete cache of its printer database.
+
+    On import python-escpos parses capabilities.json with YAML (0.5 s) and pickles it into a
+    new temporary directory, every process, unless ESCPOS_CAPABILITIES_PICKLE_DIR names a
+    directory with a fresh pickle. That half second counts against the 5 s of `motcua
+    printer status`, so the pickle is written here once per user, atomically, since two
+    processes may start together. Any failure leaves python-escpos to its default.
+    """
+    if "ESCPOS_CAPABILITIES_PICKLE_DIR" in os.environ:
+        return
+    spec = importlib.util.find_spec("escpos")
+    if spec is None or not spec.submodule_search_locations:
+        return
+    source = Path(next(iter(spec.submodule_search_locations))) / "capabilities.json"
+    try:
+        cache = Path.home() / ".cache" / "motcua" / "escpos"
+        target = cache / f"{platform.python_version()}.capabilities.pickle"
+        if not target.exists() or target.stat().st_mtime <= source.stat().st_mtime:
+            cache.mkdir(parents=True, exist_ok=True)
+            data = json.loads(source.read_text(encoding="utf-8"))
+            partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+            partial.write_bytes(pickle.dumps(data, protocol=2))
+            os.replace(partial, target)
+    except (OSError, RuntimeError, ValueError) as exc:
+        logger.debug("python-escpos capabilities cache not seeded: %s", exc)
+        return
+    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(cache)
