@@ -17,6 +17,7 @@ from queue_client.errors import (
 )
 from queue_core.protocol import (
     CounterOut,
+    CounterStatsOut,
     HeartbeatRequest,
     IssueRequest,
     Me,
@@ -244,6 +245,12 @@ class QueueClient:
             "/api/devices/heartbeat",
             json=HeartbeatRequest(printer=printer, detail=detail, version=version),
         )
+
+    # --- the clerk's desk ----------------------------------------------------------------
+
+    def counter_stats(self, counter: int) -> CounterStatsOut:
+        """Today's figures at `counter`: the signed-in clerk's own work there."""
+        return self._get(f"/api/counters/{counter}/stats", CounterStatsOut)
 
 
 def _rejection(response: httpx.Response) -> RequestRejected:

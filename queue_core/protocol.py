@@ -313,3 +313,23 @@ EVENT_TYPES: tuple[str, ...] = tuple(
 def parse_event(data: str | bytes) -> Event:
     """Parse one event from its JSON text."""
     return EVENT_ADAPTER.validate_json(data)
+
+
+class CounterStatsOut(_Wire):
+    """Today's figures at one counter, for the clerk's desk.
+
+    A clerk's token counts that clerk's own work there; a supervisor's or a
+    counter device's counts everyone's at that counter.
+    """
+
+    counter: int = Field(examples=[3])
+    clerk: str | None = Field(default=None, description="Whose work is counted (username).")
+    day: str = Field(description="The site's local day, ISO 8601.", examples=["2026-11-23"])
+    served: int = Field(description="Tickets completed (walk-ins included).")
+    no_shows: int
+    average_service_s: float | None = Field(
+        default=None, description="Mean time from call to completion; None before any."
+    )
+    ratings: int
+    satisfied: int = Field(description="Ratings that count as satisfied (766/QĐ-TTg).")
+    satisfaction_rate: float | None = None

@@ -14,7 +14,17 @@ from queue_server import errors
 from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
 from queue_server.hub import Hub
-from queue_server.routes import auth, counters, devices, events, health, ratings, site, tickets
+from queue_server.routes import (
+    auth,
+    clerk_stats,
+    counters,
+    devices,
+    events,
+    health,
+    ratings,
+    site,
+    tickets,
+)
 from queue_server.service import QueueService
 from queue_server.settings import Settings
 from queue_server.state import AppState
@@ -87,6 +97,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (health, auth, site, tickets, counters, ratings, devices, events):
+    for module in (health, auth, site, tickets, counters, clerk_stats, ratings, devices, events):
         app.include_router(module.router)
     return app

@@ -492,3 +492,37 @@ class Store:
                 " where kind = ? and subject = ? and revoked_at is null",
                 [_iso(at), kind, subject],
             ).rowcount
+
+    # --- a counter's day, for the clerk's desk ------------------------------------------
+
+    def counter_day(
+        self, counter: int, day: date, clerk: str | None = None
+    ) -> tuple[dict[str, int], float | None, list[tuple[int, int]]]:
+        """Ticket counts by status, the mean service time, and (score, scale) of the
+        ratings of `day`'s tickets finished at `counter` (by `clerk` alone when given)."""
+        where, params = "t.day = ? and t.counter = ?", [day.isoformat(), counter]
+        if clerk is not None:
+            where += " and t.clerk = ?"
+            params.append(clerk)
+        with _translated(), self.read_transaction():
+            counts = {
+                str(status): int(n)
+                for status, n in self.db.execute(
+                    f"select t.status, count(*) from tickets t where {where} group by t.status",
+                    params,
+                ).fetchall()
+            }
+            mean = self.db.execute(
+                "select avg((julianday(t.finished_at) - julianday(t.called_at)) * 86400.0)"
+                f" from tickets t where {where} and t.status = 'done'",
+                params,
+            ).fetchone()[0]
+            ratings = [
+                (int(score), int(size))
+                for score, size in self.db.execute(
+                    "select r.score, r.scale from ratings r join tickets t on t.id = r.ticket_id"
+                    f" where {where}",
+                    params,
+                ).fetchall()
+            ]
+        return counts, float(mean) if mean is not None else None, ratings
