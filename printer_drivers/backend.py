@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 STATUS_BUDGET_S = 3.0
 CONNECT_TIMEOUT_S = 2.0
 QUERY_TIMEOUT_S = 0.5
+SERIAL_DRAIN_S = 10.0
 
 _READABLE = frozenset({Kind.SERIAL, Kind.TCP, Kind.USB})
 # Spoolers take a job when the connection closes; device files are simply reopened.
@@ -153,16 +154,17 @@ class EscposPrinter:
         try:
             status = realtime.read_status(ask)
         except _third_party_errors() as exc:
-            self._drop()
+            self._drop(discard=True)
             if reused:
                 return self._status(deadline)
             return self._remember(PrinterStatus.OFFLINE, f"mất kết nối khi hỏi trạng thái ({exc})")
         if status is None:
             # Silent from the start: a printer without status support. Silent after it has
             # answered before: it went away.
-            status = PrinterStatus.OFFLINE if self._answered else PrinterStatus.UNKNOWN
-            self._drop()
-            return self._remember(status, "máy in không trả lời")
+            if not self._answered:
+                return self._remember(PrinterStatus.UNKNOWN, "máy in không trả lời")
+            self._drop(discard=True)
+            return self._remember(PrinterStatus.OFFLINE, "máy in không trả lời")
         self._answered = True
         reason = "máy in báo lỗi, đang ngừng in" if status is PrinterStatus.OFFLINE else ""
         return self._remember(status, reason)
@@ -292,19 +294,22 @@ class EscposPrinter:
         except DriverUnavailable:
             raise
         except PrinterOffline:
-            self._drop()
+            self._drop(discard=True)
             raise
         except _third_party_errors() as exc:
-            self._drop()
+            self._drop(discard=True)
             reason = f"lỗi khi gửi vé ({exc})"
             self._remember(PrinterStatus.OFFLINE, reason)
             raise PrinterOffline(f"{PrinterStatus.OFFLINE.description} ({reason})") from exc
 
-    def _drop(self) -> None:
+    def _drop(self, *, discard: bool = False) -> None:
+        """Close the connection; `discard` drops what a failed printer has not taken yet."""
         connection, self._escpos = self._escpos, None
         if connection is None:
             return
         try:
+            if self.url.kind is Kind.SERIAL:
+                _settle(connection.device, 0.0 if discard else SERIAL_DRAIN_S)
             connection.close()
         except _third_party_errors() as exc:
             logger.debug("closing printer %s: %s", self.url, exc)
@@ -313,6 +318,20 @@ class EscposPrinter:
 def open_printer(url: str) -> EscposPrinter:
     """The printer at a PRINTER URL (nothing is opened until it is used)."""
     return EscposPrinter(url)
+
+
+def _settle(port: Any, wait_s: float) -> None:
+    """Let a serial port send what it holds for at most `wait_s`, then discard the rest.
+
+    python-escpos closes a port with a flush (tcdrain), which never returns while hardware
+    flow control holds the line, e.g. a printer out of paper with ``flow=rtscts``.
+    """
+    deadline = time.monotonic() + wait_s
+    while port.out_waiting:
+        if time.monotonic() >= deadline:
+            port.reset_output_buffer()
+            return
+        time.sleep(0.05)
 
 
 def _drain(sock: socket.socket) -> None:

@@ -105,3 +105,26 @@ def test_the_status_of_a_serial_printer_is_read_from_its_replies(line: Line) -> 
 
     with EscposPrinter(f"serial://{line.path}") as printer:
         assert printer.status() is PrinterStatus.PAPER_NEAR_END
+
+
+class FakeBlockedPort:
+    """A serial port whose printer holds CTS low: its output never drains (no pty can)."""
+
+    out_waiting = 4096
+
+    def __init__(self) -> None:
+        self.discarded = False
+
+    def reset_output_buffer(self) -> None:
+        self.discarded = True
+        self.out_waiting = 0
+
+
+def test_a_port_blocked_by_flow_control_is_abandoned_not_waited_on_forever() -> None:
+    from printer_drivers.backend import _settle
+
+    port = FakeBlockedPort()
+
+    _settle(port, wait_s=0.1)
+
+    assert port.discarded
