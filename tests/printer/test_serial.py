@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 import pytest
 
 from printer_drivers import realtime
-from printer_drivers.backend import EscposPrinter
+from printer_drivers.backend import EscposPrinter, _settle
 from printer_drivers.decoder import EscposDecoder, Printout
 from printer_drivers.job import encode_ticket
 from printer_drivers.layout import render_ticket
 from printer_drivers.sample import sample_ticket
 from printer_drivers.status import PrinterStatus
 from printer_drivers.url import parse_printer_url
+from tests.helpers.fake_printer import FakeBlockedPort
 
 
 @dataclass
@@ -107,22 +108,7 @@ def test_the_status_of_a_serial_printer_is_read_from_its_replies(line: Line) -> 
         assert printer.status() is PrinterStatus.PAPER_NEAR_END
 
 
-class FakeBlockedPort:
-    """A serial port whose printer holds CTS low: its output never drains (no pty can)."""
-
-    out_waiting = 4096
-
-    def __init__(self) -> None:
-        self.discarded = False
-
-    def reset_output_buffer(self) -> None:
-        self.discarded = True
-        self.out_waiting = 0
-
-
 def test_a_port_blocked_by_flow_control_is_abandoned_not_waited_on_forever() -> None:
-    from printer_drivers.backend import _settle
-
     port = FakeBlockedPort()
 
     _settle(port, wait_s=0.1)
