@@ -233,7 +233,7 @@ def _information(ticket: TicketContent, style: _Style, width: int) -> list[_Bloc
         lines.append(f"Phục vụ tại: {ticket.counters_text}")
     lines.append(f"Giờ lấy số: {ticket.issued_at_text}")
     if ticket.qr_url:
-        lines.append("Quét mã QR để theo dõi lượt và đánh giá")
+        lines.append("Quét mã QR để theo dõi và đánh giá")
     typeface = face(Weight.REGULAR, style.info)
     inner = width - 2 * style.margin
     if not ticket.qr_url:

@@ -137,7 +137,7 @@ def encode_text_ticket(
         _wrapped(out, detail, columns)
     out.raw(commands.align(Align.CENTER))
     if ticket.qr_url:
-        out.line("Quét mã QR để theo dõi lượt và đánh giá")
+        out.line("Quét mã QR để theo dõi và đánh giá")
         if encoding.native_qr:
             out.raw(commands.qr_code(ticket.qr_url, module=6 if width >= 576 else 5))
             out.line()
