@@ -10,11 +10,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from queue_core.model import CallMode, CounterState, TicketStatus
 
 PROTOCOL_VERSION = 1
+
+# SQLite integers are 64-bit: a larger id must be refused as invalid, never overflow.
+MAX_ID = 2**62
+
+
+def _encodable(value: str) -> str:
+    # JSON may carry a lone surrogate ("\ud800"), which no UTF-8 store or reply can hold.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
 
 
 class _Wire(BaseModel):
@@ -45,18 +60,18 @@ class TicketOut(_Wire):
 
 
 class IssueRequest(_Wire):
-    service: str = Field(examples=["TP"])
+    service: Text = Field(examples=["TP"])
     priority: bool = False
 
 
 class WalkInRequest(_Wire):
-    service: str = Field(examples=["TP"])
+    service: Text = Field(examples=["TP"])
     priority: bool = False
 
 
 class TransferRequest(_Wire):
-    service: str | None = Field(default=None, examples=["DD"])
-    counter: int | None = Field(default=None, examples=[5])
+    service: Text | None = Field(default=None, examples=["DD"])
+    counter: int | None = Field(default=None, ge=1, le=999, examples=[5])
 
     @model_validator(mode="after")
     def _exactly_one_target(self) -> TransferRequest:
@@ -66,7 +81,7 @@ class TransferRequest(_Wire):
 
 
 class PauseRequest(_Wire):
-    reason: str = Field(min_length=1, max_length=200, examples=["Họp giao ban"])
+    reason: Text = Field(min_length=1, max_length=200, examples=["Họp giao ban"])
 
 
 class OpenCounterRequest(_Wire):
@@ -74,12 +89,12 @@ class OpenCounterRequest(_Wire):
 
 
 class RatingRequest(_Wire):
-    ticket_id: int
+    ticket_id: int = Field(ge=1, le=MAX_ID, examples=[42])
     score: int = Field(ge=1, le=5, examples=[3])
-    reasons: list[Annotated[str, Field(max_length=200)]] = Field(
+    reasons: list[Annotated[Text, Field(max_length=200)]] = Field(
         default_factory=list, max_length=10
     )
-    comment: str | None = Field(default=None, max_length=1000)
+    comment: Text | None = Field(default=None, max_length=1000)
 
 
 class RatingOut(_Wire):
@@ -163,8 +178,8 @@ PrinterState = Literal["ok", "paper-near-end", "paper-out", "cover-open", "offli
 
 class HeartbeatRequest(_Wire):
     printer: PrinterState | None = None
-    detail: str | None = Field(default=None, max_length=500)
-    version: str | None = Field(default=None, max_length=50)
+    detail: Text | None = Field(default=None, max_length=500)
+    version: Text | None = Field(default=None, max_length=50)
 
 
 class DeviceOut(_Wire):

@@ -1,14 +1,18 @@
 """Translating errors at the HTTP boundary: one handler maps the domain tree to statuses.
 
 QueueError ─ NotFound → 404 │ Conflict → 409 │ InvalidRequest → 422
+RequestValidationError → 422 (what the request sent is echoed back, made printable)
 StoreError → 503 (the database, not the request, failed)
 """
 
 from __future__ import annotations
 
 import logging
+import math
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from queue_core.errors import Conflict, InvalidRequest, NotFound, QueueError, ServiceClosed
@@ -27,12 +31,36 @@ def status_of(error: QueueError) -> int:
     return 400
 
 
+def printable(value: object) -> object:
+    """`value` safe to send as UTF-8 JSON, whatever the request held: lone surrogates
+    ("\\ud800" in JSON) become escapes, bytes that are not UTF-8 become U+FFFD, NaN and
+    infinities become text. Error bodies echo the input, and an unencodable echo would
+    turn a 4xx into a 500."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(v) for v in value]
+    return value
+
+
 async def _queue_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, QueueError)
     body: dict[str, object] = {"detail": exc.message, "error": type(exc).__name__}
     if isinstance(exc, ServiceClosed) and exc.opens_at is not None:
         body["opens_at"] = exc.opens_at.isoformat()
-    return JSONResponse(body, status_code=status_of(exc))
+    return JSONResponse(printable(body), status_code=status_of(exc))
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    detail = printable(jsonable_encoder(printable(exc.errors())))
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 async def _store_error(request: Request, exc: Exception) -> JSONResponse:
@@ -46,4 +74,5 @@ async def _store_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(QueueError, _queue_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StoreError, _store_error)

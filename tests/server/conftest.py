@@ -128,3 +128,22 @@ def hall(tmp_path: Path, clock: FrozenClock) -> Iterator[Hall]:
         hall = Hall(client, data_dir, clock)
         hall.tokens.update(tokens)
         yield hall
+
+
+def open_hall(
+    data_dir: Path, site_text: str = SITE, clock: FrozenClock | None = None
+) -> Iterator[Hall]:
+    """A running hall on a fresh `data_dir`, for fixtures of any scope or another site:
+    `yield from open_hall(...)`."""
+    clock = clock or FrozenClock(MONDAY_9AM)
+    tokens = prepare_data_dir(data_dir, site_text=site_text, now=clock.now())
+    with TestClient(create_app(Settings(data_dir=data_dir), clock=clock)) as client:
+        hall = Hall(client, data_dir, clock)
+        hall.tokens.update(tokens)
+        yield hall
+
+
+@pytest.fixture(scope="module")
+def shared_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
+    """One hall for a module's tests that each change nothing (and check that they don't)."""
+    yield from open_hall(tmp_path_factory.mktemp("shared") / "data")
