@@ -101,6 +101,7 @@ def free_port() -> int:
         f"tcp://127.0.0.1:{free_port()}",
         "serial:///dev/motcua-no-such-printer",
         "file:///motcua/no/such/lp0",
+        "usb://04b8:0202",  # no such device here, or no pyusb: offline either way
     ],
 )
 def test_a_printer_that_is_not_there_is_offline_within_5_seconds(url: str) -> None:
