@@ -35,8 +35,8 @@ from printer_drivers.url import Flow, Kind, PrinterUrl, parse_printer_url
 
 logger = logging.getLogger(__name__)
 
-STATUS_BUDGET_S = 3.0
-CONNECT_TIMEOUT_S = 2.0
+STATUS_BUDGET_S = 2.5
+CONNECT_TIMEOUT_S = 1.5
 QUERY_TIMEOUT_S = 0.5
 SERIAL_DRAIN_S = 10.0
 
