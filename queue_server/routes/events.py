@@ -19,7 +19,7 @@ import contextlib
 import logging
 from collections import deque
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket
 
 from queue_core.protocol import Event
 from queue_server.auth import Principal, Role, authenticate
@@ -55,6 +55,8 @@ class Connection:
         self._buffer_max = buffer_max
         self._wake = asyncio.Event()
         self.overflowed = False
+        # Set on overflow even while the sender is stuck writing to a client that stopped reading.
+        self.too_slow = asyncio.Event()
 
     def offer(self, event: Event, text: str) -> None:
         """Called by the hub on the event loop; never blocks."""
@@ -63,6 +65,7 @@ class Connection:
         if len(self._buffer) >= self._buffer_max:
             self.overflowed = True
             self._buffer.clear()
+            self.too_slow.set()
         else:
             self._buffer.append((event.seq, text))
         self._wake.set()
@@ -87,10 +90,9 @@ class Connection:
 
 
 async def _drain_incoming(websocket: WebSocket) -> None:
-    """Read (and ignore) what the client sends, to notice when it goes away."""
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            await websocket.receive_text()
+    """Read (and ignore) what the client sends, text or binary, to notice when it goes away."""
+    while (await websocket.receive())["type"] != "websocket.disconnect":
+        pass
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
@@ -107,22 +109,32 @@ async def events(websocket: WebSocket, token: str | None = None, since: str | No
     if who is None:
         await _close(websocket, CLOSE_UNAUTHORIZED, "Mã truy cập không hợp lệ hoặc đã hết hạn")
         return
-    if since is not None and not (since.isdigit() and len(since) < 19):
+    # isascii(): str.isdigit() also takes "²" and "١", which int() refuses or misreads.
+    if since is not None and not (since.isascii() and since.isdigit() and len(since) < 19):
         await _close(websocket, CLOSE_BAD_REQUEST, "since= phải là một số seq")
         return
     connection = Connection(websocket, who, state.settings.ws_buffer_max)
     unsubscribe = state.hub.subscribe(connection.offer)
     receiving = asyncio.create_task(_drain_incoming(websocket))
+    too_slow = asyncio.create_task(connection.too_slow.wait())
     try:
         sending = asyncio.create_task(_stream(state, connection, int(since) if since else None))
-        done, _ = await asyncio.wait({sending, receiving}, return_when=asyncio.FIRST_COMPLETED)
-        if sending in done and not sending.cancelled() and sending.exception() is None:
-            await _close(websocket, CLOSE_TOO_SLOW, "Kết nối chậm, hãy nối lại với since=")
-        for task in (sending, receiving):
+        tasks = (sending, receiving, too_slow)
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        # Stop the sender first: it may be blocked on a client that stopped reading.
+        for task in tasks:
             task.cancel()
-        for task in (sending, receiving):
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if connection.overflowed:
+            log.warning(
+                "closing the event stream of %s %s: more than %d events behind",
+                who.kind,
+                who.subject,
+                state.settings.ws_buffer_max,
+            )
+            await _close(websocket, CLOSE_TOO_SLOW, "Kết nối chậm, hãy nối lại với since=")
     finally:
         unsubscribe()
 
