@@ -19,11 +19,13 @@ from queue_server.routes import (
     clerk_stats,
     counters,
     devices,
+    display,
     events,
     health,
     ratings,
     site,
     tickets,
+    voice,
 )
 from queue_server.service import QueueService
 from queue_server.settings import Settings
@@ -97,6 +99,18 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (health, auth, site, tickets, counters, clerk_stats, ratings, devices, events):
+    for module in (
+        health,
+        auth,
+        site,
+        tickets,
+        counters,
+        clerk_stats,
+        ratings,
+        devices,
+        events,
+        voice,
+        display,
+    ):
         app.include_router(module.router)
     return app

@@ -27,9 +27,9 @@ DATA_DIR = click.option(
 )
 
 
-def _store(data_dir: Path) -> Store:
+def _store(data_dir: Path, site_file: Path | None = None) -> Store:
     try:
-        return open_store(data_dir)
+        return open_store(data_dir, site_file)
     except InvalidSiteConfig as exc:
         raise click.ClickException(exc.message) from exc
 
@@ -89,7 +89,8 @@ def serve(data_dir: Path, host: str, port: int, site_file: Path | None, log_leve
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = Settings.from_env(data_dir=data_dir, host=host, port=port, site_file=site_file)
-    _store(data_dir).close()  # a bad site file fails here, with its key paths, not in a traceback
+    # A bad site file fails here, with its key paths, not in a traceback.
+    _store(data_dir, settings.site_file).close()
     run(create_app(settings), host, port, log_level)
 
 
@@ -242,6 +243,38 @@ def voice_text(number: str, counter: int, reading: str) -> None:
         click.echo(call_sentence(number, counter, phrase, reading))  # type: ignore[arg-type]
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@voice.command("wav", help="Write the announcement for NUMBER at COUNTER (chime, then twice).")
+@click.argument("number")
+@click.argument("counter", type=click.IntRange(1, 999))
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option(
+    "--reading", type=click.Choice(["words", "digits"]), default="words", show_default=True
+)
+@click.option(
+    "--clips",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A folder of recorded clips to assemble the sentence from (see docs/display.md).",
+)
+def voice_wav(number: str, counter: int, out: Path, reading: str, clips: Path | None) -> None:
+    import tempfile
+
+    from queue_server.database import read_site
+    from queue_server.voice import Voice, VoiceUnavailable, announcement, duration_s
+
+    site = read_site(None)
+    try:
+        text = call_sentence(number, counter, site.site.call_phrase, reading)  # type: ignore[arg-type]
+        with tempfile.TemporaryDirectory() as cache:
+            voice = Voice(Path(cache), clips)
+            # With --clips a missing word is an error, not a quiet fallback to espeak-ng.
+            sentence = voice.from_clips(text) if clips else voice.speak(text)
+        audio = announcement(sentence, site.display.repeat)
+    except (ValueError, VoiceUnavailable) as exc:
+        raise click.ClickException(str(exc)) from exc
+    out.write_bytes(audio)
+    click.echo(f"{out}: {duration_s(audio):.1f} s — {text}")
 
 
 @main.command(help="Run a demonstration hall: the server, simulated citizens and clerks.")
