@@ -257,10 +257,17 @@ async def open_connections(port: int, count: int) -> list[Connection]:
     return connections
 
 
-async def timed(phase: Phase, workers: list[Coroutine[Any, Any, None]]) -> None:
+async def timed(phase: Phase, workers: list[Coroutine[Any, Any, None]], limit_s: float) -> None:
+    """Runs the workers to the end, or cancels them after `limit_s` and says so."""
     started = time.perf_counter()
-    await asyncio.gather(*workers)
+    tasks = [asyncio.ensure_future(worker) for worker in workers]
+    _, pending = await asyncio.wait(tasks, timeout=limit_s)
     phase.elapsed_s = time.perf_counter() - started
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    if pending:
+        phase.failures.append(f"stopped after {limit_s:.0f} s (--phase-limit), {phase.ok} done")
 
 
 async def _issue_worker(
@@ -282,13 +289,14 @@ async def _issue_worker(
 
 
 async def issue_phase(
-    port: int, token: str, tickets: int, clients: int
+    port: int, token: str, tickets: int, clients: int, limit_s: float
 ) -> tuple[Phase, list[dict[str, Any]]]:
     phase = Phase("issue")
     bodies: list[bytes] = []
     connections = await open_connections(port, clients)
     jobs = iter(range(tickets))  # shared: each worker takes the next index when it is free
-    await timed(phase, [_issue_worker(c, token, jobs, phase, bodies) for c in connections])
+    workers = [_issue_worker(c, token, jobs, phase, bodies) for c in connections]
+    await timed(phase, workers, limit_s)
     await asyncio.gather(*(c.close() for c in connections))
     return phase, [json.loads(body) for body in bodies]
 
@@ -320,7 +328,7 @@ async def _clerk_worker(
 
 
 async def call_phase(
-    port: int, tokens: list[str], issued: int
+    port: int, tokens: list[str], issued: int, limit_s: float
 ) -> tuple[Phase, list[tuple[int, dict[str, Any]]]]:
     phase = Phase("call-next")
     called: list[tuple[int, bytes]] = []
@@ -330,7 +338,7 @@ async def call_phase(
         _clerk_worker(conn, token, counter, phase, called, cap)
         for conn, token, counter in zip(connections, tokens, COUNTERS, strict=True)
     ]
-    await timed(phase, workers)
+    await timed(phase, workers, limit_s)
     await asyncio.gather(*(c.close() for c in connections))
     return phase, [(counter, json.loads(body)) for counter, body in called]
 
@@ -411,6 +419,7 @@ class Report:
     tickets: int
     clients: int
     loop: str
+    phase_limit_s: float
     phases: list[Phase] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -436,16 +445,20 @@ async def measure_server(report: Report, command: list[str], data_dir: Path) -> 
     try:
         kiosk = await kiosk_token(server)
         clerks = [await clerk_token(server, f"clerk{n}") for n in COUNTERS]
-        issue, issued = await issue_phase(server.port, kiosk, report.tickets, report.clients)
+        issue, issued = await issue_phase(
+            server.port, kiosk, report.tickets, report.clients, report.phase_limit_s
+        )
         report.phases.append(issue)
         report.problems += check_issued(issued)
         if server.process.returncode is not None:
             raise BenchError(f"server exited with code {server.process.returncode} while issuing")
-        calls, called = await call_phase(server.port, clerks, len(issued))
+        calls, called = await call_phase(server.port, clerks, len(issued), report.phase_limit_s)
         report.phases.append(calls)
         report.problems += check_calls(issued, called)
     except (BenchError, HttpError, OSError) as exc:
         report.problems.append(str(exc) if isinstance(exc, BenchError) else repr(exc))
+    except (ValueError, KeyError) as exc:  # a 2xx whose body is not the Ticket of the contract
+        report.problems.append(f"malformed answer: {exc!r}")
     finally:
         report.problems += await stop_server(server)
         if report.failed:
@@ -523,6 +536,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=16, help="concurrent kiosk clients (16)")
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
     parser.add_argument(
+        "--phase-limit",
+        type=float,
+        default=300.0,
+        help="seconds after which a server phase is stopped and counted as failed (300)",
+    )
+    parser.add_argument(
         "--motcua",
         default=shlex.join(motcua_command()),
         help="the command that runs motcua (default: the one beside this Python)",
@@ -536,7 +555,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     loop_name, factory = loop_factory()
-    report = Report(args.tickets, args.clients, loop_name)
+    report = Report(args.tickets, args.clients, loop_name, args.phase_limit)
     with asyncio.Runner(loop_factory=factory) as runner:
         runner.run(run(report, shlex.split(args.motcua)))
     print(render(report))
