@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+from collections.abc import Generator
 
 import click
 import uvicorn
@@ -25,6 +27,16 @@ class AnnouncingServer(uvicorn.Server):
         port = self.servers[0].sockets[0].getsockname()[1]
         self.bound_port = port
         click.echo(f"motcua: serving on http://{self.config.host}:{port} (API docs: /docs)")
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        # uvicorn raises SIGTERM/SIGINT again once it has shut down, so the process would
+        # die of the signal (-15, or a KeyboardInterrupt); the contract wants a clean exit 0.
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals.clear()
 
 
 def make_server(app: FastAPI, host: str, port: int, log_level: str = "warning") -> AnnouncingServer:
