@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:  # only read, never built here: keeps `motcua printer` quick to start
+    from queue_core.protocol import TicketOut
 
 DISPLAY_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_FOOTER = "Vé chỉ có giá trị trong ngày"
@@ -55,6 +60,44 @@ class TicketContent:
             object.__setattr__(self, name, nfc(getattr(self, name)))
         object.__setattr__(self, "counters", tuple(nfc(str(c)) for c in self.counters))
 
+    @classmethod
+    def from_ticket(
+        cls,
+        ticket: TicketOut,
+        *,
+        site_name: str,
+        agency: str | None = None,
+        counters: Iterable[CounterLike] = (),
+        qr_url: str | None = None,
+    ) -> TicketContent:
+        """The printed form of a ticket the server issued.
+
+        Args:
+            ticket: the server's answer to `POST /api/tickets`.
+            site_name: the centre's name.
+            agency: the line above it (e.g. "ỦY BAN NHÂN DÂN XÃ PHÚ XUÂN"); None for none.
+            counters: the site's counters (the site file's or the API's); those that serve
+                the ticket (or the one it was sent to) are printed.
+            qr_url: where a phone follows this ticket, e.g. `http://server/t/42`.
+        """
+        return cls(
+            agency=agency or "",
+            site_name=site_name,
+            number=ticket.number,
+            service_name=ticket.service_name,
+            people_ahead=ticket.waiting_ahead,
+            estimated_wait_minutes=ticket.estimated_wait_minutes,
+            issued_at=ticket.issued_at,
+            counters=tuple(
+                c.name or str(c.number)
+                for c in counters
+                if (c.number == ticket.target_counter)
+                or (ticket.target_counter is None and ticket.service in c.services)
+            ),
+            qr_url=qr_url,
+            priority=ticket.priority,
+        )
+
     @property
     def issued_at_text(self) -> str:
         """The issue time as printed: ``dd/mm/yyyy HH:MM`` in Vietnam's time."""
@@ -81,6 +124,19 @@ class TicketContent:
         if minutes < 1:
             return "Dự kiến chờ: dưới 1 phút"
         return f"Dự kiến chờ: khoảng {minutes} phút"
+
+
+class CounterLike(Protocol):
+    """A counter as the site file (`CounterConfig`) or the API (`CounterOut`) gives it."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def services(self) -> Sequence[str]: ...
 
 
 def nfc(text: str) -> str:

@@ -144,20 +144,12 @@ class Simulation:
         self.site = site
 
     async def print_ticket(self, ticket: TicketOut) -> None:
-        counters = tuple(
-            c.name or str(c.number) for c in self.site.counters if ticket.service in c.services
-        )
-        content = TicketContent(
-            agency=self.site.site.agency or "",
+        content = TicketContent.from_ticket(
+            ticket,
             site_name=self.site.site.name,
-            number=ticket.number,
-            service_name=ticket.service_name,
-            people_ahead=ticket.waiting_ahead,
-            estimated_wait_minutes=ticket.estimated_wait_minutes,
-            issued_at=ticket.issued_at,
-            counters=counters,
-            qr_url=f"{self.http.base_url}api/tickets/{ticket.id}",
-            priority=ticket.priority,
+            agency=self.site.site.agency,
+            counters=self.site.counters,
+            qr_url=f"{self.http.base_url}t/{ticket.id}",  # the public follow page
         )
         try:
             await asyncio.to_thread(self.printer.print_ticket, content)
