@@ -21,6 +21,7 @@ from queue_server.routes import (
     devices,
     display,
     events,
+    follow,
     health,
     ratings,
     site,
@@ -111,6 +112,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         events,
         voice,
         display,
+        follow,
     ):
         app.include_router(module.router)
     return app

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query
+from fastapi import APIRouter, Body, Depends, Header, Query
 
+from queue_core.numbering import local_day
 from queue_core.protocol import IssueRequest, TicketOut, TransferRequest
-from queue_server.routes.deps import Caller, CounterStaff, Issuer, Queue, Supervisor, TicketId
+from queue_server.routes.deps import (
+    Caller,
+    CounterStaff,
+    Issuer,
+    Queue,
+    Supervisor,
+    TicketId,
+    app_state,
+)
+from queue_server.state import AppState
 
 router = APIRouter(tags=["tickets"])
+
+State = Annotated[AppState, Depends(app_state)]
 
 _ISSUE_EXAMPLES = {
     "thường": {"summary": "Lấy số thường", "value": {"service": "TP"}},
@@ -43,15 +55,33 @@ async def issue(
 
 
 @router.get(
-    "/api/tickets", response_model=list[TicketOut], summary="Waiting tickets, in call order"
+    "/api/tickets",
+    response_model=list[TicketOut],
+    summary="Waiting tickets, in call order; or today's ticket with a printed number",
 )
 async def waiting(
     queue: Queue,
+    state: State,
     _: Caller,
     counter: Annotated[
         int | None, Query(ge=1, le=999, description="Only what this counter may call.")
     ] = None,
+    number: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=20,
+            pattern=r"^[0-9A-Za-z]+$",
+            description="Today's ticket printed with this number, whatever its status "
+            "(the kiosk's rating by number); an empty list when there is none.",
+        ),
+    ] = None,
 ) -> list[TicketOut]:
+    if number is not None:
+        now = state.clock.now()
+        day = local_day(now, queue.site.site.timezone)
+        found = state.reader.tickets_by_number(number.upper(), day)
+        return [queue.views.ticket(state.reader, t, now) for t in found]
     return queue.waiting(counter)
 
 

@@ -526,3 +526,14 @@ class Store:
                 ).fetchall()
             ]
         return counts, float(mean) if mean is not None else None, ratings
+
+    # --- a ticket by its printed number, for the kiosk's "rate my visit" --------------------
+
+    def tickets_by_number(self, number: str, day: date) -> list[Ticket]:
+        """`day`'s tickets printed with `number` (prefixes are distinct: one at most)."""
+        with _translated():
+            rows = self.db.query(
+                "select * from tickets where day = ? and number = ? order by id",
+                [day.isoformat(), number],
+            )
+            return [self._ticket(r) for r in rows]
