@@ -11,28 +11,16 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from queue_server.roles import DEVICE_KINDS, STAFF, USER_ROLES, Role
 from queue_server.store import Store
 
+__all__ = ["DEVICE_KINDS", "STAFF", "USER_ROLES", "Principal", "Role"]
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    SUPERVISOR = "supervisor"
-    CLERK = "clerk"
-    KIOSK = "kiosk"
-    DISPLAY = "display"
-    COUNTER = "counter"
-    RATING = "rating"
-
-
-USER_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.CLERK)
-DEVICE_KINDS = (Role.KIOSK, Role.DISPLAY, Role.COUNTER, Role.RATING)
-STAFF = frozenset(USER_ROLES)
 
 _hasher = PasswordHasher()
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
-from queue_core.clock import SystemClock
-from queue_core.errors import InvalidSiteConfig
-from queue_core.spoken import call_sentence
-from queue_server.auth import DEVICE_KINDS, USER_ROLES, Role, add_device, add_user, revoke_device
-from queue_server.database import open_store
-from queue_server.settings import Settings
-from queue_server.store import Conflict, Store
+from queue_server.roles import DEVICE_KINDS, USER_ROLES, Role
+
+if TYPE_CHECKING:
+    from queue_server.store import Store
+
+# The heavy modules (pydantic models, sqlite-utils, argon2) load inside the commands that
+# need them, so `motcua printer status` answers well within its 5 seconds.
 
 DATA_DIR = click.option(
     "--data-dir",
@@ -28,6 +29,9 @@ DATA_DIR = click.option(
 
 
 def _store(data_dir: Path, site_file: Path | None = None) -> Store:
+    from queue_core.errors import InvalidSiteConfig
+    from queue_server.database import open_store
+
     try:
         return open_store(data_dir, site_file)
     except InvalidSiteConfig as exc:
@@ -62,6 +66,12 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
+def _now() -> datetime:
+    from queue_core.clock import SystemClock
+
+    return SystemClock().now()
+
+
 @click.group(cls=LazyGroup, help="motcua — hệ thống xếp hàng lấy số cho Bộ phận Một cửa.")
 @click.version_option(package_name="motcua")
 def main() -> None:
@@ -88,6 +98,8 @@ def serve(data_dir: Path, host: str, port: int, site_file: Path | None, log_leve
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from queue_server.settings import Settings
+
     settings = Settings.from_env(data_dir=data_dir, host=host, port=port, site_file=site_file)
     # A bad site file fails here, with its key paths, not in a traceback.
     _store(data_dir, settings.site_file).close()
@@ -110,6 +122,9 @@ def user() -> None:
 )
 @DATA_DIR
 def user_add(username: str, role: str, display_name: str | None, data_dir: Path) -> None:
+    from queue_server.auth import add_user
+    from queue_server.store import Conflict
+
     password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < 6:
         raise click.ClickException(
@@ -118,7 +133,7 @@ def user_add(username: str, role: str, display_name: str | None, data_dir: Path)
     store = _store(data_dir)
     try:
         with store.transaction():
-            add_user(store, username, password, Role(role), display_name, SystemClock().now())
+            add_user(store, username, password, Role(role), display_name, _now())
     except Conflict:
         raise click.ClickException(f"user '{username}' already exists") from None
     finally:
@@ -143,7 +158,7 @@ def _set_disabled(data_dir: Path, username: str, disabled: bool) -> None:
             if store.set_user_disabled(username, disabled) == 0:
                 raise click.ClickException(f"no user '{username}'")
             if disabled:
-                store.revoke_tokens("user", username, SystemClock().now())
+                store.revoke_tokens("user", username, _now())
     finally:
         store.close()
 
@@ -177,10 +192,13 @@ def device() -> None:
 @click.option("--kind", type=click.Choice([k.value for k in DEVICE_KINDS]), required=True)
 @DATA_DIR
 def device_add(name: str, kind: str, data_dir: Path) -> None:
+    from queue_server.auth import add_device
+    from queue_server.store import Conflict
+
     store = _store(data_dir)
     try:
         with store.transaction():
-            device_id, token = add_device(store, name, Role(kind), SystemClock().now())
+            device_id, token = add_device(store, name, Role(kind), _now())
     except Conflict:
         raise click.ClickException(f"a device named '{name}' already exists") from None
     finally:
@@ -207,6 +225,8 @@ def device_list(data_dir: Path) -> None:
 @click.argument("device")
 @DATA_DIR
 def device_revoke(device: str, data_dir: Path) -> None:
+    from queue_server.auth import revoke_device
+
     store = _store(data_dir)
     try:
         with store.transaction():
@@ -215,7 +235,7 @@ def device_revoke(device: str, data_dir: Path) -> None:
             )
             if row is None:
                 raise click.ClickException(f"no device '{device}'")
-            revoke_device(store, row["id"], SystemClock().now())
+            revoke_device(store, row["id"], _now())
     finally:
         store.close()
     click.echo(f"revoked device {row['id']} '{row['name']}'")
@@ -236,6 +256,7 @@ def voice() -> None:
     "--reading", type=click.Choice(["words", "digits"]), default="words", show_default=True
 )
 def voice_text(number: str, counter: int, reading: str) -> None:
+    from queue_core.spoken import call_sentence
     from queue_server.database import read_site
 
     phrase = read_site(None).site.call_phrase
@@ -260,6 +281,7 @@ def voice_text(number: str, counter: int, reading: str) -> None:
 def voice_wav(number: str, counter: int, out: Path, reading: str, clips: Path | None) -> None:
     import tempfile
 
+    from queue_core.spoken import call_sentence
     from queue_server.database import read_site
     from queue_server.voice import Voice, VoiceUnavailable, announcement, duration_s
 
