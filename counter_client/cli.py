@@ -1,0 +1,43 @@
+"""`motcua counter --server URL`: the clerk's desk."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from queue_client.i18n import LANGUAGES
+
+
+@click.command(help="Run the counter client (the clerk's desk).")
+@click.option("--server", required=True, help="The queue server, e.g. http://192.168.1.10:8000")
+@click.option("--windowed", is_flag=True, help="A normal window instead of full screen.")
+@click.option("--counter", type=click.IntRange(1, 999), help="Preselect this counter.")
+@click.option(
+    "--language", type=click.Choice(LANGUAGES), default="vi", show_default=True, help="Language."
+)
+def command(server: str, windowed: bool, counter: int | None, language: str) -> None:
+    # Qt is imported here: `motcua --help` and `serve` start without it.
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from counter_client.texts import translator
+    from counter_client.window import CounterWindow
+    from queue_client import QueueClient
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("motcua-counter")
+    # Per machine: the counter this PC stands at, and the last clerk who signed in.
+    settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "motcua", "counter")
+    with QueueClient(server) as client:
+        window = CounterWindow(client, translator(language), settings, counter=counter)
+        if windowed:
+            window.show()
+        else:
+            window.showFullScreen()
+        sys.exit(app.exec())

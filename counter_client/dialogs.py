@@ -1,0 +1,183 @@
+"""The desk's three questions: where to transfer, why pause, which service for a walk-in.
+
+Each opens window-modal with `open()` (never a nested event loop) and reports its
+answer with a signal, so the window stays testable and responsive.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_client.texts import N_
+from queue_client.i18n import Translator
+from queue_core.protocol import CounterOut, ServiceOut, TicketOut
+
+PAUSE_REASONS = (
+    N_("Break"),
+    N_("Staff meeting"),
+    N_("Helping a colleague"),
+    N_("Computer or network trouble"),
+    N_("Collecting documents"),
+)
+
+
+def _buttons(dialog: QDialog, ok_text: str, tr: Translator) -> QDialogButtonBox:
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    box.button(QDialogButtonBox.StandardButton.Cancel).setText(tr.gettext("Cancel"))
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+class TransferDialog(QDialog):
+    """Send the current citizen to another service's queue, or to one counter."""
+
+    chosen = Signal(object, object)  # service code or None, counter number or None
+
+    def __init__(
+        self,
+        tr: Translator,
+        ticket: TicketOut,
+        services: list[ServiceOut],
+        counters: list[CounterOut],
+        own_counter: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        _ = tr.gettext
+        self.setWindowTitle(_("Transfer number {number}").format(number=ticket.number))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(_("Transfer number {number} to:").format(number=ticket.number)))
+        self.to_service = QRadioButton(_("Another service (first in its queue)"))
+        self.to_counter = QRadioButton(_("A counter (waits for that counter only)"))
+        group = QButtonGroup(self)
+        group.addButton(self.to_service)
+        group.addButton(self.to_counter)
+        self.services = QComboBox()
+        for service in services:
+            if service.code != ticket.service:
+                self.services.addItem(service.name, service.code)
+        self.counters = QComboBox()
+        names = {s.code: s.name for s in services}
+        for counter in counters:
+            if counter.number != own_counter:
+                serves = ", ".join(names.get(code, code) for code in counter.services)
+                self.counters.addItem(f"{counter.name} · {serves}", counter.number)
+        self.to_service.setEnabled(self.services.count() > 0)
+        self.to_counter.setEnabled(self.counters.count() > 0)
+        (self.to_service if self.services.count() else self.to_counter).setChecked(True)
+        self.to_service.toggled.connect(self._sync)
+        for widget in (self.to_service, self.services, self.to_counter, self.counters):
+            layout.addWidget(widget)
+        layout.addWidget(_buttons(self, _("Transfer"), tr))
+        self._sync()
+
+    def _sync(self) -> None:
+        self.services.setEnabled(self.to_service.isChecked())
+        self.counters.setEnabled(self.to_counter.isChecked())
+
+    def choose_service(self, code: str) -> None:
+        self.to_service.setChecked(True)
+        self.services.setCurrentIndex(self.services.findData(code))
+
+    def choose_counter(self, number: int) -> None:
+        self.to_counter.setChecked(True)
+        self.counters.setCurrentIndex(self.counters.findData(number))
+
+    def accept(self) -> None:
+        if self.to_service.isChecked() and self.services.currentData() is not None:
+            self.chosen.emit(self.services.currentData(), None)
+        elif self.to_counter.isChecked() and self.counters.currentData() is not None:
+            self.chosen.emit(None, self.counters.currentData())
+        else:
+            return
+        super().accept()
+
+
+class PauseDialog(QDialog):
+    """Tạm ngưng: the reason shows on the boards and in the reports."""
+
+    chosen = Signal(str)
+
+    def __init__(self, tr: Translator, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        _ = tr.gettext
+        self.setWindowTitle(_("Pause the counter"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(_("Reason for pausing:")))
+        self.reason = QComboBox()
+        self.reason.setEditable(True)
+        self.reason.addItems([_(r) for r in PAUSE_REASONS])
+        editor = self.reason.lineEdit()
+        if editor is not None:
+            editor.setMaxLength(200)
+        layout.addWidget(self.reason)
+        layout.addWidget(_buttons(self, _("Pause"), tr))
+
+    def accept(self) -> None:
+        reason = self.reason.currentText().strip()
+        if not reason:
+            return
+        self.chosen.emit(reason)
+        super().accept()
+
+
+class WalkInDialog(QDialog):
+    """Tiếp công dân không có số: a number is issued here and called at once."""
+
+    chosen = Signal(str, bool)  # service code, priority
+
+    def __init__(
+        self,
+        tr: Translator,
+        services: list[ServiceOut],
+        counter_services: list[str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        _ = tr.gettext
+        self.setWindowTitle(_("Citizen without a ticket"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(_("Service for this citizen:")))
+        self.services = QListWidget()
+        own = [s for s in services if s.code in counter_services]
+        own.sort(key=lambda s: counter_services.index(s.code))
+        others = [s for s in services if s.code not in counter_services]
+        for service in own + others:
+            item = QListWidgetItem(service.name)
+            item.setData(Qt.ItemDataRole.UserRole, service.code)
+            self.services.addItem(item)
+        self.services.setCurrentRow(0)
+        self.services.itemDoubleClicked.connect(lambda _item: self.accept())
+        layout.addWidget(self.services)
+        self.priority = QCheckBox(_("Priority (elderly, disabled, pregnant, meritorious)"))
+        layout.addWidget(self.priority)
+        layout.addWidget(_buttons(self, _("Serve"), tr))
+
+    def choose_service(self, code: str) -> None:
+        for row in range(self.services.count()):
+            if self.services.item(row).data(Qt.ItemDataRole.UserRole) == code:
+                self.services.setCurrentRow(row)
+
+    def accept(self) -> None:
+        item = self.services.currentItem()
+        if item is None:
+            return
+        self.chosen.emit(item.data(Qt.ItemDataRole.UserRole), self.priority.isChecked())
+        super().accept()
