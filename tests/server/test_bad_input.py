@@ -396,7 +396,7 @@ _SCALARS = (
     | st.integers()
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats()
-    | st.text(st.characters(codec=None, exclude_categories=()))
+    | st.text(st.characters(codec=None, exclude_categories=()), max_size=12)
     | st.sampled_from(["TP", "DD", "XX", "", "\x00", "\ud800", "Họp giao ban", "ok"])
 )
 JSON_VALUES = st.recursive(
@@ -405,9 +405,9 @@ JSON_VALUES = st.recursive(
         st.lists(inner, max_size=4)
         | st.dictionaries(_KEYS | st.text(max_size=8), inner, max_size=5)
     ),
-    max_leaves=12,
+    max_leaves=6,
 )
-JSON_OBJECTS = st.dictionaries(_KEYS, JSON_VALUES, max_size=4)
+JSON_OBJECTS = st.dictionaries(_KEYS, JSON_VALUES, max_size=3)
 PATH_IDS = (
     st.integers(min_value=1, max_value=6).map(str)
     | st.integers().map(str)
