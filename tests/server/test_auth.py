@@ -32,13 +32,13 @@ OPERATIONS: list[tuple[str, str, Any, tuple[str, ...]]] = [
     ("GET", "/api/tickets", None, EVERYONE),
     ("GET", "/api/tickets/1", None, EVERYONE),
     ("POST", "/api/tickets", {"service": "TP"}, ("kiosk", "lan", "sup", "admin")),
-    ("POST", "/api/tickets/2/complete", None, AT_COUNTER),
-    ("POST", "/api/tickets/2/no-show", None, AT_COUNTER),
-    ("POST", "/api/tickets/1/cancel", None, ("sup", "admin")),
-    ("POST", "/api/tickets/1/transfer", {"service": "DD"}, AT_COUNTER),
+    ("POST", "/api/tickets/1/complete", None, AT_COUNTER),
+    ("POST", "/api/tickets/1/no-show", None, AT_COUNTER),
+    ("POST", "/api/tickets/2/cancel", None, ("sup", "admin")),
+    ("POST", "/api/tickets/2/transfer", {"service": "DD"}, AT_COUNTER),
     ("POST", "/api/counters/1/call-next", None, AT_COUNTER),
     ("POST", "/api/counters/1/recall", None, AT_COUNTER),
-    ("POST", "/api/counters/1/call/1", None, AT_COUNTER),
+    ("POST", "/api/counters/1/call/2", None, AT_COUNTER),
     ("POST", "/api/counters/1/walk-in", {"service": "TP"}, AT_COUNTER),
     ("POST", "/api/counters/1/open", None, AT_COUNTER),
     ("POST", "/api/counters/1/close", None, AT_COUNTER),
@@ -172,7 +172,7 @@ def test_the_contracts_own_examples_of_403(working_hall: Hall) -> None:
         hall.client.post("/api/counters/1/call-next", headers=hall.headers("kiosk")).status_code
         == 403
     )
-    assert hall.client.post("/api/tickets/1/cancel", headers=hall.headers("lan")).status_code == 403
+    assert hall.client.post("/api/tickets/2/cancel", headers=hall.headers("lan")).status_code == 403
 
 
 @pytest.mark.parametrize(("method", "path", "body", "allowed"), OPERATIONS)

@@ -5,6 +5,7 @@ committed, in `seq` order."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -184,3 +185,27 @@ def test_seq_goes_on_after_a_restart(hall: Hall) -> None:
         response = again.post("/api/tickets", json={"service": "TP"}, headers=hall.headers("kiosk"))
         assert response.json()["number"] == "1003"
     assert [e.seq for e in event_log(hall)] == [1, 2, 3]
+
+
+def test_refusals_in_a_busy_moment_undo_none_of_their_neighbours(hall: Hall) -> None:
+    # Commands that arrive together are committed together; each failure rolls back alone.
+    issue = ("kiosk", "/api/tickets", {"service": "TP"})
+    requests: list[tuple[str, str, Any]] = []
+    for n in range(30):
+        requests.append(issue)
+        requests.append(("kiosk", "/api/tickets", {"service": "XX"}))
+        requests.append(("rating", "/api/ratings", {"ticket_id": 1, "score": 3}))
+        if n % 3 == 0:
+            requests.append(("lan", "/api/counters/1/call-next", None))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda r: post(hall, r[1], r[0], r[2]), requests))
+    assert max(a.status_code for a in answers) < 500
+    issued = [a for a, r in zip(answers, requests, strict=True) if r is issue]
+    assert {a.status_code for a in issued} == {201}
+    numbers = sorted(int(a.json()["number"]) for a in issued)
+    assert numbers == list(range(1001, 1031))  # no gap, no repeat
+    events = event_log(hall)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert sum(e.type == "ticket.issued" for e in events) == 30
+    called = [e.ticket.id for e in events if e.type == "ticket.called"]  # type: ignore[union-attr]
+    assert len(set(called)) == len(called) > 0
