@@ -60,6 +60,7 @@ class Phase:
     name: str
     ok: int = 0
     elapsed_s: float = 0.0
+    client_cpu_s: float | None = None  # this process's CPU during an HTTP phase
     latencies_ms: list[float] = field(default_factory=list)
     unexpected: Counter[int] = field(default_factory=Counter)
     samples: list[str] = field(default_factory=list)
@@ -85,7 +86,14 @@ class Phase:
         ordered = sorted(self.latencies_ms)
         return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
+    @property
+    def client_cpu_ms_per_request(self) -> float | None:
+        if self.client_cpu_s is None or not self.latencies_ms:
+            return None
+        return self.client_cpu_s * 1000 / len(self.latencies_ms)
+
     def summary(self) -> dict[str, Any]:
+        cpu = self.client_cpu_ms_per_request
         return {
             "count": self.ok,
             "elapsed_s": round(self.elapsed_s, 3),
@@ -95,6 +103,7 @@ class Phase:
             "p99_ms": round(self.percentile_ms(99), 2),
             "max_ms": round(self.percentile_ms(100), 2),
             "bad": self.bad,
+            "client_cpu_ms_per_request": None if cpu is None else round(cpu, 3),
         }
 
 
@@ -259,10 +268,11 @@ async def open_connections(port: int, count: int) -> list[Connection]:
 
 async def timed(phase: Phase, workers: list[Coroutine[Any, Any, None]], limit_s: float) -> None:
     """Runs the workers to the end, or cancels them after `limit_s` and says so."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     tasks = [asyncio.ensure_future(worker) for worker in workers]
     _, pending = await asyncio.wait(tasks, timeout=limit_s)
     phase.elapsed_s = time.perf_counter() - started
+    phase.client_cpu_s = time.process_time() - cpu_started
     for task in pending:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -499,6 +509,13 @@ def render(report: Report) -> str:
         ]
         lines += [f"  {phase.name}: e.g. {sample}" for sample in phase.samples]
         lines += [f"  {phase.name}: {failure}" for failure in phase.failures]
+    cpu = [
+        f"{p.name} {p.client_cpu_ms_per_request:.3f}"
+        for p in report.phases
+        if p.client_cpu_ms_per_request is not None
+    ]
+    if cpu:
+        lines.append(f"bench client CPU, ms per request: {', '.join(cpu)}")
     if report.ratio is not None:
         lines.append(f"issue / floor: {report.ratio:.2f} (server tickets/s over bare rows/s)")
     lines += [f"!!! {problem}" for problem in report.problems]
