@@ -137,6 +137,11 @@ class Board:
     def set_services(self, services: list[ServiceOut]) -> None:
         self.services = list(services)
 
+    def spotlight_left_s(self, call: Call, now: datetime) -> int:
+        """Whole seconds `call` still has in the spotlight (0 when its time is over)."""
+        age = now + self.skew - call.at
+        return max(0, int(self.spotlight_seconds - age.total_seconds()))
+
     @property
     def spotlight_seconds(self) -> int:
         return self.display.spotlight_seconds if self.display else 20

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 BLINKS = 6  # half-periods of the spotlight's blink
 BLINK_MS = 500
@@ -20,6 +28,29 @@ def label(text: str = "", role: str = "", parent: QWidget | None = None) -> QLab
     if role:
         widget.setProperty("role", role)
     return widget
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "…" when it is too long, instead of widening its column."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            rect,
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            text,
+            self.foregroundRole(),
+        )
+        painter.end()
 
 
 def repolish(widget: QWidget) -> None:
@@ -92,9 +123,12 @@ class Spotlight(QFrame):
 class Panel(QFrame):
     """A titled block of rows: the recent calls, the counters, the waiting counts."""
 
-    def __init__(self, name: str, columns: int = 1, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str, columns: int = 1, elide: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
+        self.elide = elide
         self.setProperty("role", "panel")
         self.title = QHBoxLayout()
         self.rows = QGridLayout()
@@ -135,7 +169,9 @@ class Panel(QFrame):
         while len(self._cells) < len(rows):
             cell = QWidget(self)
             cell.setProperty("role", "row")
-            left, right = label(role=key_role), label(role=value_role)
+            left = ElidedLabel() if self.elide else QLabel()
+            left.setProperty("role", key_role)
+            right = label(role=value_role)
             line = QHBoxLayout(cell)
             line.setContentsMargins(0, 0, 0, 0)
             line.addWidget(left, 1)
@@ -178,7 +214,7 @@ class Ticker(QFrame):
     def set_text(self, text: str) -> None:
         if text != self.text:
             self.text = text
-            self._offset = float(self.width())
+            self._offset = 40.0  # readable at once; then it scrolls away and comes back
         if text:
             self._timer.start()
         else:

@@ -15,11 +15,13 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +30,7 @@ from display_board import style
 from display_board.announcer import Announcer
 from display_board.board import Board, Call, Zone
 from display_board.dates import date_text, time_text
-from display_board.widgets import Panel, Spotlight, Ticker, label, repolish
+from display_board.widgets import ElidedLabel, Panel, Spotlight, Ticker, label, repolish
 from queue_client.i18n import Translator
 from queue_client.qt import EventBridge, Task, run_in_background
 from queue_core.clock import Clock, SystemClock
@@ -106,7 +108,8 @@ class BoardWindow(QWidget):
         self.header = QFrame(self)
         self.header.setObjectName("header")
         self.agency = label(role="agency")
-        self.site_name = label(role="siteName")
+        self.site_name = ElidedLabel()
+        self.site_name.setProperty("role", "siteName")
         self.date = label(role="date")
         self.time = label(role="time")
         for right in (self.date, self.time):
@@ -131,7 +134,7 @@ class BoardWindow(QWidget):
         self.body = QGridLayout()
         self.spotlight = Spotlight(self.main)
         self.history = Panel("history", parent=self.main)
-        self.counters = Panel("counters", parent=self.main)
+        self.counters = Panel("counters", elide=True, parent=self.main)
         self.waiting = Panel("waiting", columns=5, parent=self.main)
         main.addLayout(self.body, 1)
         main.addWidget(self.waiting)
@@ -191,9 +194,13 @@ class BoardWindow(QWidget):
             return max(1, round(size * scale))
 
         self.setStyleSheet(style.style_sheet(self._family, scale, self._stale))
-        self.header.setFixedHeight(px(150 if portrait else style.HEADER_H))
+        self.header.setFixedHeight(px(190 if portrait else style.HEADER_H))
+        # Portrait screens are narrow: the centre's name gets its own line above the clock.
+        self._header_box.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
         self._header_box.setContentsMargins(px(40), 0, px(40), 0)
-        self.waiting.setFixedHeight(px(300 if portrait else style.WAITING_H))
+        self.waiting.setFixedHeight(px(400 if portrait else style.WAITING_H))
         self.ticker.setFixedHeight(px(style.TICKER_H))
         self._main_box.setContentsMargins(px(style.MARGIN), px(style.GAP), px(style.MARGIN), px(16))
         self._main_box.setSpacing(px(style.GAP))
@@ -231,7 +238,12 @@ class BoardWindow(QWidget):
         self._show_waiting()
         if not self.spotlight.active and self.board.history:
             last = self.board.history[0]
-            self._show_call(last, self._t("Last called"))
+            left_s = self.board.spotlight_left_s(last, self._clock.now())
+            if left_s > 0:  # called moments ago: still the spotlight's, though not said again
+                self._show_call(last, self._t("Now calling number"))
+                self.spotlight.spotlight(left_s)
+            else:
+                self._show_call(last, self._t("Last called"))
 
     def show_event(self, event: Event, live: bool) -> None:
         call = self.board.apply_event(event, live, self._clock.now())
@@ -247,6 +259,8 @@ class BoardWindow(QWidget):
                 self._announcer.announce(call.number, call.counter, call.recall)
 
     def show_link(self, state: str) -> None:
+        if state != self._link:
+            log.info("link to the server: %s", state)
         self._link = state
         messages = {
             "connecting": self._t("Connecting to the server…"),
@@ -313,7 +327,8 @@ class BoardWindow(QWidget):
         self.waiting.set_rows(rows, "serviceName", "waitingCount")
         for cell in self.waiting.findChildren(QLabel):
             if cell.property("role") == "serviceName":
-                cell.setWordWrap(True)
+                cell.setWordWrap(True)  # two lines for the long names, in equal columns
+                cell.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def _refresh_waiting(self) -> None:
         if self._services is None:

@@ -68,7 +68,8 @@ class Chromium:
         return self
 
     def _start(self) -> None:
-        profile = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="motcua-")))
+        profile = Path(tempfile.mkdtemp(prefix="motcua-chromium-"))
+        self._stack.callback(_remove, profile)
         self._process = subprocess.Popen(
             [
                 self.executable,
@@ -175,3 +176,12 @@ class Chromium:
     def screenshot(self, path: Path) -> None:
         data = self.call("Page.captureScreenshot", format="png")["data"]
         path.write_bytes(base64.b64decode(data))
+
+
+def _remove(folder: Path) -> None:
+    # Chromium's helper processes may still be writing there for a moment after it exits.
+    for _ in range(50):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.1)

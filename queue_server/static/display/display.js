@@ -15,6 +15,7 @@
   var PAUSE_MS = 700;
   var GAP_MS = 500;
   var PLAY_TIMEOUT_MS = 30000;
+  var TICKER_PX_PER_S = 60;
 
   var params = new URLSearchParams(location.search);
   var token = params.get("token") || "";
@@ -113,8 +114,12 @@
     state.deliveredSeq = 0;
     if (state.lastSeq === null || state.lastSeq > snapshot.seq) { state.lastSeq = snapshot.seq; }
     state.history = [];
+    var names = {};
+    snapshot.services.forEach(function (s) { names[s.code] = s.name; });
     snapshot.latest_calls.slice().reverse().forEach(function (c) {
-      if (inZone(c.counter, c.service)) { pushHistory({ number: c.number, counter: c.counter }); }
+      if (inZone(c.counter, c.service)) {
+        pushHistory({ number: c.number, counter: c.counter, at: c.at, serviceName: names[c.service] || "" });
+      }
     });
     renderAll();
   }
@@ -128,13 +133,12 @@
     var type = event.type;
     if (type === "ticket.called" || type === "ticket.recalled") {
       var ticket = event.ticket;
+      var call = { number: ticket.number, counter: event.counter, at: event.at, serviceName: ticket.service_name };
       if (live) {
         state.counters.forEach(function (c) {
           if (c.number === event.counter) { c.current_ticket = ticket; }
         });
-        if (inZone(event.counter, ticket.service)) {
-          pushHistory({ number: ticket.number, counter: event.counter });
-        }
+        if (inZone(event.counter, ticket.service)) { pushHistory(call); }
         renderCounters();
         renderHistory();
       }
@@ -143,7 +147,7 @@
       if (inZone(event.counter, ticket.service) && (live || recent) && !state.announced[event.seq]) {
         state.announced[event.seq] = true;
         window.motcua.calls.push({ number: ticket.number, counter: event.counter, seq: event.seq });
-        spotlight(ticket, event.counter);
+        spotlight(call, state.display.spotlight_seconds * 1000);
         announce(ticket.number, event.counter);
       }
     } else if (type === "counter.updated") {
@@ -181,14 +185,22 @@
     $("agency").textContent = d.agency || "";
     $("site-name").textContent = d.site_name;
     var ticker = $("ticker");
-    if (ticker.textContent !== d.ticker) { ticker.textContent = d.ticker; }
+    if (ticker.textContent !== d.ticker) {
+      ticker.textContent = d.ticker;
+      tickerX = 40; // readable at once; then it scrolls away and comes back
+    }
     renderClock();
     renderCounters();
     renderHistory();
     renderWaiting();
     if (!spotTimer && state.history.length) {
       var last = state.history[0];
-      showSpot(last.number, last.counter, "", false);
+      var leftMs = d.spotlight_seconds * 1000 - (Date.now() + state.skewMs - Date.parse(last.at));
+      if (leftMs > 0) { // called moments ago: still the spotlight's, though not said again
+        spotlight(last, leftMs);
+      } else {
+        showSpot(last.number, last.counter, last.serviceName, false);
+      }
     }
   }
 
@@ -247,14 +259,14 @@
     }
   }
 
-  function spotlight(ticket, counter) {
-    showSpot(ticket.number, counter, ticket.service_name, true);
+  function spotlight(call, durationMs) {
+    showSpot(call.number, call.counter, call.serviceName, true);
     clearTimeout(spotTimer);
     spotTimer = setTimeout(function () {
       $("spotlight").classList.remove("active", "blink");
       $("spot-caption").textContent = "Số vừa gọi";
       spotTimer = null;
-    }, state.display.spotlight_seconds * 1000);
+    }, durationMs);
   }
 
   function setLink(link) {
@@ -268,6 +280,20 @@
     banner.hidden = link === "online";
     banner.textContent = messages[link] || "";
     document.body.classList.toggle("stale", link !== "online");
+  }
+
+  // Moved by script, not a CSS animation, for the same speed on every TV whatever its width.
+  var tickerX = 40;
+  var tickerLast = null;
+  function scrollTicker(now) {
+    var ticker = $("ticker");
+    if (tickerLast !== null && ticker.textContent) {
+      tickerX -= TICKER_PX_PER_S * Math.min(0.1, (now - tickerLast) / 1000);
+      if (tickerX < -ticker.offsetWidth) { tickerX = ticker.parentNode.offsetWidth; }
+      ticker.style.transform = "translateX(" + Math.round(tickerX) + "px)";
+    }
+    tickerLast = now;
+    requestAnimationFrame(scrollTicker);
   }
 
   // --- the event stream -------------------------------------------------------------------
@@ -428,4 +454,5 @@
   setInterval(function () { if (state.display) { renderClock(); } }, 1000);
   connect();
   probeSound();
+  requestAnimationFrame(scrollTicker);
 })();
