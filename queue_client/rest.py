@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
@@ -142,6 +143,11 @@ class QueueClient:
     def waiting(self, counter: int | None = None) -> list[TicketOut]:
         path = "/api/tickets" if counter is None else f"/api/tickets?counter={counter}"
         return self._get_list(path, TicketOut)
+
+    def find_ticket(self, number: str) -> TicketOut | None:
+        """Today's ticket printed with `number` (e.g. "1005"), whatever its status."""
+        found = self._get_list(f"/api/tickets?number={quote(number, safe='')}", TicketOut)
+        return found[0] if found else None
 
     def rating_scale(self) -> RatingScaleOut:
         return self._get("/api/rating-scale", RatingScaleOut)

@@ -1,0 +1,103 @@
+"""`motcua kiosk --server URL --token TOKEN`: the ticket kiosk, or with `--mode rating
+--counter N` the rating tablet on a counter."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from queue_client.i18n import LANGUAGES
+
+DEFAULT_PIN = "0000"
+
+
+@click.command(help="Run the ticket kiosk (or, with --mode rating, a counter's rating tablet).")
+@click.option("--server", required=True, help="The queue server, e.g. http://192.168.1.10:8000")
+@click.option("--token", required=True, envvar="MOTCUA_TOKEN", help="This device's token.")
+@click.option(
+    "--printer",
+    help="The ticket printer's URL, e.g. tcp://192.168.1.50:9100 (none: tickets on screen).",
+)
+@click.option("--mode", type=click.Choice(["kiosk", "rating"]), default="kiosk", show_default=True)
+@click.option(
+    "--counter", type=click.IntRange(1, 999), help="With --mode rating: the counter it sits on."
+)
+@click.option("--windowed", is_flag=True, help="A normal window instead of full screen.")
+@click.option(
+    "--language", type=click.Choice(LANGUAGES), default="vi", show_default=True, help="Language."
+)
+@click.option(
+    "--admin-pin",
+    envvar="MOTCUA_ADMIN_PIN",
+    help=f"The PIN staff type to leave full screen (default {DEFAULT_PIN}: change it).",
+)
+@click.option(
+    "--public-url",
+    help="The server's address as phones in the hall reach it, for the ticket's QR code "
+    "(default: --server).",
+)
+def command(
+    server: str,
+    token: str,
+    printer: str | None,
+    mode: str,
+    counter: int | None,
+    windowed: bool,
+    language: str,
+    admin_pin: str | None,
+    public_url: str | None,
+) -> None:
+    if mode == "rating" and counter is None:
+        raise click.UsageError("--mode rating needs --counter N")
+    if admin_pin is not None and not admin_pin.isdigit():
+        raise click.UsageError("--admin-pin takes digits only (it is typed on a keypad)")
+    # Qt is imported here: `motcua --help` and `serve` start without it.
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.app import KioskWindow
+    from kiosk.shell import KioskShell
+    from kiosk.tablet import RatingTablet
+    from kiosk.texts import translator
+    from printer_drivers import InvalidPrinterUrl, open_printer
+    from queue_client import QueueClient
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    log = logging.getLogger("kiosk")
+    if admin_pin is None:
+        admin_pin = DEFAULT_PIN
+        log.warning("no --admin-pin given: the PIN is %s; set your own", DEFAULT_PIN)
+    try:
+        ticket_printer = open_printer(printer) if printer else None
+    except InvalidPrinterUrl as exc:
+        raise click.BadParameter(str(exc), param_hint="--printer") from exc
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("motcua-kiosk")
+    with QueueClient(server, token) as client:
+        window: KioskShell
+        if mode == "rating":
+            assert counter is not None
+            window = RatingTablet(client, counter, translator(language), admin_pin=admin_pin)
+        else:
+            window = KioskWindow(
+                client,
+                translator(language),
+                printer=ticket_printer,
+                admin_pin=admin_pin,
+                public_url=public_url,
+            )
+        window.may_close = windowed
+        window.start()
+        if windowed:
+            window.show()
+        else:
+            window.showFullScreen()
+        code = app.exec()
+        window.shutdown()
+        if ticket_printer is not None:
+            ticket_printer.close()
+        sys.exit(code)
