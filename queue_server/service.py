@@ -27,11 +27,7 @@ from queue_core.hours import IssuingHours
 from queue_core.model import Counter, CounterState, Service, Ticket, TicketStatus
 from queue_core.numbering import grant_number, local_day
 from queue_core.protocol import (
-    CallOut,
     CounterOut,
-    CounterUpdated,
-    DisplaySettings,
-    Event,
     IssueRequest,
     RatingOut,
     RatingRequest,
@@ -48,41 +44,21 @@ from queue_core.protocol import (
     TicketRecalled,
     TicketTransferred,
     TransferRequest,
-    parse_event,
 )
 from queue_core.rating import scale
 from queue_core.site import SiteConfig
 from queue_server.auth import Principal
+from queue_server.journal import Tx
+from queue_server.snapshot import build_snapshot
 from queue_server.store import Store
 from queue_server.views import Views
 from queue_server.writer import Outcome, Writer
 
 T = TypeVar("T")
 
-CALL_EVENTS = ("ticket.called", "ticket.recalled")
 
-
-def _call(event: Event) -> CallOut:
-    assert isinstance(event, TicketCalled | TicketRecalled)
-    assert event.counter is not None
-    return CallOut(
-        seq=event.seq,
-        at=event.at,
-        number=event.ticket.number,
-        counter=event.counter,
-        service=event.ticket.service,
-        recall=isinstance(event, TicketRecalled),
-    )
-
-
-class _Tx:
-    """One command's view of the transaction: the store, the time, the events so far."""
-
-    def __init__(self, store: Store, now: datetime, actor: str | None) -> None:
-        self.store = store
-        self.now = now
-        self.actor = actor
-        self.events: list[Event] = []
+def _midnight(day: date, timezone: str) -> datetime:
+    return datetime.combine(day, time(), ZoneInfo(timezone))
 
 
 class QueueService:
@@ -131,44 +107,20 @@ class QueueService:
 
     def snapshot(self) -> Snapshot:
         """The whole live state and the `seq` of the last event it includes."""
-        now = self._clock.now()
-        store = self._reader
-        display = self.site.display
-        site = self.site.site
-        midnight = datetime.combine(
-            local_day(now, self._timezone), time(), ZoneInfo(self._timezone)
-        )
-        with store.read_transaction():
-            seq = store.last_seq()
-            counts = store.waiting_counts()
-            calls = store.latest_events(CALL_EVENTS, midnight, display.history)
-            return Snapshot(
-                seq=seq,
-                at=self.views.local(now),
-                display=DisplaySettings(
-                    site_name=site.name,
-                    agency=site.agency,
-                    call_phrase=site.call_phrase,
-                    ticker=display.ticker,
-                    spotlight_seconds=display.spotlight_seconds,
-                    history=display.history,
-                    reading=display.reading,
-                    repeat=display.repeat,
-                ),
-                counters=[self.views.counter(store, c, now) for c in store.counters()],
-                services=[
-                    self.views.service(store, s, counts.get(s.code, 0), now)
-                    for s in self.views.services.values()
-                ],
-                latest_calls=[_call(parse_event(body)) for body in calls],
-            )
+        return build_snapshot(self.views, self._reader, self._clock.now())
 
     # --- the writer's plumbing ----------------------------------------------------------
 
-    async def _run(self, actor: Principal | None, body: Callable[[_Tx], T]) -> T:
+    async def _run(self, actor: Principal | None, body: Callable[[Tx], T]) -> T:
         def command(store: Store) -> Outcome[T]:
-            tx = _Tx(store, self._clock.now(), actor.display_name if actor else None)
-            result = body(tx)
+            tx = Tx(store, self.views, self._clock.now(), actor.display_name if actor else None)
+            try:
+                result = body(tx)
+            except CounterBusy as busy:
+                # The core knows usernames; the clerk at the next desk knows names.
+                user = store.user(busy.clerk)
+                name = user["display_name"] if user and user["display_name"] else busy.clerk
+                raise CounterBusy(busy.counter, name) from None
             return Outcome(result, tx.events)
 
         return await self._writer.run(command)
@@ -179,72 +131,23 @@ class QueueService:
         today = local_day(now, self._timezone)
         if self._swept_day == today:
             return Outcome(None)
-        tx = _Tx(store, now, "system")
+        tx = Tx(store, self.views, now, "system")
         stale = store.open_tickets_before(today)
         for ticket in stale:
             expired = dispatch.expire(ticket, now)
             store.update_ticket(expired)
-            self._emit(tx, TicketExpired, expired, expired.counter)
+            tx.emit(TicketExpired, expired, expired.counter)
+        stale_ids = {t.id for t in stale}
+        # Yesterday's clerks are not at their desks this morning: they sign in again.
+        left_open = store.counters_open_since_before(_midnight(today, self._timezone))
         for counter in store.counters():
-            if counter.current_ticket_id is not None and any(
-                t.id == counter.current_ticket_id for t in stale
-            ):
-                counter = dispatch.close_counter(counter).replace(
+            if counter.current_ticket_id in stale_ids or counter.number in left_open:
+                closed = dispatch.close_counter(counter).replace(
                     current_ticket_id=None, priority_streak=0
                 )
-                self._save_counter(tx, counter, announce=True)
+                tx.save_counter(closed, announce=True)
         self._swept_day = today
         return Outcome(None, tx.events)
-
-    def _emit(
-        self,
-        tx: _Tx,
-        kind: type[TicketIssued]
-        | type[TicketCalled]
-        | type[TicketRecalled]
-        | type[TicketCompleted]
-        | type[TicketNoShow]
-        | type[TicketCancelled]
-        | type[TicketExpired],
-        ticket: Ticket,
-        counter: int | None,
-    ) -> None:
-        self._append(
-            tx,
-            kind(
-                seq=0,
-                at=tx.now,
-                ticket=self.views.ticket(tx.store, ticket, tx.now),
-                counter=counter,
-            ),
-        )
-
-    def _append(self, tx: _Tx, event: Event) -> None:
-        event = event.model_copy(
-            update={"seq": tx.store.next_seq(), "at": self.views.local(event.at)}
-        )
-        ticket_id = getattr(event, "ticket", None)
-        counter = event.counter.number if isinstance(event, CounterUpdated) else event.counter
-        tx.store.append_event(
-            event.seq,
-            event.type,
-            event.at,
-            tx.actor,
-            ticket_id.id if ticket_id is not None else None,
-            counter,
-            event.model_dump_json(),
-        )
-        tx.events.append(event)
-
-    def _save_counter(self, tx: _Tx, counter: Counter, *, announce: bool) -> None:
-        tx.store.save_counter(counter, tx.now)
-        if announce:
-            self._append(
-                tx,
-                CounterUpdated(
-                    seq=0, at=tx.now, counter=self.views.counter(tx.store, counter, tx.now)
-                ),
-            )
 
     def _service(self, code: str) -> Service:
         service = self.views.services.get(code)
@@ -253,7 +156,7 @@ class QueueService:
         return service
 
     @staticmethod
-    def _acting_counter(tx: _Tx, number: int, who: Principal) -> Counter:
+    def _acting_counter(tx: Tx, number: int, who: Principal) -> Counter:
         """The counter `who` acts at; a clerk may not act at a counter another clerk holds."""
         counter = tx.store.counter(number)
         clerk = who.clerk
@@ -261,24 +164,24 @@ class QueueService:
             raise CounterBusy(number, counter.clerk)
         return counter
 
-    def _current(self, tx: _Tx, counter: Counter) -> Ticket | None:
+    def _current(self, tx: Tx, counter: Counter) -> Ticket | None:
         if counter.current_ticket_id is None:
             return None
         return tx.store.ticket(counter.current_ticket_id)
 
     def _apply_call(
-        self, tx: _Tx, outcome: dispatch.CallOutcome, announce_counter: bool
+        self, tx: Tx, outcome: dispatch.CallOutcome, announce_counter: bool
     ) -> TicketOut:
         if outcome.completed is not None:
             tx.store.update_ticket(outcome.completed)
-            self._emit(tx, TicketCompleted, outcome.completed, outcome.completed.counter)
+            tx.emit(TicketCompleted, outcome.completed, outcome.completed.counter)
         tx.store.update_ticket(outcome.called)
-        self._save_counter(tx, outcome.counter, announce=announce_counter)
-        self._emit(tx, TicketCalled, outcome.called, outcome.counter.number)
+        tx.save_counter(outcome.counter, announce=announce_counter)
+        tx.emit(TicketCalled, outcome.called, outcome.counter.number)
         return self.views.ticket(tx.store, outcome.called, tx.now)
 
     def _issue_number(
-        self, tx: _Tx, service: Service, priority: bool, issued_by: str | None, key: str | None
+        self, tx: Tx, service: Service, priority: bool, issued_by: str | None, key: str | None
     ) -> Ticket:
         day = local_day(tx.now, self._timezone)
         grant = grant_number(
@@ -308,7 +211,7 @@ class QueueService:
         """
         service = self._service(request.service)
 
-        def body(tx: _Tx) -> TicketOut:
+        def body(tx: Tx) -> TicketOut:
             if idempotency_key is not None:
                 found = tx.store.ticket_by_key(idempotency_key)
                 if found is not None:
@@ -319,7 +222,7 @@ class QueueService:
             ticket = self._issue_number(
                 tx, service, request.priority, f"{who.kind}:{who.subject}", idempotency_key
             )
-            self._emit(tx, TicketIssued, ticket, None)
+            tx.emit(TicketIssued, ticket, None)
             return self.views.ticket(tx.store, ticket, tx.now)
 
         return await self._run(who, body)
@@ -327,7 +230,7 @@ class QueueService:
     async def call_next(self, number: int, who: Principal) -> TicketOut | None:
         """Complete the counter's current ticket and call the next; None when nobody waits."""
 
-        def body(tx: _Tx) -> TicketOut | None:
+        def body(tx: Tx) -> TicketOut | None:
             counter = self._acting_counter(tx, number, who)
             waiting = tx.store.waiting(counter.services, counter.number)
             dispatch.ensure_can_call(counter, who.clerk)
@@ -337,8 +240,8 @@ class QueueService:
                     # Nobody waits: still finish the citizen at the counter.
                     done = dispatch.complete(current, tx.now)
                     tx.store.update_ticket(done)
-                    self._emit(tx, TicketCompleted, done, counter.number)
-                    self._save_counter(tx, dispatch.release(counter, done.id), announce=False)
+                    tx.emit(TicketCompleted, done, counter.number)
+                    tx.save_counter(dispatch.release(counter, done.id), announce=False)
                 return None
             opened = counter.state is not CounterState.OPEN or counter.clerk != (
                 who.clerk or counter.clerk
@@ -358,7 +261,7 @@ class QueueService:
     async def call_ticket(self, number: int, ticket_id: int, who: Principal) -> TicketOut:
         """Call one chosen waiting ticket to the counter (gọi số chỉ định)."""
 
-        def body(tx: _Tx) -> TicketOut:
+        def body(tx: Tx) -> TicketOut:
             counter = self._acting_counter(tx, number, who)
             ticket = tx.store.ticket(ticket_id)
             if ticket.target_counter is None and ticket.service not in counter.services:
@@ -385,12 +288,12 @@ class QueueService:
             self._service(service_code), hours=IssuingHours(), daily_cap=None
         )
 
-        def body(tx: _Tx) -> TicketOut:
+        def body(tx: Tx) -> TicketOut:
             counter = self._acting_counter(tx, number, who)
             dispatch.ensure_can_call(counter, who.clerk)
             ticket = self._issue_number(tx, service, priority, f"{who.kind}:{who.subject}", None)
             ticket = ticket.replace(target_counter=counter.number)
-            self._emit(tx, TicketIssued, ticket.replace(walk_in=True), None)
+            tx.emit(TicketIssued, ticket.replace(walk_in=True), None)
             opened = counter.state is not CounterState.OPEN
             outcome = dispatch.walk_in(
                 counter, self._current(tx, counter), ticket, who.clerk, tx.now
@@ -400,14 +303,14 @@ class QueueService:
         return await self._run(who, body)
 
     async def recall(self, number: int, who: Principal) -> TicketOut:
-        def body(tx: _Tx) -> TicketOut:
+        def body(tx: Tx) -> TicketOut:
             counter = self._acting_counter(tx, number, who)
             current = self._current(tx, counter)
             if current is None:
                 raise InvalidTransition(f"Quầy số {number} chưa gọi số nào")
             recalled = dispatch.recall(current)
             tx.store.update_ticket(recalled)
-            self._emit(tx, TicketRecalled, recalled, counter.number)
+            tx.emit(TicketRecalled, recalled, counter.number)
             return self.views.ticket(tx.store, recalled, tx.now)
 
         return await self._run(who, body)
@@ -418,8 +321,8 @@ class QueueService:
         who: Principal,
         change: Callable[[Ticket, datetime], Ticket],
         kind: type[TicketCompleted] | type[TicketNoShow] | type[TicketCancelled],
-    ) -> Callable[[_Tx], TicketOut]:
-        def body(tx: _Tx) -> TicketOut:
+    ) -> Callable[[Tx], TicketOut]:
+        def body(tx: Tx) -> TicketOut:
             ticket = tx.store.ticket(ticket_id)
             counter = (
                 self._acting_counter(tx, ticket.counter, who)
@@ -429,8 +332,8 @@ class QueueService:
             finished = change(ticket, tx.now)
             tx.store.update_ticket(finished)
             if counter is not None:
-                self._save_counter(tx, dispatch.release(counter, ticket.id), announce=False)
-            self._emit(tx, kind, finished, ticket.counter)
+                tx.save_counter(dispatch.release(counter, ticket.id), announce=False)
+            tx.emit(kind, finished, ticket.counter)
             return self.views.ticket(tx.store, finished, tx.now)
 
         return body
@@ -452,7 +355,7 @@ class QueueService:
         if request.service is not None:
             self._service(request.service)
 
-        def body(tx: _Tx) -> TicketOut:
+        def body(tx: Tx) -> TicketOut:
             ticket = tx.store.ticket(ticket_id)
             counter = (
                 self._acting_counter(tx, ticket.counter, who)
@@ -476,10 +379,9 @@ class QueueService:
             )
             tx.store.update_ticket(moved)
             if counter is not None:
-                self._save_counter(tx, dispatch.release(counter, ticket.id), announce=False)
+                tx.save_counter(dispatch.release(counter, ticket.id), announce=False)
             view = self.views.ticket(tx.store, moved, tx.now)
-            self._append(
-                tx,
+            tx.append(
                 TicketTransferred(
                     seq=0,
                     at=tx.now,
@@ -497,10 +399,10 @@ class QueueService:
 
     def _counter_change(
         self, number: int, who: Principal, change: Callable[[Counter], Counter]
-    ) -> Callable[[_Tx], CounterOut]:
-        def body(tx: _Tx) -> CounterOut:
+    ) -> Callable[[Tx], CounterOut]:
+        def body(tx: Tx) -> CounterOut:
             counter = change(tx.store.counter(number))
-            self._save_counter(tx, counter, announce=True)
+            tx.save_counter(counter, announce=True)
             return self.views.counter(tx.store, counter, tx.now)
 
         return body
@@ -547,7 +449,7 @@ class QueueService:
             raise InvalidRequest(f"Điểm đánh giá từ 1 đến {size}")
         level = scale(size)[request.score - 1]
 
-        def body(tx: _Tx) -> RatingOut:
+        def body(tx: Tx) -> RatingOut:
             ticket = tx.store.ticket(request.ticket_id)
             if tx.store.rating_exists(ticket.id):
                 raise AlreadyRated(ticket.id)
@@ -579,8 +481,7 @@ class QueueService:
                     "device": who.subject if who.kind == "device" else None,
                 }
             )
-            self._append(
-                tx,
+            tx.append(
                 TicketRated(
                     seq=0,
                     at=tx.now,

@@ -197,6 +197,16 @@ class Store:
                 ],
             )
 
+    def counters_open_since_before(self, before: datetime) -> set[int]:
+        """Counters not closed whose last change was before `before` (a past day's)."""
+        with _translated():
+            rows = self.db.execute(
+                "select number from counters where state != 'closed'"
+                " and (updated_at is null or updated_at < ?)",
+                [_iso(before)],
+            ).fetchall()
+        return {int(number) for (number,) in rows}
+
     # --- tickets -------------------------------------------------------------------------
 
     @staticmethod

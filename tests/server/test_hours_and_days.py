@@ -271,3 +271,45 @@ def test_the_next_working_day_in_a_timed_hall(timed_hall: Hall) -> None:
     assert today.status_code == 201
     assert today.json()["number"] == "1001"
     assert ticket(timed_hall, first["id"])["status"] == "expired"
+
+
+def test_counters_left_open_yesterday_are_closed_at_the_day_change(hall: Hall) -> None:
+    opened = hall.client.post("/api/counters/1/open", headers=hall.headers("lan"))
+    assert opened.status_code == 200
+    hall.clock.set(vn(24, 7, 0))
+    hall.issue("TP")  # the first write of the day sweeps
+    counters = hall.client.get("/api/counters", headers=hall.headers("display")).json()
+    assert (counters[0]["state"], counters[0]["clerk"]) == ("closed", None)
+    changes = [
+        e for e in _events(hall) if e["type"] == "counter.updated" and e["counter"]["number"] == 1
+    ]
+    assert changes[-1]["counter"]["state"] == "closed"
+
+
+def test_a_restart_during_the_day_leaves_todays_counters_open(hall: Hall, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from queue_server.app import create_app
+    from queue_server.settings import Settings
+
+    opened = hall.client.post("/api/counters/1/open", headers=hall.headers("lan"))
+    assert opened.status_code == 200
+    # The same data, opened again by a second server process on the same day.
+    app = create_app(Settings(data_dir=hall.data_dir), clock=hall.clock)
+    with TestClient(app) as again:
+        counters = again.get("/api/counters", headers=hall.headers("display")).json()
+        again.post("/api/tickets", json={"service": "DD"}, headers=hall.headers("kiosk"))
+        counters = again.get("/api/counters", headers=hall.headers("display")).json()
+    assert (counters[0]["state"], counters[0]["clerk"]) == ("open", "Nguyễn Thị Lan")
+
+
+def _events(hall: Hall) -> list[dict[str, Any]]:
+    import json
+
+    from queue_server.store import Store
+
+    store = Store(hall.data_dir)
+    try:
+        return [json.loads(body) for _, _, body in store.events_after(0, 100_000)]
+    finally:
+        store.close()

@@ -264,6 +264,7 @@ def test_a_clerk_cannot_act_at_a_counter_another_clerk_holds(hall: Hall) -> None
         detail = response.json()["detail"]
         assert "Quầy số 1" in detail
         assert "phụ trách" in detail
+        assert "Nguyễn Thị Lan" in detail  # her name, as colleagues know her
     assert counter(hall, 1)["current_ticket"]["number"] == "1001"
     # The clerk who holds it carries on.
     assert hall.call_next(1, "lan")["number"] == "1002"  # type: ignore[index]
