@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-
 from display_board.errors import VoiceUnavailable
+from queue_client import ClientError, QueueClient
 
 SPEECH_RATE = 0.95
 
@@ -35,43 +35,33 @@ class ServerVoice:
         rate: float = SPEECH_RATE,
         timeout_s: float = 10.0,
     ) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._headers = {"Authorization": f"Bearer {token}"}
+        self._client = QueueClient(base_url, token, timeout_s=timeout_s)
         self._folder = folder
         self._rate = rate
-        self._timeout_s = timeout_s
         self._lock = threading.Lock()
 
     def chime(self) -> Path:
-        return self._fetch("chime.wav", "/api/voice/chime.wav", {})
+        return self._fetch("chime.wav", self._client.chime_audio)
 
     def call(self, number: str, counter: int) -> Path:
         if not re.fullmatch(r"[A-Za-z0-9]{1,16}", number):
             raise VoiceUnavailable(f"cannot say ticket number {number!r}")
         return self._fetch(
             f"call-{number}-{counter}.wav",
-            "/api/voice/call.wav",
-            {"number": number, "counter": str(counter), "rate": str(self._rate)},
+            lambda: self._client.call_audio(number, counter, self._rate),
         )
 
-    def _fetch(self, name: str, path: str, params: dict[str, str]) -> Path:
+    def _fetch(self, name: str, download: Callable[[], bytes]) -> Path:
         target = self._folder / name
         if target.is_file():
             return target
         try:
-            response = httpx.get(
-                self._base_url + path,
-                params=params,
-                headers=self._headers,
-                timeout=self._timeout_s,
-            )
-        except httpx.HTTPError as exc:
-            raise VoiceUnavailable(f"cannot reach the server for {path}: {exc}") from exc
-        if response.status_code != 200:
-            raise VoiceUnavailable(f"{path}: {response.status_code} {response.text[:200]}")
+            audio = download()
+        except ClientError as exc:
+            raise VoiceUnavailable(f"no audio for {name}: {exc.message}") from exc
         with self._lock:
             self._folder.mkdir(parents=True, exist_ok=True)
             partial = target.with_suffix(".part")
-            partial.write_bytes(response.content)
+            partial.write_bytes(audio)
             partial.replace(target)
         return target

@@ -95,13 +95,16 @@ class QueueClient:
         json: BaseModel | None = None,
         data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
     ) -> httpx.Response:
         all_headers = dict(headers or {})
         if self.token is not None:
             all_headers["Authorization"] = f"Bearer {self.token}"
         body = json.model_dump(mode="json", exclude_none=True) if json is not None else None
         try:
-            response = self._http.request(method, path, json=body, data=data, headers=all_headers)
+            response = self._http.request(
+                method, path, json=body, data=data, headers=all_headers, params=params
+            )
         except httpx.HTTPError as exc:
             raise ServerUnreachable(_UNREACHABLE) from exc
         if response.status_code >= 400:
@@ -151,6 +154,17 @@ class QueueClient:
 
     def rating_scale(self) -> RatingScaleOut:
         return self._get("/api/rating-scale", RatingScaleOut)
+
+    def chime_audio(self) -> bytes:
+        """The boards' chime, a WAV file's bytes."""
+        return self._request("GET", "/api/voice/chime.wav").content
+
+    def call_audio(self, number: str, counter: int, rate: float | None = None) -> bytes:
+        """The spoken call of `number` to `counter` as the server's voice says it (WAV)."""
+        params = {"number": number, "counter": str(counter)}
+        if rate is not None:
+            params["rate"] = str(rate)
+        return self._request("GET", "/api/voice/call.wav", params=params).content
 
     # --- sign in -----------------------------------------------------------------------
 
