@@ -67,6 +67,7 @@ class DeskPage(QWidget):
         self._tr = tr
         self.desk = desk
         self._now = now
+        self._me = clerk
         # Header: where and who, the link, the bar and sign-out.
         self.place = named(QLabel(""), "place")
         self.clerk = named(QLabel(clerk), "clerk")
@@ -239,6 +240,13 @@ class DeskPage(QWidget):
         if self.desk.link == LinkState.OFFLINE.value:
             lines.append(
                 _("No connection to the server: the list may be out of date. Reconnecting…")
+            )
+        holder = self.desk.counter.clerk
+        if holder is not None and holder != self._me:
+            lines.append(
+                _("Counter {number} is being served by {clerk}.").format(
+                    number=self.desk.number, clerk=holder
+                )
             )
         if self.desk.paused:
             reason = self.desk.counter.pause_reason or ""

@@ -219,6 +219,9 @@ class CounterWindow(QMainWindow):
 
     def run_command(self, command: Command) -> None:
         desk = self.desk
+        if command is Command.COMPACT:
+            self.set_compact(not self.compact)
+            return
         if desk is None or desk.busy:
             return
         if command is Command.CALL_NEXT:
@@ -255,8 +258,6 @@ class CounterWindow(QMainWindow):
                 self.translator, list(desk.services.values()), desk.counter.services, self
             )
             self._ask(walk_in, desk.walk_in)
-        elif command is Command.COMPACT:
-            self.set_compact(not self.compact)
 
     def _ask(
         self, dialog: TransferDialog | PauseDialog | WalkInDialog, then: Callable[..., Any]
@@ -264,8 +265,13 @@ class CounterWindow(QMainWindow):
         self.dialog = dialog
         dialog.chosen.connect(then)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        dialog.finished.connect(self._dialog_finished)
         dialog.open()
+
+    def _dialog_finished(self, _result: int) -> None:
+        self.dialog = None
+        # The keys must work again at once, whatever the platform activates next.
+        (self.bar if self.compact and self.bar is not None else self).activateWindow()
 
     # --- the compact bar -----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
+from counter_client.desk import Desk
+from counter_client.desk_page import DeskPage
 from counter_client.texts import translator
 from counter_client.window import CounterWindow
 from queue_client import QueueClient
@@ -21,6 +24,24 @@ WAIT_MS = 10_000
 # The offscreen platform warns whenever a window's size limits change; a real screen does not.
 OFFSCREEN_NOISE = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 FAST_STREAM = {"base_backoff_s": 0.05, "max_backoff_s": 0.3}
+
+
+class DeskServer(LiveServer):
+    """LiveServer, waiting for the bound port as well: uvicorn sets `started` just before
+    `AnnouncingServer.startup` records the port, so `LiveServer.start` can see no port."""
+
+    def start(self, timeout_s: float = 10.0) -> None:
+        try:
+            super().start(timeout_s)
+        except AssertionError:
+            server = self._server
+            assert server is not None
+            deadline = time.monotonic() + timeout_s
+            while server.bound_port is None:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the live server did not start") from None
+                time.sleep(0.01)
+            self.port = server.bound_port
 
 
 class Hall:
@@ -50,7 +71,7 @@ class Hall:
 def hall(tmp_path: Path) -> Iterator[Hall]:
     data_dir = tmp_path / "data"
     tokens = prepare_data_dir(data_dir)
-    server = LiveServer(data_dir)
+    server = DeskServer(data_dir)
     server.start()
     yield Hall(server, tokens)
     server.stop()
@@ -120,3 +141,24 @@ def desk_window(qtbot: QtBot, make_window: MakeWindow) -> CounterWindow:
     sign_in(qtbot, window)
     open_counter(qtbot, window, 1)
     return window
+
+
+def desk_of(window: CounterWindow) -> Desk:
+    assert window.desk is not None
+    return window.desk
+
+
+def page_of(window: CounterWindow) -> DeskPage:
+    assert window.desk_page is not None
+    return window.desk_page
+
+
+def wait_idle(qtbot: QtBot, window: CounterWindow) -> None:
+    desk = desk_of(window)
+    qtbot.waitUntil(lambda: not desk.busy, timeout=WAIT_MS)
+
+
+def wait_waiting(qtbot: QtBot, window: CounterWindow, ids: list[int]) -> None:
+    """Until the desk's list shows exactly `ids`, in that order."""
+    desk = desk_of(window)
+    qtbot.waitUntil(lambda: [t.id for t in desk.waiting] == ids, timeout=WAIT_MS)
