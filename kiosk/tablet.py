@@ -168,7 +168,7 @@ class RatingTablet(KioskShell):
         if counter is not None and counter.clerk:
             about += f" · {counter.clerk}"
         self.rating.start(self.scale, ticket, about)
-        self.show_screen(self.rating)
+        self.show_screen(self.rating, RATING_MS)
 
     def _got_scale(self, scale: RatingScaleOut) -> None:
         self.scale = scale

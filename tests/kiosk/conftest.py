@@ -181,6 +181,9 @@ def make_tablet(qtbot: QtBot, hall: Hall) -> Iterator[Callable[[int], RatingTabl
 def wait_ready(qtbot: QtBot, window: KioskWindow) -> None:
     qtbot.waitUntil(lambda: window.link == "online" and bool(window.home.buttons), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.home.priority_button.isEnabled(), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: all(b.isVisible() for b in window.home.buttons.values()), timeout=WAIT_MS
+    )
 
 
 def touch(qtbot: QtBot, button: QPushButton) -> None:
