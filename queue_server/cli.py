@@ -317,10 +317,17 @@ def voice_wav(number: str, counter: int, out: Path, reading: str, clips: Path | 
 @click.option(
     "--pace", type=float, default=1.0, show_default=True, help="Simulated events per second."
 )
-def demo(data_dir: Path, host: str, port: int, duration: float | None, pace: float) -> None:
+@click.option(
+    "--apps/--no-apps",
+    default=None,
+    help="Start the kiosk, counter and display apps (default: when a screen exists).",
+)
+def demo(
+    data_dir: Path, host: str, port: int, duration: float | None, pace: float, apps: bool | None
+) -> None:
     from queue_server.demo import run_demo
 
-    run_demo(data_dir, host, port, duration, pace)
+    run_demo(data_dir, host, port, duration, pace, apps)
 
 
 if __name__ == "__main__":  # pragma: no cover

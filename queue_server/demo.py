@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,6 +48,11 @@ from queue_server.state import AppState
 from queue_server.store import Store
 
 DEMO_KIOSK = "Kiosk sảnh (demo)"
+DEMO_DISPLAY = "Màn hình sảnh (demo)"
+# The demo's clerks sign in with it at the counter app (never a real centre's password).
+DEMO_PASSWORD = "demo1234"
+# With a screen, counter 1 is left to whoever sits at the counter app.
+HUMAN_COUNTER = 1
 DEMO_CLERKS = (
     ("demo.lan", "Nguyễn Thị Lan"),
     ("demo.hung", "Trần Văn Hùng"),
@@ -64,27 +74,62 @@ def demo_site() -> SiteConfig:
     )
 
 
-def _prepare(data_dir: Path) -> tuple[str, dict[int, str]]:
-    """Make the demo data dir; return a kiosk token and a clerk token per counter."""
+@dataclass(frozen=True, slots=True)
+class DemoTokens:
+    kiosk: str
+    display: str
+    clerks: dict[int, str]  # a signed-in clerk per counter
+
+
+def _device_token(store: Store, name: str, kind: Role, now: datetime) -> str:
+    found = store.device_by_name(name)
+    if found is None:
+        return add_device(store, name, kind, now)[1]
+    return new_device_token(store, found["id"], now)
+
+
+def _prepare(data_dir: Path) -> DemoTokens:
+    """Make the demo data dir: the site, a kiosk, a board, and a clerk per counter."""
     store = Store(data_dir)
     store.migrate()
     now = datetime.now(UTC)
     with store.transaction():
         if store.site() is None:
             store.save_site(demo_site())
-        found = store.device_by_name(DEMO_KIOSK)
-        if found is None:
-            _, kiosk = add_device(store, DEMO_KIOSK, Role.KIOSK, now)
-        else:
-            kiosk = new_device_token(store, found["id"], now)
+        kiosk = _device_token(store, DEMO_KIOSK, Role.KIOSK, now)
+        display = _device_token(store, DEMO_DISPLAY, Role.DISPLAY, now)
         clerks: dict[int, str] = {}
         for counter, (username, name) in zip(store.counters(), DEMO_CLERKS, strict=False):
             if store.user(username) is None:
-                # Nobody signs in with this password: the demo uses tokens directly.
-                add_user(store, username, f"demo-{random.random()}", Role.CLERK, name, now)
+                add_user(store, username, DEMO_PASSWORD, Role.CLERK, name, now)
             clerks[counter.number], _ = issue_user_token(store, username, now, 12 * 3600)
     store.close()
-    return kiosk, clerks
+    return DemoTokens(kiosk, display, clerks)
+
+
+def screen_available(environ: Mapping[str, str]) -> bool:
+    return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
+
+
+def launch_apps(base: str, tokens: DemoTokens, printer_url: str) -> list[subprocess.Popen[bytes]]:
+    """The three apps in windows of their own, as a centre would run them."""
+    motcua = [sys.executable, "-m", "queue_server"]
+    commands = [
+        [*motcua, "display", "--server", base, "--token", tokens.display, "--windowed"],
+        [
+            *motcua,
+            "kiosk",
+            "--server",
+            base,
+            "--token",
+            tokens.kiosk,
+            "--printer",
+            printer_url,
+            "--windowed",
+        ],
+        [*motcua, "counter", "--server", base, "--counter", str(HUMAN_COUNTER), "--windowed"],
+    ]
+    return [subprocess.Popen(command) for command in commands]
 
 
 _STATE_VI = {CounterState.OPEN: "mở", CounterState.PAUSED: "tạm ngưng", CounterState.CLOSED: "đóng"}
@@ -194,8 +239,12 @@ class Simulation:
                 )
 
 
-def run_demo(data_dir: Path, host: str, port: int, duration: float | None, pace: float) -> None:
-    kiosk, clerks = _prepare(data_dir)
+def run_demo(
+    data_dir: Path, host: str, port: int, duration: float | None, pace: float, apps: bool | None
+) -> None:
+    """Serve the demo hall; `apps` None starts the apps only when a screen exists."""
+    tokens = _prepare(data_dir)
+    with_apps = screen_available(os.environ) if apps is None else apps
     app = create_app(Settings(data_dir=data_dir, host=host, port=port))
     server = make_server(app, host, port)
 
@@ -210,13 +259,26 @@ def run_demo(data_dir: Path, host: str, port: int, duration: float | None, pace:
         base = f"http://{host}:{server.bound_port}"
         click.echo(f"motcua demo: {state.service.site.site.name}")
         click.echo(f"  API và tài liệu (API docs): {base}/docs")
-        click.echo(f"  Kiosk token: {kiosk}")
-        click.echo("  Ctrl-C để dừng (to stop).")
+        click.echo(f"  Màn hình web (web display board): {base}/display?token={tokens.display}")
+        click.echo(f"  Kiosk token: {tokens.kiosk}")
         printer_dir = data_dir / "printer"
         emulator = TcpEmulator(VirtualPrinter(out_dir=printer_dir))
         click.echo(f"  Máy in ảo (virtual printer): {emulator.url} → {printer_dir}/ticket-*.png")
+        clerks = dict(tokens.clerks)
+        children: list[subprocess.Popen[bytes]] = []
+        if with_apps:
+            clerks.pop(HUMAN_COUNTER, None)
+            children = launch_apps(base, tokens, emulator.url)
+            username = DEMO_CLERKS[HUMAN_COUNTER - 1][0]
+            click.echo(
+                f"  Ứng dụng quầy (counter app): quầy {HUMAN_COUNTER}, "
+                f"đăng nhập {username} / {DEMO_PASSWORD}"
+            )
+        else:
+            click.echo("  (không có màn hình: chạy không kèm ứng dụng — no screen, no apps)")
+        click.echo("  Ctrl-C để dừng (to stop).")
         printer = EscposPrinter(emulator.url)
-        simulation = Simulation(base, kiosk, clerks, pace, printer, state.service.site)
+        simulation = Simulation(base, tokens.kiosk, clerks, pace, printer, state.service.site)
         playing = asyncio.create_task(simulation.run())
         if duration is not None:
             with contextlib.suppress(TimeoutError):
@@ -227,6 +289,11 @@ def run_demo(data_dir: Path, host: str, port: int, duration: float | None, pace:
         with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
             await playing
         await simulation.http.aclose()
+        for child in children:
+            child.terminate()
+        for child in children:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(5)
         printer.close()
         emulator.close()
 
