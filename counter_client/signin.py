@@ -47,7 +47,7 @@ class Session:
 def _centred(inner: QWidget) -> QHBoxLayout:
     row = QHBoxLayout()
     row.addStretch(1)
-    row.addWidget(inner, 2)
+    row.addWidget(inner, 4)
     row.addStretch(1)
     return row
 
@@ -157,6 +157,8 @@ class CounterPage(QWidget):
         panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.greeting = named(QLabel(""), "title")
         self.counters = named(QListWidget(), "counters")
+        self.counters.setWordWrap(True)
+        self.counters.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.open_button = named(QPushButton(_("Open this counter")), "primary")
         self.take_over = named(QPushButton(_("Take the counter over (supervisor)")), "warning")
         self.take_over.setVisible(False)

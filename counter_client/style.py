@@ -15,11 +15,13 @@ QWidget {{ color: #1d2733; }}
 QMainWindow, #root {{ background: #eef2f7; }}
 #panel {{ background: white; border-radius: 12px; padding: 16px; }}
 #panel QLabel {{ font-size: 12pt; }}
-#title {{ font-size: 22pt; font-weight: 700; color: {BLUE}; }}
-#muted {{ color: #5b6776; }}
-#error {{ color: #b3261e; font-size: 12pt; }}
+#panel QLabel#title {{ font-size: 22pt; font-weight: 700; color: {BLUE}; }}
+#panel QLabel#muted {{ color: #5b6776; font-size: 10pt; }}
+#panel QLabel#error {{ color: #b3261e; font-size: 12pt; }}
 QLineEdit, QComboBox {{ font-size: 13pt; padding: 6px; }}
 QListWidget#counters {{ font-size: 13pt; }}
+QListWidget#counters::item {{ padding: 8px 4px; border-bottom: 1px solid #e3e9f1; }}
+QListWidget#counters::item:selected {{ background: #cfe0f5; color: #1d2733; }}
 QPushButton {{ font-size: 12pt; padding: 8px 14px; border-radius: 8px;
     background: #dfe6ef; border: 1px solid #c3ccd8; }}
 QPushButton:disabled {{ color: #9aa4b0; background: #eceff3; border-color: #dde2e8; }}
