@@ -40,8 +40,8 @@ class HomeScreen(QWidget):
         self._usable = True
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 20, 32, 24)
-        layout.setSpacing(16)
+        layout.setContentsMargins(28, 14, 28, 18)
+        layout.setSpacing(12)
         self.notice = label(name="banner")
         self.notice.hide()
         self.title = label(name="title")
@@ -50,7 +50,7 @@ class HomeScreen(QWidget):
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setSpacing(18)
+        self.grid.setSpacing(14)
         self.empty = label(name="subtitle")
         self.empty.hide()
 
@@ -96,7 +96,6 @@ class HomeScreen(QWidget):
         self.empty.setText(_("Connecting to the system…"))
         for button in self.buttons.values():
             button.update_service(button.service)
-        self._sync_heights()
 
     def set_services(self, services: list[ServiceOut]) -> None:
         """Show `services` (new buttons only when the list itself changed)."""
@@ -127,6 +126,7 @@ class HomeScreen(QWidget):
         self.priority_banner.setVisible(priority)
         self.priority_button.setVisible(not priority)
         self.back_button.setVisible(priority)
+        self.rating_button.setVisible(not priority)
 
     def set_notice(self, text: str | None) -> None:
         self.notice.setText(text or "")
@@ -166,17 +166,7 @@ class HomeScreen(QWidget):
             self.grid.addWidget(button, index // columns, index % columns)
         for column in range(self.grid.columnCount()):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
-        self._sync_heights()
-
-    def _sync_heights(self) -> None:
-        short = min(self.width(), self.height()) or 1080
-        self.priority_button.setMinimumHeight(round(short * 0.12))
-        self.back_button.setMinimumHeight(round(short * 0.10))
-        self.rating_button.setMinimumHeight(round(short * 0.10))
-        for button in self.buttons.values():
-            button.setMinimumHeight(round(short * 0.11))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._place()
-        self._sync_heights()
+        self._place()  # landscape or portrait: another number of columns

@@ -8,7 +8,14 @@ import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.admin import AdminMenu, PinScreen
 from kiosk.background import Runner
@@ -109,6 +116,9 @@ class KioskShell(QMainWindow):
 
     def add_screen(self, screen: QWidget, timeout_ms: int | None) -> None:
         """A screen of the stack; `timeout_ms` of no touch there goes home (None: never)."""
+        # The screen's size is the window's: no screen may push the window past it (a
+        # portrait layout would otherwise keep a landscape window tall).
+        screen.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.stack.addWidget(screen)
         if timeout_ms is not None:
             self._timeouts[screen] = timeout_ms

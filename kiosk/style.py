@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from queue_client.qt import FONT_FAMILY
+
 REFERENCE_SHORT_SIDE = 1080
 MIN_SCALE, MAX_SCALE = 0.45, 2.0
 
@@ -92,14 +94,14 @@ def scale_for(width: int, height: int) -> float:
 def stylesheet(scale: float = 1.0, contrast: bool = False) -> str:
     """The whole style sheet; `contrast` is the large-text high-contrast variant."""
     p = HIGH_CONTRAST if contrast else NORMAL
-    text_scale = scale * (1.25 if contrast else 1.0)
+    text_scale = scale * (1.2 if contrast else 1.0)
 
     def px(size: float, text: bool = True) -> str:
         return f"{max(1, round(size * (text_scale if text else scale)))}px"
 
     b = f"{p.border_width}px"
     return f"""
-QWidget {{ color: {p.text}; font-size: {px(28)}; }}
+QWidget {{ color: {p.text}; font-family: "{FONT_FAMILY}"; font-size: {px(28)}; }}
 QMainWindow, #screen {{ background: {p.background}; }}
 #header {{ background: {p.header}; border-bottom: {b} solid {p.card_border}; }}
 #header QLabel {{ color: {p.header_text}; }}
@@ -113,19 +115,20 @@ QPushButton:pressed {{ background: {p.card_pressed}; }}
 QPushButton:disabled {{ color: {p.closed_text}; background: {p.closed}; }}
 QPushButton#headerButton {{ font-size: {px(24)}; padding: {px(8, False)} {px(18, False)};
     background: {p.header}; color: {p.header_text}; border-color: {p.header_text}; }}
-#title {{ font-size: {px(44)}; font-weight: 700; color: {p.text}; }}
+#title {{ font-size: {px(40)}; font-weight: 700; color: {p.text}; }}
 #subtitle {{ font-size: {px(30)}; color: {p.muted}; }}
-QPushButton#service {{ background: {p.card}; border-radius: {px(24, False)}; }}
+QPushButton#service {{ background: {p.card}; border-radius: {px(24, False)};
+    min-height: {px(96, False)}; }}
 QPushButton#service:pressed {{ background: {p.card_pressed}; }}
 QPushButton#service[closed="true"], QPushButton#service:disabled {{ background: {p.closed};
     border-style: dashed; }}
-#serviceName {{ font-size: {px(38)}; font-weight: 700; color: {p.accent}; }}
-#serviceInfo {{ font-size: {px(26)}; color: {p.muted}; }}
+#serviceName {{ font-size: {px(34)}; font-weight: 700; color: {p.accent}; }}
+#serviceInfo {{ font-size: {px(25)}; color: {p.muted}; }}
 #serviceName[closed="true"] {{ color: {p.closed_text}; }}
 #serviceInfo[closed="true"] {{ color: {p.closed_reason}; font-weight: 600; }}
 QPushButton#priority {{ background: {p.priority}; color: {p.priority_text};
-    border-color: {p.priority_text}; }}
-#priorityTitle {{ color: {p.priority_text}; font-size: {px(38)}; font-weight: 800;
+    border-color: {p.priority_text}; min-height: {px(100, False)}; }}
+#priorityTitle {{ color: {p.priority_text}; font-size: {px(34)}; font-weight: 800;
     letter-spacing: 2px; }}
 #priorityDetail {{ color: {p.priority_text}; font-size: {px(26)}; font-weight: 600; }}
 #priorityBanner {{ background: {p.priority}; color: {p.priority_text};

@@ -105,7 +105,7 @@ class ServiceButton(CardButton):
         _ = self._tr.gettext
         self.service = service
         if not service.open:
-            detail = service.closed_reason or _("Not issuing numbers now")
+            detail = closed_reason(service) or _("Not issuing numbers now")
         elif service.waiting == 0:
             detail = _("Nobody waiting")
         else:
@@ -118,6 +118,17 @@ class ServiceButton(CardButton):
         closed = "true" if not service.open else "false"
         for widget in (self, self.title, self.detail):
             restyle(widget, closed=closed)
+
+
+def closed_reason(service: ServiceOut) -> str:
+    """The server's reason without the service's name, which the button already shows:
+    "Đất đai: hết giờ lấy số — mở lại lúc 13:30" → "Hết giờ lấy số — mở lại lúc 13:30"."""
+    reason = service.closed_reason or ""
+    prefix = f"{service.name}: "
+    if reason.startswith(prefix):
+        reason = reason[len(prefix) :]
+        reason = reason[:1].upper() + reason[1:]
+    return reason
 
 
 class HoldLabel(QLabel):
