@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from queue_client.i18n import LANGUAGES
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 DEFAULT_PIN = "0000"
 
@@ -66,6 +71,7 @@ def command(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per heartbeat otherwise
     log = logging.getLogger("kiosk")
     if admin_pin is None:
         admin_pin = DEFAULT_PIN
@@ -91,6 +97,7 @@ def command(
                 public_url=public_url,
             )
         window.may_close = windowed
+        _stop_on_signals(app)
         window.start()
         if windowed:
             window.show()
@@ -101,3 +108,18 @@ def command(
         if ticket_printer is not None:
             ticket_printer.close()
         sys.exit(code)
+
+
+def _stop_on_signals(app: QApplication) -> None:
+    """SIGTERM (systemd, a service manager) and Ctrl-C end the kiosk cleanly.
+
+    Python handles signals only when it runs, so a timer lets it run; `exit` rather than
+    `quit`, which would ask the (PIN-guarded) window to close and be refused.
+    """
+    from PySide6.QtCore import QTimer
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: app.exit(0))
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
