@@ -195,7 +195,8 @@ class KioskWindow(KioskShell):
             self.counters = [
                 event.counter if c.number == event.counter.number else c for c in self.counters
             ]
-        self._refresh_soon.start()  # waiting counts moved
+        if not self._refresh_soon.isActive():  # at most one refresh per burst of events
+            self._refresh_soon.start()  # waiting counts moved
 
     def refresh_services(self) -> None:
         self.runner.run(self.client.services, self._show_services, self._refresh_failed)

@@ -152,8 +152,8 @@ class HomeScreen(QWidget):
     def _columns_for(self, count: int) -> int:
         landscape = self.width() >= self.height()
         if landscape:
-            return 1 if count <= 2 else 2 if count <= 6 else 3
-        return 1 if count <= 4 else 2
+            return 1 if count <= 1 else 2 if count <= 4 else 3 if count <= 12 else 4
+        return 1 if count <= 4 else 2 if count <= 12 else 3
 
     def _place(self) -> None:
         columns = self._columns_for(len(self.buttons))

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 POLL_MS = 10_000
 HEARTBEAT_MS = 30_000
+SILENT_POLL_FACTOR = 6
 
 
 def status_after(exc: PrinterError) -> PrinterStatus:
@@ -75,6 +76,7 @@ class PrinterMonitor(QObject):
         self._printer_runner = Runner(1, self)
         self._heartbeat_failing = False
         self.heartbeats = 0  # sent successfully; for tests and the admin screen
+        self._poll_ms = poll_ms
         self._poll = QTimer(self, interval=poll_ms)
         self._poll.timeout.connect(self.check)
         self._beat = QTimer(self, interval=heartbeat_ms)
@@ -151,6 +153,10 @@ class PrinterMonitor(QObject):
         if status is self.status:
             return
         self.status = status
+        # A printer that never answers costs up to a few seconds a check, on the thread
+        # tickets print on: ask it rarely.
+        slow = status is PrinterStatus.UNKNOWN
+        self._poll.setInterval(self._poll_ms * (SILENT_POLL_FACTOR if slow else 1))
         self.status_changed.emit(status)
         self.heartbeat()
 

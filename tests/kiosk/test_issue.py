@@ -181,3 +181,19 @@ def test_english_and_large_text_for_one_citizen_then_back_to_vietnamese(
     assert kiosk.stack.currentWidget() is kiosk.home
     assert kiosk.home.title.text() == "Xin mời chọn lĩnh vực cần giải quyết"
     assert header.language.text() == "English"
+
+
+def test_the_buttons_fit_landscape_and_portrait(qtbot: QtBot, kiosk: KioskWindow) -> None:
+    grid = kiosk.home.grid
+
+    def cell(code: str) -> tuple[int, int]:
+        row, column, _rows, _columns = grid.getItemPosition(grid.indexOf(kiosk.home.buttons[code]))
+        return row, column
+
+    assert (cell("TP"), cell("DD")) == ((0, 0), (0, 1))  # side by side
+    kiosk.resize(1080, 1920)
+    qtbot.waitUntil(lambda: cell("DD") == (1, 0), timeout=WAIT_MS)  # one above the other
+    assert kiosk.height() == 1920
+    kiosk.resize(1920, 1080)
+    qtbot.waitUntil(lambda: cell("DD") == (0, 1), timeout=WAIT_MS)
+    assert kiosk.size().toTuple() == (1920, 1080)
