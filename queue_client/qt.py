@@ -89,10 +89,18 @@ def run_in_background(
 ) -> Task:
     """Run `call` off the GUI thread; the callbacks run back on the GUI thread."""
     task = Task(call)
+    # Held until it answers: a task nobody references could be collected mid-flight,
+    # and its answer would be lost with it.
+    _running.add(task)
+    task.signals.succeeded.connect(lambda _result: _running.discard(task))
+    task.signals.failed.connect(lambda _error: _running.discard(task))
     task.signals.succeeded.connect(on_success)
     task.signals.failed.connect(on_failure)
     (pool or QThreadPool.globalInstance()).start(task)
     return task
+
+
+_running: set[Task] = set()
 
 
 @functools.cache

@@ -11,6 +11,7 @@ Every function takes values and returns new ones; the server persists them.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,6 +56,44 @@ def choose_next(
             if in_service:
                 return min(in_service, key=_rank)
     return min(pool, key=_rank)
+
+
+def call_order(
+    counter: Counter, waiting: Iterable[Ticket], priority_ratio: int = DEFAULT_PRIORITY_RATIO
+) -> list[Ticket]:
+    """The order in which `counter` would call `waiting` if nobody else came or called.
+
+    The same rules as `choose_next`, applied until the queue is empty, in one pass:
+    for the clerk's list, so that its first row is the next citizen called.
+    """
+    eligible = [t for t in waiting if t.status is TicketStatus.WAITING and counter.serves(t)]
+    targeted = sorted((t for t in eligible if t.target_counter == counter.number), key=_rank)
+    rest = [t for t in eligible if t.target_counter != counter.number]
+    if counter.call_mode is CallMode.SERVICE_ORDER:
+        precedence = {code: i for i, code in enumerate(counter.services)}
+
+        def key(t: Ticket) -> tuple[int, int, int]:
+            return (precedence.get(t.service, len(precedence)), *_rank(t))
+
+    else:
+
+        def key(t: Ticket) -> tuple[int, int, int]:
+            return (0, *_rank(t))
+
+    priority = deque(sorted((t for t in rest if t.priority), key=key))
+    normal = deque(sorted((t for t in rest if not t.priority), key=key))
+    order = list(targeted)
+    streak = counter.priority_streak
+    for ticket in targeted:  # they count towards the streak like any call
+        streak = streak + 1 if ticket.priority else 0
+    while priority or normal:
+        if priority and (not normal or streak < priority_ratio):
+            order.append(priority.popleft())
+            streak += 1
+        else:
+            order.append(normal.popleft())
+            streak = 0
+    return order
 
 
 def _rank(ticket: Ticket) -> tuple[int, int]:

@@ -250,7 +250,7 @@ def run_demo(
 
     async def main() -> None:
         serving = asyncio.create_task(server.serve())
-        while not server.started:
+        while server.bound_port is None:
             if serving.done():
                 return
             await asyncio.sleep(0.05)

@@ -94,15 +94,18 @@ class QueueService:
         return self.views.ticket(self._reader, self._reader.ticket(ticket_id), self._clock.now())
 
     def waiting(self, counter: int | None = None) -> list[TicketOut]:
-        """Waiting tickets in call order, all or those `counter` may call."""
+        """Waiting tickets: all in queue order, or those `counter` may call in the order
+        it would call them."""
         now = self._clock.now()
         if counter is None:
             tickets = self._reader.waiting()
         else:
             found = self._reader.counter(counter)
-            tickets = [
-                t for t in self._reader.waiting(found.services, found.number) if found.serves(t)
-            ]
+            tickets = dispatch.call_order(
+                found,
+                self._reader.waiting(found.services, found.number),
+                self.site.site.priority_ratio,
+            )
         return [self.views.ticket(self._reader, t, now) for t in tickets]
 
     def snapshot(self) -> Snapshot:

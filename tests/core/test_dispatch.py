@@ -1,8 +1,10 @@
 """The call policy: which waiting ticket a counter calls next."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, call, choose_next
+from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, call, call_order, choose_next
 from queue_core.errors import NothingWaiting
 from queue_core.model import CallMode, Ticket, TicketStatus
 from tests.core.builders import MONDAY_8AM, make_counter, make_ticket
@@ -145,3 +147,50 @@ def test_a_lower_rank_jumps_the_queue_and_equal_ranks_fall_back_to_id() -> None:
 def test_service_order_skips_services_with_nobody_waiting() -> None:
     counter = make_counter(services=("TP", "DD", "LD"), call_mode=CallMode.SERVICE_ORDER)
     assert choose_next(counter, [make_ticket(4, "LD"), make_ticket(3, "DD")]).id == 3
+
+
+# --- the clerk's list: the whole call order at once ------------------------------------
+
+waiting_tickets = st.lists(
+    st.tuples(
+        st.sampled_from(["TP", "DD", "XD"]),
+        st.booleans(),
+        st.integers(min_value=1, max_value=60),
+        st.sampled_from([None, 1, 2]),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    waiting=waiting_tickets,
+    mode=st.sampled_from(list(CallMode)),
+    streak=st.integers(min_value=0, max_value=4),
+    ratio=st.integers(min_value=1, max_value=4),
+)
+def test_the_call_order_is_what_calling_again_and_again_would_give(
+    waiting: list[tuple[str, bool, int, int | None]], mode: CallMode, streak: int, ratio: int
+) -> None:
+    tickets = [
+        make_ticket(i + 1, service, priority=priority, rank=rank, target_counter=target)
+        for i, (service, priority, rank, target) in enumerate(waiting)
+    ]
+    counter = make_counter(1, ("DD", "TP"), call_mode=mode, priority_streak=streak)
+    expected: list[int] = []
+    pending = {t.id: t for t in tickets}
+    while True:
+        try:
+            ticket = choose_next(counter, pending.values(), ratio)
+        except NothingWaiting:
+            break
+        counter = call(counter, None, ticket, "lan", MONDAY_8AM).counter
+        del pending[ticket.id]
+        expected.append(ticket.id)
+    start = make_counter(1, ("DD", "TP"), call_mode=mode, priority_streak=streak)
+    assert [t.id for t in call_order(start, tickets, ratio)] == expected
+
+
+def test_the_call_order_puts_priority_first_but_lets_a_normal_ticket_through() -> None:
+    tickets = [make_ticket(1), *(make_ticket(i, priority=True) for i in range(2, 7))]
+    assert [t.id for t in call_order(make_counter(), tickets)] == [2, 3, 4, 1, 5, 6]

@@ -205,3 +205,10 @@ def test_error_detail_is_text_or_a_list_of_problems() -> None:
     assert ErrorOut(detail=[{"loc": ["body"], "msg": "x"}]).detail == [
         {"loc": ["body"], "msg": "x"}
     ]
+
+
+def test_request_text_must_be_valid_unicode() -> None:
+    # Python's json (FastAPI's parser) lets a lone surrogate through; nothing can store it.
+    with pytest.raises(ValidationError, match="lone surrogates"):
+        IssueRequest.model_validate(json.loads('{"service": "\\ud800"}'))
+    assert IssueRequest.model_validate_json('{"service": "TP"}').service == "TP"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,24 +23,6 @@ WAIT_MS = 10_000
 # The offscreen platform warns whenever a window's size limits change; a real screen does not.
 OFFSCREEN_NOISE = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 FAST_STREAM = {"base_backoff_s": 0.05, "max_backoff_s": 0.3}
-
-
-class DeskServer(LiveServer):
-    """LiveServer, waiting for the bound port as well: uvicorn sets `started` just before
-    `AnnouncingServer.startup` records the port, so `LiveServer.start` can see no port."""
-
-    def start(self, timeout_s: float = 10.0) -> None:
-        try:
-            super().start(timeout_s)
-        except AssertionError:
-            server = self._server
-            assert server is not None
-            deadline = time.monotonic() + timeout_s
-            while server.bound_port is None:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the live server did not start") from None
-                time.sleep(0.01)
-            self.port = server.bound_port
 
 
 class Hall:
@@ -71,7 +52,7 @@ class Hall:
 def hall(tmp_path: Path) -> Iterator[Hall]:
     data_dir = tmp_path / "data"
     tokens = prepare_data_dir(data_dir)
-    server = DeskServer(data_dir)
+    server = LiveServer(data_dir)
     server.start()
     yield Hall(server, tokens)
     server.stop()

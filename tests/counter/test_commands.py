@@ -205,10 +205,10 @@ def test_a_double_click_calls_once(qtbot: QtBot, hall: Hall, desk_window: Counte
 def test_the_list_follows_the_hall(qtbot: QtBot, hall: Hall, desk_window: CounterWindow) -> None:
     tp, dd = hall.issue("TP"), hall.issue("DD")
     urgent = hall.issue("TP", priority=True)
-    # Counter 1 serves TP only.
-    wait_waiting(qtbot, desk_window, [tp.id, urgent.id])
+    # Counter 1 serves TP only, and will call the priority citizen first.
+    wait_waiting(qtbot, desk_window, [urgent.id, tp.id])
     table = page_of(desk_window).table
-    assert [table.item(row, 3).text() for row in range(2)] == ["", "★ Ưu tiên"]
+    assert [table.item(row, 3).text() for row in range(2)] == ["★ Ưu tiên", ""]
     with hall.client("hung") as hung:
         hung.call_next(2)  # another clerk takes the priority citizen
     wait_waiting(qtbot, desk_window, [tp.id])

@@ -34,11 +34,11 @@ class LiveServer:
         self._thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout_s
-        while not server.started:
+        # `started` comes a moment before the bound port is known: wait for the port.
+        while server.bound_port is None:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("the live server did not start")
             time.sleep(0.01)
-        assert server.bound_port is not None
         self.port = server.bound_port
 
     def stop(self) -> None:

@@ -34,3 +34,13 @@ def test_call_next_answers_204_when_nobody_waits(hall: Hall) -> None:
 
 def test_times_are_shown_in_vietnam_time(hall: Hall) -> None:
     assert str(hall.issue()["issued_at"]).endswith("+07:00")
+
+
+def test_a_counters_list_is_in_the_order_it_will_call(hall: Hall) -> None:
+    normal = hall.issue("TP")
+    urgent = hall.issue("TP", priority=True)
+    listed = hall.client.get("/api/tickets?counter=1", headers=hall.headers("lan")).json()
+    assert [t["id"] for t in listed] == [urgent["id"], normal["id"]]
+    called = hall.call_next(1)
+    assert called is not None
+    assert called["id"] == listed[0]["id"]
