@@ -21,6 +21,8 @@ class Settings:
     write_batch_max: int = 64
     # Events buffered for one WebSocket client before it is cut off as too slow.
     ws_buffer_max: int = 1000
+    # How often an open event stream checks that its token is still valid.
+    ws_token_check_s: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

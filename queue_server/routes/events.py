@@ -106,7 +106,7 @@ async def events(websocket: WebSocket, token: str | None = None, since: str | No
     state: AppState = websocket.app.state.motcua
     await websocket.accept()
     who = authenticate(state.reader, token, state.clock.now()) if token else None
-    if who is None:
+    if who is None or token is None:
         await _close(websocket, CLOSE_UNAUTHORIZED, "Mã truy cập không hợp lệ hoặc đã hết hạn")
         return
     # isascii(): str.isdigit() also takes "²" and "١", which int() refuses or misreads.
@@ -117,9 +117,10 @@ async def events(websocket: WebSocket, token: str | None = None, since: str | No
     unsubscribe = state.hub.subscribe(connection.offer)
     receiving = asyncio.create_task(_drain_incoming(websocket))
     too_slow = asyncio.create_task(connection.too_slow.wait())
+    revoked = asyncio.create_task(_until_revoked(state, token))
     try:
         sending = asyncio.create_task(_stream(state, connection, int(since) if since else None))
-        tasks = (sending, receiving, too_slow)
+        tasks = (sending, receiving, too_slow, revoked)
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         # Stop the sender first: it may be blocked on a client that stopped reading.
         for task in tasks:
@@ -135,8 +136,18 @@ async def events(websocket: WebSocket, token: str | None = None, since: str | No
                 state.settings.ws_buffer_max,
             )
             await _close(websocket, CLOSE_TOO_SLOW, "Kết nối chậm, hãy nối lại với since=")
+        elif revoked.done() and not revoked.cancelled():
+            await _close(websocket, CLOSE_UNAUTHORIZED, "Mã truy cập đã bị thu hồi hoặc hết hạn")
     finally:
         unsubscribe()
+
+
+async def _until_revoked(state: AppState, token: str) -> None:
+    """Return once `token` stops being valid: a revoked board must not keep listening."""
+    while True:
+        await asyncio.sleep(state.settings.ws_token_check_s)
+        if authenticate(state.reader, token, state.clock.now()) is None:
+            return
 
 
 async def _stream(state: AppState, connection: Connection, since: int | None) -> None:

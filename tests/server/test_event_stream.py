@@ -41,7 +41,7 @@ from queue_server.routes import events as events_route
 from queue_server.serve import make_server
 from queue_server.settings import Settings
 from queue_server.store import Store
-from tests.server.conftest import SITE, Hall, prepare_data_dir
+from tests.server.conftest import MONDAY_9AM, SITE, Hall, prepare_data_dir
 
 TIMEOUT_S = 5.0
 
@@ -594,3 +594,20 @@ def read_to_the_close(ws: ClientConnection) -> _Closed:
 
 def is_call_of(event: Event, ticket_id: int) -> bool:
     return event.type == "ticket.called" and event.ticket.id == ticket_id
+
+
+def test_an_open_stream_is_closed_once_its_token_is_revoked(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    clock = FrozenClock(MONDAY_9AM)
+    tokens = prepare_data_dir(data_dir, now=clock.now())
+    app = create_app(Settings(data_dir=data_dir, ws_token_check_s=0.05), clock=clock)
+    with (
+        TestClient(app) as client,
+        client.websocket_connect(f"/ws/events?token={tokens['display']}") as ws,
+    ):
+        receive_snapshot(ws)
+        with closing(Store(data_dir)) as store, store.transaction():
+            revoke_device(store, 2, clock.now())  # the display, the second device added
+        with pytest.raises(WebSocketDisconnect) as closed:
+            receive_text(ws)
+    assert closed.value.code == 4401
