@@ -22,6 +22,9 @@ class Hub:
     def __init__(self, last_seq: int = 0) -> None:
         self._subscribers: list[Subscriber] = []
         self.last_seq = last_seq
+        # Seqs of the events being published that a later event of the same command makes
+        # redundant on a wall board (see `superseded`).
+        self.superseded: frozenset[int] = frozenset()
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Start delivering (event, its JSON) to `subscriber`; returns the unsubscribe."""
@@ -38,6 +41,8 @@ class Hub:
         return len(self._subscribers)
 
     def publish(self, events: Sequence[Event]) -> None:
+        """Deliver one command's events, in order."""
+        self.superseded = superseded(events)
         for event in events:
             self.last_seq = max(self.last_seq, event.seq)
             text = event.model_dump_json()
@@ -46,3 +51,15 @@ class Hub:
                     subscriber(event, text)
                 except Exception:  # one broken subscriber must not silence the others
                     log.exception("event subscriber failed on seq %d", event.seq)
+
+
+def superseded(events: Sequence[Event]) -> frozenset[int]:
+    """The completions that a call at the same counter, in the same command, makes moot.
+
+    Call-next completes the counter's ticket, then calls the next: a board needs only
+    the call, and with hundreds of boards each message sent costs the hall latency.
+    """
+    called_at = {e.counter for e in events if e.type == "ticket.called"}
+    return frozenset(
+        e.seq for e in events if e.type == "ticket.completed" and e.counter in called_at
+    )

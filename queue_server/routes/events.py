@@ -23,6 +23,7 @@ from fastapi import APIRouter, WebSocket
 
 from queue_core.protocol import Event
 from queue_server.auth import Principal, Role, authenticate
+from queue_server.hub import Hub
 from queue_server.state import AppState
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,11 @@ def visible(role: Role, event_type: str) -> bool:
 class Connection:
     """One client's buffer and sender."""
 
-    def __init__(self, websocket: WebSocket, who: Principal, buffer_max: int) -> None:
+    def __init__(self, websocket: WebSocket, who: Principal, buffer_max: int, hub: Hub) -> None:
         self.websocket = websocket
         self.who = who
+        self._hub = hub
+        self._public = who.role in _PUBLIC
         self.sent_seq = 0
         self._buffer: deque[tuple[int, str]] = deque()
         self._buffer_max = buffer_max
@@ -61,6 +64,8 @@ class Connection:
     def offer(self, event: Event, text: str) -> None:
         """Called by the hub on the event loop; never blocks."""
         if self.overflowed or not visible(self.who.role, event.type):
+            return
+        if self._public and event.seq in self._hub.superseded:
             return
         if len(self._buffer) >= self._buffer_max:
             self.overflowed = True
@@ -113,7 +118,7 @@ async def events(websocket: WebSocket, token: str | None = None, since: str | No
     if since is not None and not (since.isascii() and since.isdigit() and len(since) < 19):
         await _close(websocket, CLOSE_BAD_REQUEST, "since= phải là một số seq")
         return
-    connection = Connection(websocket, who, state.settings.ws_buffer_max)
+    connection = Connection(websocket, who, state.settings.ws_buffer_max, state.hub)
     unsubscribe = state.hub.subscribe(connection.offer)
     receiving = asyncio.create_task(_drain_incoming(websocket))
     too_slow = asyncio.create_task(connection.too_slow.wait())

@@ -331,9 +331,27 @@ def test_since_replays_exactly_the_missed_events_then_goes_live(hall: Hall) -> N
         assert seqs(replayed) == list(range(last_seen + 1, missed_until + 1))
         assert replayed == [body for s, _, body in event_log(hall.data_dir) if s > last_seen]
         # Then live, straight after the seam: no duplicate, no gap.
-        hall.call_next(1)
+        hall.issue("TP")
+        hall.issue("DD")
         live = receive_until(ws, last_seq(hall.data_dir))
         assert seqs(live) == list(range(missed_until + 1, last_seq(hall.data_dir) + 1))
+
+
+def test_a_board_is_spared_the_completion_that_a_call_next_makes_moot(hall: Hall) -> None:
+    hall.issue("TP")
+    hall.issue("TP")
+    hall.call_next(1)
+    with stream(hall, "display") as board, stream(hall, "counter") as desk:
+        receive_snapshot(board)
+        receive_snapshot(desk)
+        hall.call_next(1)  # completes the first citizen, calls the second
+        completed, called = (parse_event(t) for t in receive_until(desk, last_seq(hall.data_dir)))
+        assert (completed.type, called.type) == ("ticket.completed", "ticket.called")
+        (only,) = (parse_event(t) for t in receive_until(board, called.seq))
+        assert only.type == "ticket.called"
+        # A completion on its own still reaches the board: the counter falls silent.
+        hall.client.post(f"/api/tickets/{called.ticket.id}/complete", headers=hall.headers("lan"))  # type: ignore[union-attr]
+        assert parse_event(receive_text(board)).type == "ticket.completed"
 
 
 def test_since_zero_replays_the_whole_log_and_since_now_replays_nothing(hall: Hall) -> None:
