@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import socket
 from collections.abc import Generator
@@ -56,4 +55,5 @@ def make_server(app: FastAPI, host: str, port: int, log_level: str = "warning") 
 
 def run(app: FastAPI, host: str, port: int, log_level: str = "warning") -> None:
     """Serve until SIGINT or SIGTERM (uvicorn's handlers shut down cleanly)."""
-    asyncio.run(make_server(app, host, port, log_level).serve())
+    # Server.run() sets up uvicorn's event loop (uvloop when installed).
+    make_server(app, host, port, log_level).run()

@@ -235,7 +235,7 @@ class QueueService:
 
         def body(tx: Tx) -> TicketOut | None:
             counter = self._acting_counter(tx, number, who)
-            waiting = tx.store.waiting(counter.services, counter.number)
+            waiting = tx.store.waiting_heads(counter.services, counter.number)
             dispatch.ensure_can_call(counter, who.clerk)
             if not any(counter.serves(t) for t in waiting):
                 current = self._current(tx, counter)
@@ -365,18 +365,12 @@ class QueueService:
                 if ticket.counter is not None
                 else None
             )
+            # The target queue's heads are enough to get in front of all of it.
             if request.counter is not None:
-                target = tx.store.counter(request.counter)
-                queue = [
-                    t
-                    for t in tx.store.waiting(target.services, target.number)
-                    if t.target_counter == target.number
-                ]
+                queue = tx.store.waiting_heads((), tx.store.counter(request.counter).number)
             else:
                 assert request.service is not None
-                queue = [
-                    t for t in tx.store.waiting((request.service,)) if t.target_counter is None
-                ]
+                queue = tx.store.waiting_heads((request.service,), None)
             moved = dispatch.transfer(
                 ticket, queue, service=request.service, counter=request.counter
             )

@@ -258,6 +258,34 @@ class Store:
             rows = self.db.query(f"select * from tickets where {where} order by rank, id", params)
             return [self._ticket(r) for r in rows]
 
+    def waiting_heads(self, services: tuple[str, ...], counter: int | None) -> list[Ticket]:
+        """The first waiting ticket of each queue a counter draws from.
+
+        One per (service, priority) among `services`, and the first one transferred to
+        `counter`: every ticket the call policy could pick next, whatever the length of the
+        queues (it always picks a queue's first), read through indexes.
+        """
+        heads: list[Ticket] = []
+        with _translated():
+            if counter is not None:
+                heads += self._tickets(
+                    "select * from tickets where target_counter = ? and status = 'waiting'"
+                    " order by rank, id limit 1",
+                    [counter],
+                )
+            for service in services:
+                for priority in (1, 0):
+                    heads += self._tickets(
+                        "select * from tickets where status = 'waiting' and service = ?"
+                        " and priority = ? and target_counter is null"
+                        " order by rank, id limit 1",
+                        [service, priority],
+                    )
+        return heads
+
+    def _tickets(self, sql: str, params: list[object]) -> list[Ticket]:
+        return [self._ticket(row) for row in self.db.query(sql, params)]
+
     def waiting_ahead(self, ticket: Ticket) -> int:
         """Waiting tickets of the same queue that come before `ticket`."""
         if ticket.status is not TicketStatus.WAITING:

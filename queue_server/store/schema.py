@@ -154,3 +154,11 @@ def m001_initial(db: Database) -> None:
 def m002_events_by_type(db: Database) -> None:
     # The boards' snapshot lists the latest calls: found by type, newest first.
     db.table("events").create_index(["type", "seq"])
+
+
+@migrations()
+def m003_queue_heads(db: Database) -> None:
+    # The head of each (service, priority) queue and of each counter's transfers, found
+    # without reading the queue: call-next stays as fast with 5,000 waiting as with 5.
+    db.table("tickets").create_index(["status", "service", "priority", "rank"])
+    db.table("tickets").create_index(["target_counter", "status", "rank"])
