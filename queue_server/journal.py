@@ -19,6 +19,7 @@ from queue_core.protocol import (
     TicketExpired,
     TicketIssued,
     TicketNoShow,
+    TicketOut,
     TicketRecalled,
 )
 from queue_server.store import Store
@@ -45,10 +46,12 @@ class Tx:
         self.actor = actor
         self.events: list[Event] = []
 
-    def emit(self, kind: TicketEventType, ticket: Ticket, counter: int | None) -> None:
-        """Append a ticket event carrying the ticket as clients see it now."""
+    def emit(self, kind: TicketEventType, ticket: Ticket, counter: int | None) -> TicketOut:
+        """Append a ticket event carrying the ticket as clients see it now; returns that
+        view, which is also the command's answer more often than not."""
         view = self.views.ticket(self.store, ticket, self.now)
         self.append(kind(seq=0, at=self.now, ticket=view, counter=counter))
+        return view
 
     def append(self, event: Event) -> None:
         """Give `event` the next seq and the site's local time, and store it."""

@@ -180,8 +180,7 @@ class QueueService:
             tx.emit(TicketCompleted, outcome.completed, outcome.completed.counter)
         tx.store.update_ticket(outcome.called)
         tx.save_counter(outcome.counter, announce=announce_counter)
-        tx.emit(TicketCalled, outcome.called, outcome.counter.number)
-        return self.views.ticket(tx.store, outcome.called, tx.now)
+        return tx.emit(TicketCalled, outcome.called, outcome.counter.number)
 
     def _issue_number(
         self, tx: Tx, service: Service, priority: bool, issued_by: str | None, key: str | None
@@ -225,8 +224,7 @@ class QueueService:
             ticket = self._issue_number(
                 tx, service, request.priority, f"{who.kind}:{who.subject}", idempotency_key
             )
-            tx.emit(TicketIssued, ticket, None)
-            return self.views.ticket(tx.store, ticket, tx.now)
+            return tx.emit(TicketIssued, ticket, None)
 
         return await self._run(who, body)
 
@@ -313,8 +311,7 @@ class QueueService:
                 raise InvalidTransition(f"Quầy số {number} chưa gọi số nào")
             recalled = dispatch.recall(current)
             tx.store.update_ticket(recalled)
-            tx.emit(TicketRecalled, recalled, counter.number)
-            return self.views.ticket(tx.store, recalled, tx.now)
+            return tx.emit(TicketRecalled, recalled, counter.number)
 
         return await self._run(who, body)
 
@@ -336,8 +333,7 @@ class QueueService:
             tx.store.update_ticket(finished)
             if counter is not None:
                 tx.save_counter(dispatch.release(counter, ticket.id), announce=False)
-            tx.emit(kind, finished, ticket.counter)
-            return self.views.ticket(tx.store, finished, tx.now)
+            return tx.emit(kind, finished, ticket.counter)
 
         return body
 

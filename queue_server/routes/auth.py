@@ -11,14 +11,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from queue_core.protocol import Me, TokenOut
 from queue_server.auth import dummy_hash, issue_user_token, verify_password
-from queue_server.routes.deps import Caller, app_state
-from queue_server.state import AppState
+from queue_server.routes.deps import Caller, State
 from queue_server.store import Store
 from queue_server.writer import Outcome
 
 router = APIRouter(tags=["auth"])
-
-State = Annotated[AppState, Depends(app_state)]
 
 
 @router.post(

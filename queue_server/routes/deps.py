@@ -25,8 +25,19 @@ def app_state(request: Request) -> AppState:
     return state
 
 
-def queue(request: Request) -> QueueService:
+# Dependencies are coroutines: FastAPI runs a plain `def` dependency on its thread pool,
+# a thread hop per request that costs more than the work itself.
+
+
+async def state_of(request: Request) -> AppState:
+    return app_state(request)
+
+
+async def queue(request: Request) -> QueueService:
     return app_state(request).service
+
+
+State = Annotated[AppState, Depends(state_of)]
 
 
 async def principal(

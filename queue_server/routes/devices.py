@@ -5,19 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 
 from queue_core.errors import NotFound
 from queue_core.protocol import DeviceOut, HeartbeatRequest
 from queue_server.auth import revoke_device
-from queue_server.routes.deps import MAX_ID, Admin, Device, Supervisor, app_state
-from queue_server.state import AppState
+from queue_server.routes.deps import MAX_ID, Admin, Device, State, Supervisor
 from queue_server.store import Store
 from queue_server.writer import Outcome
 
 router = APIRouter(tags=["devices"])
-
-State = Annotated[AppState, Depends(app_state)]
 
 
 class UnknownDevice(NotFound):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Query
+from fastapi import APIRouter, Body, Header, Query
 
 from queue_core.numbering import local_day
 from queue_core.protocol import IssueRequest, TicketOut, TransferRequest
@@ -13,15 +13,13 @@ from queue_server.routes.deps import (
     CounterStaff,
     Issuer,
     Queue,
+    State,
     Supervisor,
     TicketId,
-    app_state,
 )
-from queue_server.state import AppState
 
 router = APIRouter(tags=["tickets"])
 
-State = Annotated[AppState, Depends(app_state)]
 
 _ISSUE_EXAMPLES = {
     "thường": {"summary": "Lấy số thường", "value": {"service": "TP"}},

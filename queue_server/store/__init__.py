@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlite_utils import Database
 
@@ -518,6 +518,28 @@ class Store:
         with _translated():
             rows = list(self.db.query("select * from tokens where hash = ?", [token_hash]))
         return rows[0] if rows else None
+
+    def token_holder(
+        self, token_hash: str, now: datetime
+    ) -> tuple[Literal["user", "device"], str, str, str] | None:
+        """(kind, subject, role, display name) of a valid token's holder, or None."""
+        with _translated():
+            row = self.db.execute(
+                "select t.kind, t.subject, coalesce(u.role, d.kind),"
+                " coalesce(nullif(u.display_name, ''), u.username, d.name)"
+                " from tokens t"
+                " left join users u on t.kind = 'user' and u.username = t.subject"
+                " and u.disabled = 0"
+                " left join devices d on t.kind = 'device' and d.id = t.subject"
+                " and d.revoked_at is null"
+                " where t.hash = ? and t.revoked_at is null"
+                " and (t.expires_at is null or t.expires_at > ?)",
+                [token_hash, _iso(now)],
+            ).fetchone()
+        if row is None or row[2] is None:
+            return None
+        kind, subject, role, name = row
+        return ("user" if kind == "user" else "device"), str(subject), str(role), str(name)
 
     def insert_token(self, row: dict[str, Any]) -> None:
         with _translated():
