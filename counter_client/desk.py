@@ -17,11 +17,10 @@ from typing import Any
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from counter_client.jobs import Jobs
 from counter_client.texts import failure_text
 from queue_client import LinkState, NotAuthenticated, QueueClient, ServerUnreachable
 from queue_client.i18n import Translator
-from queue_client.qt import EventBridge
+from queue_client.qt import EventBridge, Runner
 from queue_core.model import CounterState
 from queue_core.protocol import (
     CounterOut,
@@ -114,7 +113,7 @@ class Desk(QObject):
         counter: CounterOut,
         tr: Translator,
         *,
-        jobs: Jobs,
+        jobs: Runner,
         stream_options: dict[str, float] | None = None,
         parent: QObject | None = None,
     ) -> None:

@@ -7,21 +7,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFont
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
 from counter_client.desk import Desk
 from counter_client.desk_page import CompactBar, DeskPage
 from counter_client.dialogs import PauseDialog, TransferDialog, WalkInDialog
-from counter_client.jobs import Jobs
 from counter_client.keys import BINDINGS, Command
 from counter_client.signin import CounterPage, Session, SignInPage
 from counter_client.style import style_sheet
 from counter_client.widgets import named
 from queue_client import QueueClient
 from queue_client.i18n import Translator
-from queue_client.qt import install_fonts
+from queue_client.qt import Runner, install_fonts
 from queue_core.protocol import CounterOut
 
 COUNTER_KEY = "counter/number"
@@ -64,7 +63,7 @@ class CounterWindow(QMainWindow):
         self._preferred = counter
         self._stream_options = stream_options
         self._now = now
-        self.jobs = Jobs(QThreadPool(self))
+        self.jobs = Runner(4, self)
         self.desk: Desk | None = None
         self.desk_page: DeskPage | None = None
         self.bar: CompactBar | None = None
@@ -311,5 +310,5 @@ class CounterWindow(QMainWindow):
         self._ticker.stop()
         if self.desk is not None:
             self.desk.stop()
-        self.jobs.wait()
+        self.jobs.close(3000)
         super().closeEvent(event)

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from display_board.audio import AudioOutput
-from queue_client.qt import Task, run_in_background
+from queue_client.qt import Runner
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,8 @@ class Announcer(QObject):
         self._current: _Job | None = None
         self._steps: deque[str] = deque()
         self._playing = False
-        self._tasks: set[Task] = set()
+        # One download at a time, in the order the calls came.
+        self._downloads = Runner(1, self)
         self._failures: set[str] = set()
         self._pause = QTimer(self, singleShot=True)
         self._pause.timeout.connect(self._advance)
@@ -112,19 +113,16 @@ class Announcer(QObject):
 
         def ready(path: Path) -> None:
             fetch.path, fetch.done = path, True
-            self._tasks.discard(task)
             self._advance()
 
         def failed(error: Exception) -> None:
             fetch.done = True
-            self._tasks.discard(task)
             if str(error) not in self._failures:  # once per cause, not once per call
                 self._failures.add(str(error))
                 log.warning("no voice for this call, the chime only: %s", error)
             self._advance()
 
-        task = run_in_background(call, ready, failed)
-        self._tasks.add(task)  # the task's signals must outlive its run
+        self._downloads.run(call, ready, failed)
         return fetch
 
     def _advance(self) -> None:

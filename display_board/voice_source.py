@@ -35,28 +35,32 @@ class ServerVoice:
         rate: float = SPEECH_RATE,
         timeout_s: float = 10.0,
     ) -> None:
-        self._client = QueueClient(base_url, token, timeout_s=timeout_s)
+        self._server = (base_url, token, timeout_s)
         self._folder = folder
         self._rate = rate
         self._lock = threading.Lock()
 
     def chime(self) -> Path:
-        return self._fetch("chime.wav", self._client.chime_audio)
+        return self._fetch("chime.wav", QueueClient.chime_audio)
 
     def call(self, number: str, counter: int) -> Path:
         if not re.fullmatch(r"[A-Za-z0-9]{1,16}", number):
             raise VoiceUnavailable(f"cannot say ticket number {number!r}")
         return self._fetch(
             f"call-{number}-{counter}.wav",
-            lambda: self._client.call_audio(number, counter, self._rate),
+            lambda client: client.call_audio(number, counter, self._rate),
         )
 
-    def _fetch(self, name: str, download: Callable[[], bytes]) -> Path:
+    def _fetch(self, name: str, download: Callable[[QueueClient], bytes]) -> Path:
         target = self._folder / name
         if target.is_file():
             return target
+        base_url, token, timeout_s = self._server
         try:
-            audio = download()
+            # A connection per download: they are rare (each sound is kept) and a board
+            # may run for months; nothing stays open between calls.
+            with QueueClient(base_url, token, timeout_s=timeout_s) as client:
+                audio = download(client)
         except ClientError as exc:
             raise VoiceUnavailable(f"no audio for {name}: {exc.message}") from exc
         with self._lock:

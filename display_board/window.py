@@ -32,7 +32,7 @@ from display_board.board import Board, Call, Zone
 from display_board.dates import date_text, time_text
 from display_board.widgets import ElidedLabel, Panel, Spotlight, Ticker, label, repolish
 from queue_client.i18n import Translator
-from queue_client.qt import EventBridge, Task, run_in_background
+from queue_client.qt import EventBridge, Runner
 from queue_core.clock import Clock, SystemClock
 from queue_core.model import CounterState
 from queue_core.protocol import Event, ServiceOut, Snapshot
@@ -81,7 +81,7 @@ class BoardWindow(QWidget):
         self._portrait: bool | None = None
         self._stale = True
         self._link = "connecting"
-        self._tasks: set[Task] = set()
+        self._runner = Runner(1, self)
         self._build()
         self._clock_timer = QTimer(self, interval=1000)
         self._clock_timer.timeout.connect(self._show_time)
@@ -333,19 +333,15 @@ class BoardWindow(QWidget):
     def _refresh_waiting(self) -> None:
         if self._services is None:
             return
-        task: Task
 
         def done(services: Any) -> None:
-            self._tasks.discard(task)
             self.board.set_services(services)
             self._show_waiting()
 
         def failed(error: Exception) -> None:
-            self._tasks.discard(task)
             log.info("waiting counts not refreshed: %s", error)  # the next snapshot has them
 
-        task = run_in_background(self._services, done, failed)
-        self._tasks.add(task)
+        self._runner.run(self._services, done, failed)
 
     # --- for tests and screenshots -------------------------------------------------------
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk.background import Runner
 from printer_drivers import (
     CoverOpen,
     PaperOut,
@@ -24,6 +23,7 @@ from printer_drivers import (
     warm_up,
 )
 from queue_client import ClientError, QueueClient
+from queue_client.qt import Runner
 from queue_core.protocol import PrinterState
 
 log = logging.getLogger(__name__)

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.background import Runner
 from kiosk.message import MessageScreen
 from kiosk.style import level_style
 from kiosk.texts import failure_text
 from kiosk.widgets import TouchButton, label
 from queue_client import Conflict, QueueClient, ServerUnreachable
 from queue_client.i18n import Translator
+from queue_client.qt import Runner
 from queue_core.protocol import RatingOut, RatingScaleOut, TicketOut
 
 log = logging.getLogger(__name__)

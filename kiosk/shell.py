@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.admin import AdminMenu, PinScreen
-from kiosk.background import Runner
 from kiosk.printing import PrinterMonitor
 from kiosk.style import scale_for, stylesheet
 from kiosk.texts import translator
@@ -26,7 +25,7 @@ from kiosk.widgets import Header
 from printer_drivers import TicketPrinter
 from queue_client import LinkState, QueueClient
 from queue_client.i18n import DEFAULT_LANGUAGE, Translator
-from queue_client.qt import EventBridge, install_fonts
+from queue_client.qt import EventBridge, Runner, install_fonts
 from queue_core.protocol import Event, Snapshot
 
 log = logging.getLogger(__name__)

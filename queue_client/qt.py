@@ -1,14 +1,15 @@
-"""Qt glue for the apps: the event stream as signals, blocking calls off the GUI
-thread, and the bundled Vietnamese font."""
+"""Qt glue for the apps: the event stream as signals, a `Runner` for blocking calls off
+the GUI thread, and the bundled Vietnamese font."""
 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QFontDatabase
 
 from queue_client.stream import EventStream, LinkState
@@ -59,48 +60,80 @@ class EventBridge(QObject):
         self.link_changed.emit(state.value)
 
 
-class _TaskSignals(QObject):
-    succeeded = Signal(object)
-    failed = Signal(object)
+# Blocking work off the GUI thread. Answers come back through one long-lived signal of
+# the runner itself, queued to the GUI thread: no per-call signal object that Python could
+# collect, or a worker thread destroy, while its answer is still on the way (both crashed
+# or lost answers in the apps' tests).
+
+Call = Callable[[], Any]
+OnSuccess = Callable[[Any], None]
+OnFailure = Callable[[Exception], None]
 
 
-class Task(QRunnable):
-    """A blocking call (a REST request, a print job) run on Qt's thread pool."""
-
-    def __init__(self, call: Callable[[], Any]) -> None:
+class _Job(QRunnable):
+    def __init__(self, runner: Runner, job_id: int, call: Call) -> None:
         super().__init__()
-        self.signals = _TaskSignals()
+        self._runner = runner
+        self._id = job_id
         self._call = call
 
     def run(self) -> None:
         try:
             result = self._call()
         except Exception as exc:  # handed to the GUI thread, which shows a calm message
-            self.signals.failed.emit(exc)
+            self._runner.finished.emit(self._id, False, exc)
         else:
-            self.signals.succeeded.emit(result)
+            self._runner.finished.emit(self._id, True, result)
 
 
-def run_in_background(
-    call: Callable[[], Any],
-    on_success: Callable[[Any], None],
-    on_failure: Callable[[Exception], None],
-    pool: QThreadPool | None = None,
-) -> Task:
-    """Run `call` off the GUI thread; the callbacks run back on the GUI thread."""
-    task = Task(call)
-    # Held until it answers: a task nobody references could be collected mid-flight,
-    # and its answer would be lost with it.
-    _running.add(task)
-    task.signals.succeeded.connect(lambda _result: _running.discard(task))
-    task.signals.failed.connect(lambda _error: _running.discard(task))
-    task.signals.succeeded.connect(on_success)
-    task.signals.failed.connect(on_failure)
-    (pool or QThreadPool.globalInstance()).start(task)
-    return task
+class Runner(QObject):
+    """A pool of worker threads for one window; after `close()` late answers are dropped,
+    so nothing touches a screen that has gone.
 
+    Args:
+        threads: how many calls may run at once (1 keeps them in order: the printer's).
+    """
 
-_running: set[Task] = set()
+    finished = Signal(int, bool, object)
+
+    def __init__(self, threads: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+        self.closed = False
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, tuple[OnSuccess, OnFailure]] = {}
+        self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    def run(self, call: Call, on_success: OnSuccess, on_failure: OnFailure) -> None:
+        """Call `call` on a worker; then one of the callbacks on the GUI thread."""
+        if self.closed:
+            return
+        job_id = next(self._ids)
+        self._waiting[job_id] = (on_success, on_failure)
+        self.pool.start(_Job(self, job_id, call))
+
+    @property
+    def busy(self) -> int:
+        """Calls not answered yet."""
+        return len(self._waiting)
+
+    def close(self, timeout_ms: int = 10_000) -> None:
+        self.closed = True
+        self.pool.waitForDone(timeout_ms)
+        self._waiting.clear()
+
+    @Slot(int, bool, object)
+    def _deliver(self, job_id: int, succeeded: bool, value: object) -> None:
+        callbacks = self._waiting.pop(job_id, None)
+        if callbacks is None or self.closed:
+            return
+        on_success, on_failure = callbacks
+        if succeeded:
+            on_success(value)
+        else:
+            assert isinstance(value, Exception)
+            on_failure(value)
 
 
 @functools.cache
