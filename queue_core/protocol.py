@@ -36,6 +36,13 @@ class _Wire(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Request(_Wire):
+    """A body a client sends: strict, so `"priority": "yes"` or `"score": "3"` is a 422
+    saying what was expected rather than a guess."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
 # --- REST bodies -------------------------------------------------------------------------
 
 
@@ -59,17 +66,17 @@ class TicketOut(_Wire):
     estimated_wait_minutes: int
 
 
-class IssueRequest(_Wire):
+class IssueRequest(_Request):
     service: Text = Field(examples=["TP"])
     priority: bool = False
 
 
-class WalkInRequest(_Wire):
+class WalkInRequest(_Request):
     service: Text = Field(examples=["TP"])
     priority: bool = False
 
 
-class TransferRequest(_Wire):
+class TransferRequest(_Request):
     service: Text | None = Field(default=None, examples=["DD"])
     counter: int | None = Field(default=None, ge=1, le=999, examples=[5])
 
@@ -80,15 +87,15 @@ class TransferRequest(_Wire):
         return self
 
 
-class PauseRequest(_Wire):
+class PauseRequest(_Request):
     reason: Text = Field(min_length=1, max_length=200, examples=["Họp giao ban"])
 
 
-class OpenCounterRequest(_Wire):
+class OpenCounterRequest(_Request):
     force: bool = Field(default=False, description="Take over from another clerk (supervisor).")
 
 
-class RatingRequest(_Wire):
+class RatingRequest(_Request):
     ticket_id: int = Field(ge=1, le=MAX_ID, examples=[42])
     score: int = Field(ge=1, le=5, examples=[3])
     reasons: list[Annotated[Text, Field(max_length=200)]] = Field(
@@ -176,7 +183,7 @@ class Me(_Wire):
 PrinterState = Literal["ok", "paper-near-end", "paper-out", "cover-open", "offline", "unknown"]
 
 
-class HeartbeatRequest(_Wire):
+class HeartbeatRequest(_Request):
     printer: PrinterState | None = None
     detail: Text | None = Field(default=None, max_length=500)
     version: Text | None = Field(default=None, max_length=50)

@@ -44,3 +44,11 @@ def test_a_counters_list_is_in_the_order_it_will_call(hall: Hall) -> None:
     called = hall.call_next(1)
     assert called is not None
     assert called["id"] == listed[0]["id"]
+
+
+def test_a_body_is_read_strictly_not_guessed(hall: Hall) -> None:
+    for body in ({"service": "TP", "priority": "yes"}, {"service": "TP", "priority": 1}):
+        response = hall.client.post("/api/tickets", json=body, headers=hall.headers("kiosk"))
+        assert response.status_code == 422, body
+    services = hall.client.get("/api/services", headers=hall.headers("kiosk")).json()
+    assert services[0]["issued_today"] == 0
