@@ -391,10 +391,23 @@ class QueueService:
     # --- counters ----------------------------------------------------------------------
 
     def _counter_change(
-        self, number: int, who: Principal, change: Callable[[Counter], Counter]
+        self,
+        number: int,
+        who: Principal,
+        change: Callable[[Counter], Counter],
+        *,
+        held_by_others_ok: bool = False,
     ) -> Callable[[Tx], CounterOut]:
+        """A change to the counter itself, refused (unless `held_by_others_ok`) when
+        another clerk holds it."""
+
         def body(tx: Tx) -> CounterOut:
-            counter = change(tx.store.counter(number))
+            found = (
+                tx.store.counter(number)
+                if held_by_others_ok
+                else self._acting_counter(tx, number, who)
+            )
+            counter = change(found)
             tx.save_counter(counter, announce=True)
             return self.views.counter(tx.store, counter, tx.now)
 
@@ -402,36 +415,25 @@ class QueueService:
 
     async def open_counter(self, number: int, who: Principal, force: bool = False) -> CounterOut:
         """A clerk signs in at the counter (another clerk's counter needs `force`)."""
-        return await self._run(
-            who,
-            self._counter_change(
-                number, who, lambda c: dispatch.open_counter(c, who.clerk, force=force)
-            ),
-        )
+
+        def open_(counter: Counter) -> Counter:
+            return dispatch.open_counter(counter, who.clerk, force=force)
+
+        # dispatch.open_counter has the rule for a counter another clerk holds: `force`.
+        change = self._counter_change(number, who, open_, held_by_others_ok=True)
+        return await self._run(who, change)
 
     async def close_counter(self, number: int, who: Principal) -> CounterOut:
-        def close(counter: Counter) -> Counter:
-            if who.clerk is not None and counter.clerk not in (None, who.clerk):
-                raise CounterBusy(number, counter.clerk or "")
-            return dispatch.close_counter(counter)
-
-        return await self._run(who, self._counter_change(number, who, close))
+        return await self._run(who, self._counter_change(number, who, dispatch.close_counter))
 
     async def pause(self, number: int, reason: str, who: Principal) -> CounterOut:
         def pause(counter: Counter) -> Counter:
-            if who.clerk is not None and counter.clerk not in (None, who.clerk):
-                raise CounterBusy(number, counter.clerk or "")
             return dispatch.pause(counter, reason)
 
         return await self._run(who, self._counter_change(number, who, pause))
 
     async def resume(self, number: int, who: Principal) -> CounterOut:
-        def resume(counter: Counter) -> Counter:
-            if who.clerk is not None and counter.clerk not in (None, who.clerk):
-                raise CounterBusy(number, counter.clerk or "")
-            return dispatch.resume(counter)
-
-        return await self._run(who, self._counter_change(number, who, resume))
+        return await self._run(who, self._counter_change(number, who, dispatch.resume))
 
     # --- ratings -----------------------------------------------------------------------
 
