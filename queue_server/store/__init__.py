@@ -473,10 +473,13 @@ class Store:
 
     # --- users, devices, tokens -------------------------------------------------------------
 
-    def user(self, username: str) -> dict[str, Any] | None:
+    def _one(self, sql: str, params: list[object]) -> dict[str, Any] | None:
         with _translated():
-            rows = list(self.db.query("select * from users where username = ?", [username]))
+            rows = list(self.db.query(sql, params))
         return rows[0] if rows else None
+
+    def user(self, username: str) -> dict[str, Any] | None:
+        return self._one("select * from users where username = ?", [username])
 
     def users(self) -> list[dict[str, Any]]:
         with _translated():
@@ -493,14 +496,10 @@ class Store:
             ).rowcount
 
     def device(self, device_id: int) -> dict[str, Any] | None:
-        with _translated():
-            rows = list(self.db.query("select * from devices where id = ?", [device_id]))
-        return rows[0] if rows else None
+        return self._one("select * from devices where id = ?", [device_id])
 
     def device_by_name(self, name: str) -> dict[str, Any] | None:
-        with _translated():
-            rows = list(self.db.query("select * from devices where name = ?", [name]))
-        return rows[0] if rows else None
+        return self._one("select * from devices where name = ?", [name])
 
     def devices(self) -> list[dict[str, Any]]:
         with _translated():
@@ -513,11 +512,6 @@ class Store:
     def update_device(self, device_id: int, changes: dict[str, Any]) -> None:
         with _translated():
             self.db.table("devices").update(device_id, changes)
-
-    def token(self, token_hash: str) -> dict[str, Any] | None:
-        with _translated():
-            rows = list(self.db.query("select * from tokens where hash = ?", [token_hash]))
-        return rows[0] if rows else None
 
     def token_holder(
         self, token_hash: str, now: datetime
