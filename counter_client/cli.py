@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import click
@@ -25,6 +26,8 @@ def command(server: str, windowed: bool, counter: int | None, language: str) -> 
     from counter_client.texts import translator
     from counter_client.window import CounterWindow
     from queue_client import QueueClient
+    from queue_client.liveness import Heartbeat
+    from queue_client.screen import show_full_screen
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -39,5 +42,7 @@ def command(server: str, windowed: bool, counter: int | None, language: str) -> 
         if windowed:
             window.show()
         else:
-            window.showFullScreen()
+            show_full_screen(window)
+        heartbeat = Heartbeat.from_environment(os.environ, parent=app)
+        heartbeat.start()
         sys.exit(app.exec())

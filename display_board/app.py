@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import tempfile
@@ -18,7 +19,9 @@ from display_board.voice_source import ServerVoice
 from display_board.window import BoardWindow
 from queue_client import QueueClient
 from queue_client.i18n import Translator
+from queue_client.liveness import Heartbeat
 from queue_client.qt import EventBridge, install_fonts
+from queue_client.screen import show_full_screen
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 
@@ -53,8 +56,10 @@ def run(options: BoardOptions) -> int:
             window.resize(1280, 720)
             window.show()
         else:
-            window.showFullScreen()
+            show_full_screen(window)
         bridge.start()
+        heartbeat = Heartbeat.from_environment(os.environ, parent=app)
+        heartbeat.start()
         # Ctrl-C and SIGTERM end the board cleanly (Python handlers need the loop to wake).
         signal.signal(signal.SIGINT, lambda *_: app.quit())
         signal.signal(signal.SIGTERM, lambda *_: app.quit())

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from typing import TYPE_CHECKING
@@ -67,6 +68,8 @@ def command(
     from kiosk.texts import translator
     from printer_drivers import InvalidPrinterUrl, open_printer
     from queue_client import QueueClient
+    from queue_client.liveness import Heartbeat
+    from queue_client.screen import show_full_screen
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -102,7 +105,9 @@ def command(
         if windowed:
             window.show()
         else:
-            window.showFullScreen()
+            show_full_screen(window)
+        heartbeat = Heartbeat.from_environment(os.environ, parent=app)
+        heartbeat.start()
         code = app.exec()
         window.shutdown()
         if ticket_printer is not None:
