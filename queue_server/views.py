@@ -11,10 +11,11 @@ from queue_core.errors import QueueError, ServiceClosed
 from queue_core.estimate import (
     RECENT_COMPLETIONS,
     estimated_wait_s,
+    serving_capacity,
     to_minutes,
     typical_service_s,
 )
-from queue_core.model import Counter, CounterState, Service, Ticket, TicketStatus
+from queue_core.model import Counter, Service, Ticket, TicketStatus
 from queue_core.numbering import grant_number, local_time
 from queue_core.protocol import CounterOut, ServiceOut, TicketOut
 from queue_core.site import SiteConfig
@@ -50,16 +51,14 @@ class Views:
         service = self.services.get(service_code)
         if service is None or people_ahead == 0:
             return 0
-        counters = [c for c in store.counters() if service_code in c.services]
-        open_counters = sum(1 for c in counters if c.state is CounterState.OPEN)
         day = local_time(now, self.site.site.timezone).date()
         typical = typical_service_s(
             store.recent_service_s(service_code, day, RECENT_COMPLETIONS),
             service.average_service_s,
         )
-        # Before the clerks sign in, assume the counters that serve it will open.
-        serving = 1 if alone else open_counters or len(counters)
-        return estimated_wait_s(people_ahead, typical, serving)
+        # Sent to one counter, which calls it before its queues: that counter alone.
+        capacity = 1.0 if alone else serving_capacity(service_code, store.counters())
+        return estimated_wait_s(people_ahead, typical, capacity)
 
     def waiting_ahead(self, store: Store, tickets: Sequence[Ticket]) -> dict[int, int]:
         """People ahead of each of `tickets`, by id: the one place the server reads it."""

@@ -7,9 +7,12 @@ from queue_core.estimate import (
     PRIOR_WEIGHT,
     RECENT_COMPLETIONS,
     estimated_wait_s,
+    serving_capacity,
     to_minutes,
     typical_service_s,
 )
+from queue_core.model import CounterState
+from tests.core.builders import make_counter
 
 CONFIGURED_S = 600.0
 
@@ -83,6 +86,36 @@ def test_people_ahead_times_the_typical_time() -> None:
 
 def test_open_counters_share_the_people_ahead() -> None:
     assert estimated_wait_s(6, 600, 3) == 1200
+    assert estimated_wait_s(6, 600, 1.5) == 2400
+
+
+# --- the counters' worth of time a service gets ------------------------------------------
+
+
+def test_each_open_counter_serving_the_service_counts_its_share() -> None:
+    counters = [
+        make_counter(1, ("TP",)),
+        make_counter(2, ("TP", "DD")),
+        make_counter(3, ("DD", "LD", "TP")),
+        make_counter(4, ("DD",)),
+    ]
+    assert serving_capacity("TP", counters) == pytest.approx(1 + 1 / 2 + 1 / 3)
+    assert serving_capacity("LD", counters) == pytest.approx(1 / 3)
+
+
+def test_only_open_counters_count_once_one_is_open() -> None:
+    counters = [
+        make_counter(1, ("TP",), state=CounterState.CLOSED),
+        make_counter(2, ("TP", "DD")),
+        make_counter(3, ("TP",), state=CounterState.PAUSED),
+    ]
+    assert serving_capacity("TP", counters) == 0.5
+
+
+def test_before_anyone_signs_in_every_counter_serving_it_counts() -> None:
+    closed = [make_counter(n, ("TP",), state=CounterState.CLOSED) for n in (1, 2)]
+    assert serving_capacity("TP", closed) == 2
+    assert serving_capacity("XD", closed) == 0
 
 
 def test_with_no_counter_open_the_estimate_assumes_one_will_be() -> None:
