@@ -325,9 +325,13 @@ def summary(records: list[Record]) -> dict[str, object]:
         err = errors(records, name)
         row[f"{name}_mae"] = round(statistics.median(abs(e) for e in err), 1)
         row[f"{name}_bias"] = round(statistics.median(err), 1)
+    early = [r for r in records if r.issued_at < at("09:00")]
     for name in ("old", "printed"):
         urgent = errors([r for r in records if r.priority], name)
         row[f"{name}_mae_priority"] = round(statistics.median(abs(e) for e in urgent), 1)
+        row[f"{name}_mae_before_9"] = round(
+            statistics.median(abs(e) for e in errors(early, name)), 1
+        )
     return row
 
 
@@ -338,9 +342,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     every: list[Record] = []
     header = (
-        f"{'seed':>5} {'tickets':>7} {'called':>6} {'wait p50':>8} | "
-        f"{'OLD mae':>7} {'NEW mae':>7} | {'old-ahead+new-time':>18} {'new-ahead+day-mean':>18}"
-        f" | {'prio OLD':>8} {'prio NEW':>8} | {'OLD bias':>8} {'NEW bias':>8}"
+        f"{'seed':>5} {'tickets':>7} {'called':>6} {'wait p50':>8} | {'OLD':>5} {'NEW':>5} |"
+        f" {'old ahead,':>10} {'new ahead,':>10} | {'priority':>11} | {'before 9:00':>11} |"
+        f" {'bias (signed)':>13}\n"
+        f"{'':>30} | {'':>5} {'':>5} | {'new time':>10} {'old time':>10} |"
+        f" {'OLD':>5} {'NEW':>5} | {'OLD':>5} {'NEW':>5} | {'OLD':>6} {'NEW':>6}"
     )
     print("median absolute error of the printed estimate against the real wait, minutes")
     print(header)
@@ -353,11 +359,12 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("all", "all", summary(every)))
     for _, label, row in rows:
         print(
-            f"{label!s:>5} {row['tickets']:>7} {row['called']:>6} {row['wait_median_min']:>8} | "
-            f"{row['old_mae']:>7} {row['printed_mae']:>7} | "
-            f"{row['old_ahead_new_time_mae']:>18} {row['new_ahead_old_time_mae']:>18} | "
-            f"{row['old_mae_priority']:>8} {row['printed_mae_priority']:>8} | "
-            f"{row['old_bias']:>8} {row['printed_bias']:>8}"
+            f"{label!s:>5} {row['tickets']:>7} {row['called']:>6} {row['wait_median_min']:>8} |"
+            f" {row['old_mae']:>5} {row['printed_mae']:>5} |"
+            f" {row['old_ahead_new_time_mae']:>10} {row['new_ahead_old_time_mae']:>10} |"
+            f" {row['old_mae_priority']:>5} {row['printed_mae_priority']:>5} |"
+            f" {row['old_mae_before_9']:>5} {row['printed_mae_before_9']:>5} |"
+            f" {row['old_bias']:>6} {row['printed_bias']:>6}"
         )
         if args.json:
             print(json.dumps({"seed": label, **row}))
