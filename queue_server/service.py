@@ -106,7 +106,7 @@ class QueueService:
                 self._reader.waiting(found.services, found.number),
                 self.site.site.priority_ratio,
             )
-        return [self.views.ticket(self._reader, t, now) for t in tickets]
+        return self.views.tickets(self._reader, tickets, now)
 
     def snapshot(self) -> Snapshot:
         """The whole live state and the `seq` of the last event it includes."""

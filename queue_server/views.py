@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from queue_core import ahead
+from queue_core.ahead import counters_for
 from queue_core.errors import QueueError, ServiceClosed
-from queue_core.estimate import estimated_wait_s, to_minutes
-from queue_core.model import Counter, CounterState, Service, Ticket
+from queue_core.estimate import (
+    RECENT_COMPLETIONS,
+    estimated_wait_s,
+    serving_capacity,
+    to_minutes,
+    typical_service_s,
+)
+from queue_core.model import Counter, Service, Ticket, TicketStatus
 from queue_core.numbering import grant_number, local_time
 from queue_core.protocol import CounterOut, ServiceOut, TicketOut
 from queue_core.site import SiteConfig
@@ -28,23 +37,54 @@ class Views:
         service = self.services.get(code)
         return service.name if service is not None else code
 
-    def wait_s(self, store: Store, service_code: str, people_ahead: int, now: datetime) -> int:
+    def wait_s(
+        self,
+        store: Store,
+        service_code: str,
+        people_ahead: int,
+        now: datetime,
+        *,
+        alone: bool = False,
+    ) -> int:
+        """The estimate for someone with `people_ahead` in `service_code`'s queue (`alone`:
+        transferred to one counter, which alone will call them)."""
         service = self.services.get(service_code)
         if service is None or people_ahead == 0:
             return 0
-        counters = [c for c in store.counters() if service_code in c.services]
-        open_counters = sum(1 for c in counters if c.state is CounterState.OPEN)
         day = local_time(now, self.site.site.timezone).date()
-        return estimated_wait_s(
-            people_ahead,
-            store.average_service_s(service_code, day),
+        typical = typical_service_s(
+            store.recent_service_s(service_code, day, RECENT_COMPLETIONS),
             service.average_service_s,
-            # Before the clerks sign in, assume the counters that serve it will open.
-            open_counters or len(counters),
+        )
+        # Sent to one counter, which calls it before its queues: that counter alone.
+        capacity = 1.0 if alone else serving_capacity(service_code, store.counters())
+        return estimated_wait_s(people_ahead, typical, capacity)
+
+    def waiting_ahead(self, store: Store, tickets: Sequence[Ticket]) -> dict[int, int]:
+        """People ahead of each of `tickets`, by id: the one place the server reads it."""
+        if all(t.status is not TicketStatus.WAITING for t in tickets):
+            return {t.id: 0 for t in tickets}
+        counters = store.counters()
+        involved = {c for t in tickets for c in counters_for(t, counters)}
+        return ahead.waiting_ahead(
+            tickets,
+            counters,
+            store.waiting_for(sorted(involved, key=lambda c: c.number)),
+            self.site.site.priority_ratio,
         )
 
     def ticket(self, store: Store, ticket: Ticket, now: datetime) -> TicketOut:
-        ahead = store.waiting_ahead(ticket)
+        return self.tickets(store, [ticket], now)[0]
+
+    def tickets(self, store: Store, tickets: Sequence[Ticket], now: datetime) -> list[TicketOut]:
+        """Several tickets at once: their places come from one reading of the queues."""
+        places = self.waiting_ahead(store, tickets)
+        return [self._ticket(store, t, places[t.id], now) for t in tickets]
+
+    def _ticket(self, store: Store, ticket: Ticket, waiting_ahead: int, now: datetime) -> TicketOut:
+        wait_s = self.wait_s(
+            store, ticket.service, waiting_ahead, now, alone=ticket.target_counter is not None
+        )
         return TicketOut(
             id=ticket.id,
             number=ticket.number,
@@ -59,8 +99,8 @@ class Views:
             target_counter=ticket.target_counter,
             recalls=ticket.recalls,
             walk_in=ticket.walk_in,
-            waiting_ahead=ahead,
-            estimated_wait_minutes=to_minutes(self.wait_s(store, ticket.service, ahead, now)),
+            waiting_ahead=waiting_ahead,
+            estimated_wait_minutes=to_minutes(wait_s),
         )
 
     def counter(self, store: Store, counter: Counter, now: datetime) -> CounterOut:

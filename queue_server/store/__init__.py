@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -286,24 +286,19 @@ class Store:
     def _tickets(self, sql: str, params: list[object]) -> list[Ticket]:
         return [self._ticket(row) for row in self.db.query(sql, params)]
 
-    def waiting_ahead(self, ticket: Ticket) -> int:
-        """Waiting tickets of the same queue that come before `ticket`."""
-        if ticket.status is not TicketStatus.WAITING:
-            return 0
-        if ticket.target_counter is not None:
-            sql = (
-                "select count(*) from tickets where status = 'waiting'"
-                " and target_counter = ? and rank < ?"
-            )
-            params: list[object] = [ticket.target_counter, ticket.rank]
-        else:
-            sql = (
-                "select count(*) from tickets where status = 'waiting' and service = ? and rank < ?"
-                " and target_counter is null"
-            )
-            params = [ticket.service, ticket.rank]
+    def waiting_for(self, counters: Sequence[Counter]) -> list[Ticket]:
+        """Every waiting ticket that one of `counters` may call, by rank: the queues
+        their call orders are drawn from (see `queue_core.ahead`)."""
+        services = sorted({code for c in counters for code in c.services})
+        numbers = sorted({c.number for c in counters})
         with _translated():
-            return int(self.db.execute(sql, params).fetchone()[0])
+            return self._tickets(
+                "select * from tickets where status = 'waiting' and ("
+                f"(target_counter is null and service in ({','.join('?' * len(services))}))"
+                f" or target_counter in ({','.join('?' * len(numbers))}))"
+                " order by rank, id",
+                [*services, *numbers],
+            )
 
     def waiting_counts(self) -> dict[str, int]:
         with _translated():
@@ -313,15 +308,17 @@ class Store:
             ).fetchall()
         return {str(service): int(count) for service, count in rows}
 
-    def average_service_s(self, service: str, day: date) -> float | None:
-        """The day's mean time from call to completion for `service` (None before any)."""
+    def recent_service_s(self, service: str, day: date, limit: int) -> list[float]:
+        """Call-to-completion seconds of `service`'s latest `limit` completions of `day`
+        (walk-ins apart: they skip the queue), newest first."""
         with _translated():
-            value = self.db.execute(
-                "select avg((julianday(finished_at) - julianday(called_at)) * 86400.0)"
-                " from tickets where day = ? and service = ? and status = 'done' and walk_in = 0",
-                [day.isoformat(), service],
-            ).fetchone()[0]
-        return float(value) if value is not None else None
+            rows = self.db.execute(
+                "select (julianday(finished_at) - julianday(called_at)) * 86400.0"
+                " from tickets where day = ? and service = ? and status = 'done' and walk_in = 0"
+                " order by finished_at desc limit ?",
+                [day.isoformat(), service, limit],
+            ).fetchall()
+        return [float(seconds) for (seconds,) in rows]
 
     def last_sequence(self, service: str, day: date) -> int:
         with _translated():

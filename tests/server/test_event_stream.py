@@ -169,9 +169,10 @@ def test_the_snapshot_holds_the_whole_live_state(board_hall: Hall) -> None:
     assert counters[2].current_ticket is None
     assert counters[2].clerk is None
 
-    # TP: 2 waiting × today's 6 minutes / 1 open counter; DD: 1 × the configured 10 / 1.
+    # TP: 2 waiting × (today's one 6-minute case blended with the configured 10: (5 × 10 +
+    # 6) / 6 minutes) / 1 open counter = 18.7; DD: 1 × the configured 10 / 1.
     assert {s.code: (s.waiting, s.estimated_wait_minutes) for s in snapshot.services} == {
-        "TP": (2, 12),
+        "TP": (2, 19),
         "DD": (1, 10),
     }
     # The same figures as the REST answer at the same instant.

@@ -11,8 +11,9 @@ def test_a_new_ticket_says_how_many_wait_ahead_and_how_long(hall: Hall) -> None:
     hall.issue("TP")
     third = hall.issue("TP")
     assert third["waiting_ahead"] == 2
-    # Two counters serve TP; the configured average is 10 minutes: 2 × 10 / 2.
-    assert third["estimated_wait_minutes"] == 10
+    # Counter 1 serves TP alone, counter 2 shares its time with DD: 1.5 counters' worth
+    # (none open yet: those that will). The configured average is 10 minutes: 2 × 10 / 1.5.
+    assert third["estimated_wait_minutes"] == 14
 
 
 def test_call_next_completes_the_current_ticket_and_calls_the_oldest(hall: Hall) -> None:

@@ -1,0 +1,79 @@
+"""People ahead: how many calls come before a waiting ticket's own.
+
+The figure on the kiosk, the printed ticket, the follow page and the API. It is read
+off `dispatch.call_order`, the call policy itself, so it can never disagree with
+what the counters will do:
+
+- at one counter, the ticket's place in that counter's call order (priority first,
+  the anti-starvation ratio, transfers, the counter's call mode);
+- where several counters may call it, the fewest calls before it at any of them:
+  the counter that reaches it first. The others' calls of other services do not
+  delay it, and the tickets ahead of it in its own queue are shared out among all
+  its counters, which the wait estimate accounts for by dividing by their number.
+
+Which counters count: the one it was transferred to; else those serving its service
+that are not closed (a paused counter will resume); before any of them opens, all
+that serve it (they will open, and the estimate assumes the same).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, call_order
+from queue_core.model import Counter, CounterState, Ticket, TicketStatus
+
+
+def counters_for(ticket: Ticket, counters: Iterable[Counter]) -> list[Counter]:
+    """The counters whose call order decides `ticket`'s place (see the module's doc).
+
+    A ticket no configured counter may call (a service no counter serves yet) gets a
+    stand-in counter that serves its queue alone, so its place is its place in that
+    queue.
+    """
+    serving = [c for c in counters if c.serves(ticket)]
+    staffed = [c for c in serving if c.state is not CounterState.CLOSED]
+    chosen = staffed or serving
+    if chosen:
+        return chosen
+    if ticket.target_counter is not None:
+        return [Counter(ticket.target_counter, "", ())]
+    return [Counter(0, "", (ticket.service,))]
+
+
+def waiting_ahead(
+    tickets: Sequence[Ticket],
+    counters: Iterable[Counter],
+    waiting: Iterable[Ticket],
+    priority_ratio: int = DEFAULT_PRIORITY_RATIO,
+) -> dict[int, int]:
+    """For each of `tickets` (by id), the calls that come before it.
+
+    Args:
+        tickets: the tickets to place; any not waiting has nobody ahead (0).
+        counters: the hall's counters, with their state and priority streak.
+        waiting: every waiting ticket the counters of `tickets` may call (more is
+            harmless: each counter keeps only what it serves; `tickets` need not be
+            among them).
+        priority_ratio: the site's anti-starvation ratio.
+
+    Cost: one `call_order` per counter involved, O(q log q) for q waiting tickets,
+    shared by all of `tickets` (a clerk's whole list costs no more than one ticket).
+    """
+    hall = list(counters)
+    # The tickets placed are part of the queue even if `waiting` was read without them.
+    queue = list({t.id: t for t in [*waiting, *tickets]}.values())
+    places: dict[Counter, dict[int, int]] = {}  # per counter: ticket id -> calls before it
+
+    def place_at(counter: Counter) -> dict[int, int]:
+        if counter not in places:
+            order = call_order(counter, queue, priority_ratio)
+            places[counter] = {t.id: i for i, t in enumerate(order)}
+        return places[counter]
+
+    return {
+        ticket.id: min(place_at(c)[ticket.id] for c in counters_for(ticket, hall))
+        if ticket.status is TicketStatus.WAITING
+        else 0
+        for ticket in tickets
+    }
