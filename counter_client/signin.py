@@ -162,7 +162,10 @@ class SignInPage(QWidget):
     def _resumed(self, result: tuple[Session, CounterOut | None]) -> None:
         self.submit.setEnabled(True)
         self.message.clear()
-        log.info("session of %s resumed", result[0].me.subject)
+        # Said in the log, so that whoever restarted the app can see it is back at its desk.
+        session, counter = result
+        where = f"at counter {counter.number}" if counter is not None else "without its counter"
+        log.info("session of %s resumed %s", session.me.subject, where)
         self.resumed.emit(*result)
 
     def _resume_failed(self, exc: Exception) -> None:
