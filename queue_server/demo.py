@@ -32,7 +32,7 @@ import httpx
 from printer_drivers import EscposPrinter, PrinterError, TicketContent
 from printer_drivers.emulator import TcpEmulator, VirtualPrinter
 from queue_core.model import CounterState
-from queue_core.numbering import local_time
+from queue_core.numbering import DEFAULT_TIMEZONE, local_time
 from queue_core.protocol import (
     CounterUpdated,
     Event,
@@ -207,9 +207,9 @@ def follow_url(base_url: str | httpx.URL, ticket: TicketOut) -> str:
 _STATE_VI = {CounterState.OPEN: "mở", CounterState.PAUSED: "tạm ngưng", CounterState.CLOSED: "đóng"}
 
 
-def describe(event: Event) -> str | None:
-    """One line of Vietnamese for the console."""
-    at = f"{local_time(event.at):%H:%M:%S}"
+def describe(event: Event, timezone: str = DEFAULT_TIMEZONE) -> str | None:
+    """One line of Vietnamese for the console, at the site's time."""
+    at = f"{local_time(event.at, timezone):%H:%M:%S}"
     match event:
         case TicketIssued(ticket=t):
             kind = " (ưu tiên)" if t.priority else ""
@@ -425,7 +425,7 @@ def _run_demo(
                 return
             await asyncio.sleep(0.05)
         state: AppState = app.state.motcua
-        state.hub.subscribe(lambda event, _text: _echo(describe(event)))
+        state.hub.subscribe(lambda event, _text: _echo(describe(event, tokens.timezone)))
         base = f"http://{host}:{server.bound_port}"
         click.echo(f"motcua demo: {state.service.site.site.name}")
         click.echo(f"  API và tài liệu (API docs): {base}/docs")

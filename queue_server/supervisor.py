@@ -14,16 +14,18 @@ No Qt here: the supervisor must outlive the apps it watches.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from queue_client.beat import HEARTBEAT_ENV, Beat
 
@@ -170,9 +172,7 @@ class Supervisor:
     # --- the public face ------------------------------------------------------------------
 
     def start(self) -> None:
-        with self._lock:
-            for child in self._children.values():
-                self._spawn(child)
+        """Start watching; the watcher thread starts every app at once (see `_die_with_us`)."""
         self._thread.start()
 
     def stop(self) -> None:
@@ -220,7 +220,9 @@ class Supervisor:
     # --- the watcher ----------------------------------------------------------------------
 
     def _watch(self) -> None:
-        while not self._stopping.wait(self._poll_s):
+        first = True
+        while first or not self._stopping.wait(self._poll_s):
+            first = False
             with self._lock:
                 if self._stopping.is_set():
                     return
@@ -294,9 +296,25 @@ class Supervisor:
                 # Its own session: Ctrl-C in the demo's terminal reaches the supervisor,
                 # which then stops the apps itself, rather than each app dying on its own.
                 start_new_session=True,
+                preexec_fn=_die_with_us,
             )
         child.starts += 1
         log.info("%s started (pid %d)", child.spec.name, child.process.pid)
+
+
+_PR_SET_PDEATHSIG = 1
+_libc: Any = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+
+
+def _die_with_us() -> None:
+    """In the child, before exec: on Linux, SIGTERM it when the thread that started it ends.
+
+    Apps in a session of their own would outlive a supervisor that is killed, or whose
+    terminal is closed (SIGHUP). That thread is the watcher, which lives as long as the
+    supervisor does. Elsewhere nothing is done.
+    """
+    if _libc is not None:
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 def _tail(path: Path, offset: int, lines: int = TAIL_LINES) -> tuple[str, ...]:

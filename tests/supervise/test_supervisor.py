@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -211,3 +212,36 @@ def test_a_counter_client_killed_comes_back_signed_in_at_its_counter(
     print(f"SIGKILL → heartbeat {back_s:.2f} s, → desk of counter 2 {desk_s:.2f} s")
     [line] = restart_lines(caplog)
     assert "SIGKILL" in line
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's")
+def test_apps_do_not_outlive_a_killed_supervisor(tmp_path: Path) -> None:
+    """A demo whose terminal is closed, or that is killed, leaves no app behind."""
+    pid_file = tmp_path / "app.pid"
+    app_code = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid()));"
+    app_code += " time.sleep(600)"
+    supervising = (
+        "import sys, time, pathlib\n"
+        "from queue_server.supervisor import AppSpec, Supervisor\n"
+        f"app = AppSpec('app', [sys.executable, '-c', {app_code!r}])\n"
+        f"Supervisor([app], pathlib.Path({str(tmp_path / 'run')!r})).start()\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", supervising])
+    try:
+        child = int(wait_until("the app's pid", lambda: pid_file.exists() and pid_file.read_text()))
+        parent.kill()
+        parent.wait(10)
+
+        def gone() -> bool:
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                return True
+            return False
+
+        wait_until("the app's end", gone, timeout_s=20)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait(10)
