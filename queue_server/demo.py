@@ -184,8 +184,8 @@ def describe_restart(restart: Restart, timezone: ZoneInfo) -> str:
         if restart.delay_s >= 1
         else f"{at}  ⚠ {name} đã dừng ({restart.death.vietnamese}) — đang khởi động lại"
     )
-    if restart.tail:
-        line += f"\n          {restart.tail[-1]}"
+    if restart.cause is not None:
+        line += f"\n          {restart.cause}"
     return line
 
 

@@ -17,6 +17,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -101,6 +102,7 @@ class Restart:
     lived_s: float
     delay_s: float
     tail: tuple[str, ...]
+    cause: str | None = None  # the last error headline the app wrote lately, if any
 
     def message(self) -> str:
         """One log line, Vietnamese then English."""
@@ -109,6 +111,8 @@ class Restart:
             f" sau {self.lived_s:.1f} giây / after {self.lived_s:.1f} s;"
             f" khởi động lại sau {self.delay_s:.1f} giây / restarting in {self.delay_s:.1f} s"
         )
+        if self.cause is not None and self.cause not in self.tail:
+            line += f"; lỗi cuối / last error: {self.cause}"
         if self.tail:
             line += "; cuối nhật ký / last output: " + " ⏎ ".join(self.tail)
         return line
@@ -271,7 +275,7 @@ class Supervisor:
             death,
             lived_s,
             delay_s,
-            _tail(child.log_path, child.log_offset),
+            *_last_words(child.log_path, child.log_offset),
         )
         self.restarts.append(restart)
         log.warning("%s", restart.message())
@@ -317,12 +321,24 @@ def _die_with_us() -> None:
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
-def _tail(path: Path, offset: int, lines: int = TAIL_LINES) -> tuple[str, ...]:
-    """The last non-blank `lines` an app wrote since `offset` of its log file."""
+# What an app's death looks like in its output: CPython's fatal error (the PySide6 fault of
+# issue 10 ends so, followed by a long thread dump), the last line of a traceback, a log
+# line at ERROR or above.
+_CAUSE = re.compile(
+    r"^(Fatal Python error: .*|[\w.]*(Error|Exception|Exit)\b.*)$|\b(ERROR|CRITICAL)\b"
+)
+
+
+def _last_words(path: Path, offset: int) -> tuple[tuple[str, ...], str | None]:
+    """The last non-blank lines an app wrote since `offset` of its log file, and the last
+    of them all that reads as the cause of its death."""
     try:
         with path.open("rb") as output:
             output.seek(offset)
-            text = output.read()[-16_384:].decode("utf-8", errors="replace")
+            text = output.read()[-65_536:].decode("utf-8", errors="replace")
     except OSError:
-        return ()
-    return tuple(line.strip() for line in text.splitlines() if line.strip())[-lines:]
+        return (), None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # Within a fatal error's thread dump, not from an unrelated hour earlier.
+    cause = next((line for line in reversed(lines[-200:]) if _CAUSE.search(line)), None)
+    return tuple(lines[-TAIL_LINES:]), cause

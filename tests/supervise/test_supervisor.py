@@ -172,6 +172,36 @@ def test_a_crash_loop_backs_off(tmp_path: Path, caplog: pytest.LogCaptureFixture
     assert "exited with code 1" in restart_lines(caplog)[0]
 
 
+FATAL = """
+import os, sys
+sys.stderr.write("Fatal Python error: none_dealloc: deallocating None\\n")
+sys.stderr.write("Python runtime state: initialized\\n\\n")
+sys.stderr.write("Current thread (most recent call first):\\n")
+for line in range(40):
+    sys.stderr.write(f'  File "kiosk/app.py", line {line} in tick\\n')
+sys.stderr.write("Extension modules: PySide6.QtCore (total: 1)\\n")
+sys.stderr.flush()
+os.abort()
+"""
+
+
+def test_a_fatal_error_is_named_in_the_restart_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The fault of issue 10 ends in a thread dump: the line that matters is above it."""
+    caplog.set_level(logging.INFO, logger="queue_server.supervisor")
+    dying = AppSpec("kiosk", [sys.executable, "-c", FATAL])
+    with Supervisor([dying], tmp_path / "run") as supervisor:
+        wait_until("a restart", lambda: supervisor.restarts, timeout_s=20)
+    restart = supervisor.restarts[0]
+    assert restart.death.signal_name == "SIGABRT"
+    assert restart.cause == "Fatal Python error: none_dealloc: deallocating None"
+    assert restart.cause not in restart.tail
+    line = restart_lines(caplog)[0]
+    assert "SIGABRT" in line
+    assert "Fatal Python error: none_dealloc" in line
+
+
 def test_a_counter_client_killed_comes_back_signed_in_at_its_counter(
     hall: Hall, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
