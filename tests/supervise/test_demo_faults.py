@@ -3,18 +3,24 @@ data directory, each run's printouts in a folder of its own."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from queue_client.beat import Beat
 from queue_core.protocol import TicketOut
 from queue_server.demo import DemoBusy, check_free, follow_url, new_run_dir, wait_phrase
 from tests.helpers.server_process import motcua, running
 
+T = TypeVar("T")
 TICKET = TicketOut.model_validate(
     {
         "id": 54,
@@ -111,3 +117,30 @@ def wait_for(lines: list[str], text: str, timeout_s: float = 20) -> list[str]:
             return found
         time.sleep(0.05)
     raise AssertionError(f"no line with {text!r} in {lines}")
+
+
+@pytest.mark.slow
+def test_the_demo_narrates_an_app_that_died_and_restarts_it(tmp_path: Path) -> None:
+    data_dir = tmp_path / "demo"
+    args = ["demo", "--data-dir", str(data_dir), "--port", "0", "--apps", "--pace", "2"]
+    with running(args, tmp_path / "logs") as demo:
+        [logs] = wait_for(demo.lines, "Nhật ký (logs):")
+        run_dir = Path(logs.split(":", 1)[1].strip()).parent
+        beat = run_dir / "kiosk.heartbeat"
+        first = wait_until(lambda: Beat.read(beat), timeout_s=60)
+        os.kill(first.pid, signal.SIGKILL)
+        [said] = wait_for(demo.lines, "⚠ Kiosk lấy số đã dừng")
+        assert "(bị dừng bởi tín hiệu SIGKILL)" in said
+        wait_until(lambda: (b := Beat.read(beat)) is not None and b.pid != first.pid, 60)
+        demo.stop_cleanly()
+    assert len([line for line in demo.lines if "⚠" in line]) == 1
+
+
+def wait_until(found: Callable[[], T | None], timeout_s: float) -> T:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = found()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"nothing within {timeout_s} s")
