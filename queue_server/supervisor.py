@@ -188,12 +188,12 @@ class Supervisor:
             running = [c.process for c in self._children.values() if c.process is not None]
             for process in running:
                 if process.poll() is None:
-                    process.terminate()
+                    _end(process, force=False)
             for process in running:
                 try:
                     process.wait(STOP_TIMEOUT_S)
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    _end(process, force=True)
                     process.wait()
 
     def __enter__(self) -> Supervisor:
@@ -237,6 +237,8 @@ class Supervisor:
                         log.error("%s: %s", child.spec.name, exc)
                         child.process = None
                         self._schedule(child, None, Death(exit_code=127), time.monotonic())
+                    except Exception:  # the watcher must outlive anything one app does
+                        log.exception("supervising %s", child.spec.name)
 
     def _check(self, child: _Child) -> None:
         now = time.monotonic()
@@ -249,15 +251,17 @@ class Supervisor:
         if returncode is not None:
             self._schedule(child, process, Death.from_returncode(returncode), now)
             return
+        # Any beat counts, whatever its pid: the file was deleted before this start, and an
+        # app started through a wrapper (`sh -c`, `xvfb-run`) beats from a grandchild.
         beat = Beat.read(child.heartbeat)
-        if beat is not None and beat.pid == process.pid and beat.at != child.last_beat_at:
+        if beat is not None and beat.at != child.last_beat_at:
             child.last_beat_at = beat.at
             child.last_change = now
         silent_s = now - child.last_change
         limit = self.stall_after_s if child.last_beat_at is not None else self.start_grace_s
         if silent_s >= limit:
             # SIGKILL: a stopped or deadlocked process would never act on SIGTERM.
-            process.kill()
+            _end(process, force=True)
             process.wait()
             self._schedule(child, process, Death(silent_s=silent_s), now)
 
@@ -280,7 +284,10 @@ class Supervisor:
         self.restarts.append(restart)
         log.warning("%s", restart.message())
         if self._on_restart is not None:
-            self._on_restart(restart)
+            try:
+                self._on_restart(restart)
+            except Exception:
+                log.exception("on_restart failed")
 
     def _spawn(self, child: _Child) -> None:
         child.started = child.last_change = time.monotonic()
@@ -300,7 +307,7 @@ class Supervisor:
                 # Its own session: Ctrl-C in the demo's terminal reaches the supervisor,
                 # which then stops the apps itself, rather than each app dying on its own.
                 start_new_session=True,
-                preexec_fn=_die_with_us,
+                preexec_fn=_die_with_us if _libc is not None else None,
             )
         child.starts += 1
         log.info("%s started (pid %d)", child.spec.name, child.process.pid)
@@ -319,6 +326,18 @@ def _die_with_us() -> None:
     """
     if _libc is not None:
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def _end(process: subprocess.Popen[bytes], force: bool) -> None:
+    """SIGTERM (or SIGKILL) the app's whole process group, wrappers' children included."""
+    if sys.platform == "win32":
+        if force:
+            process.kill()
+        else:
+            process.terminate()
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL if force else signal.SIGTERM)
 
 
 # What an app's death looks like in its output: CPython's fatal error (the PySide6 fault of
