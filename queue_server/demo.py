@@ -339,7 +339,8 @@ def check_free(data_dir: Path, host: str, port: int) -> Iterator[None]:
                     f" / {data_dir} is in use by another demo"
                 ) from None
         if port != 0:
-            with socket.socket() as probe:
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            with socket.socket(family) as probe:
                 # As uvicorn binds: a port only in TIME_WAIT is free, a listening one is not.
                 probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 try:
@@ -364,27 +365,31 @@ class _SiteTimeFormatter(logging.Formatter):
         return f"{at:%Y-%m-%d %H:%M:%S},{int(record.msecs):03d}"
 
 
-def _log_to(run_dir: Path, timezone: ZoneInfo) -> logging.Handler:
+def _log_to(run_dir: Path, timezone: ZoneInfo) -> list[logging.Handler]:
     """Send the demo process's log lines (server, libraries) to `run_dir/demo.log`.
 
     The console is the narration's: library lines (httpx's one per request, uvicorn's)
-    drown it, so they go to the file, and only the supervisor's warnings are narrated.
+    drown it, so they go to the file; only errors reach the console too (the supervisor's
+    warnings are narrated in its own words).
     """
+    formatter = _SiteTimeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", timezone)
     handler = logging.FileHandler(run_dir / "demo.log", encoding="utf-8")
-    handler.setFormatter(
-        _SiteTimeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", timezone)
-    )
+    handler.setFormatter(formatter)
+    console = logging.StreamHandler()
+    console.setLevel(logging.ERROR)
+    console.setFormatter(formatter)
     root = logging.getLogger()
     root.addHandler(handler)
+    root.addHandler(console)
     root.setLevel(logging.INFO)
-    # uvicorn installs its own console handlers: route its loggers to the file alone.
+    # uvicorn installs its own console handlers: route its loggers through the ones above.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
-        logger.handlers = [handler]
-        logger.propagate = False
+        logger.handlers = []
+        logger.propagate = True
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    return handler
+    return [handler, console]
 
 
 def new_run_dir(data_dir: Path, timezone: ZoneInfo) -> Path:
@@ -416,7 +421,7 @@ def _run_demo(
     with_apps = screen_available(os.environ) if apps is None else apps
     app = create_app(Settings(data_dir=data_dir, host=host, port=port))
     server = make_server(app, host, port)
-    handler = _log_to(run_dir, timezone)  # after uvicorn has set its loggers up
+    handlers = _log_to(run_dir, timezone)  # after uvicorn has set its loggers up
 
     async def main() -> None:
         serving = asyncio.create_task(server.serve())
@@ -475,8 +480,9 @@ def _run_demo(
     try:
         asyncio.run(main())
     finally:
-        logging.getLogger().removeHandler(handler)
-        handler.close()
+        for added in handlers:
+            logging.getLogger().removeHandler(added)
+            added.close()
 
 
 def _echo(line: str | None) -> None:
