@@ -90,7 +90,7 @@ class CounterWindow(QMainWindow):
         self.sign_in_page.signed_in.connect(self._signed_in)
         self.sign_in_page.resumed.connect(self._resumed)
         self.counter_page.opened.connect(self._opened)
-        self.counter_page.back.connect(lambda: self._show_sign_in(""))
+        self.counter_page.back.connect(lambda: self._signed_out(""))
         self._ticker = QTimer(self, interval=1000)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()

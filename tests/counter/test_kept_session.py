@@ -198,3 +198,25 @@ def test_enter_opens_the_preselected_counter(qtbot: QtBot, hall: Hall, make_kept
     qtbot.keyClick(chooser.counters, Qt.Key.Key_Return)
     at_desk(qtbot, window, 3)
     assert hall.counter(3).clerk == "Nguyễn Thị Lan"
+
+
+def test_a_counter_taken_meanwhile_leaves_the_clerk_choosing_and_free_to_sign_out(
+    qtbot: QtBot, hall: Hall, make_kept: MakeKept, keeper: SessionKeeper
+) -> None:
+    first = make_kept()
+    sign_in(qtbot, first, "lan")
+    open_counter(qtbot, first, 2)
+    first.close()
+    # Meanwhile the supervisor freed counter 2 and Hùng took it.
+    with hall.client("sup") as sup:
+        sup.open_counter(2, force=True)
+    with hall.client("hung") as hung:
+        hung.open_counter(2)
+    again = make_kept()
+    qtbot.waitUntil(lambda: again.stack.currentWidget() is again.counter_page, timeout=WAIT_MS)
+    assert again.desk is None
+    assert again.session is not None
+    assert again.session.me.subject == "lan"
+    again.counter_page.back_button.click()  # "Đăng xuất" before choosing
+    qtbot.waitUntil(lambda: again.stack.currentWidget() is again.sign_in_page, timeout=WAIT_MS)
+    assert not keeper.path.exists()
