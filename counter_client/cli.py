@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -20,9 +21,10 @@ from queue_client.i18n import LANGUAGES
 )
 def command(server: str, windowed: bool, counter: int | None, language: str) -> None:
     # Qt is imported here: `motcua --help` and `serve` start without it.
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, QStandardPaths
     from PySide6.QtWidgets import QApplication
 
+    from counter_client.kept_session import FILE_NAME, SessionKeeper
     from counter_client.texts import translator
     from counter_client.window import CounterWindow
     from queue_client import QueueClient
@@ -37,8 +39,13 @@ def command(server: str, windowed: bool, counter: int | None, language: str) -> 
     app.setApplicationName("motcua-counter")
     # Per machine: the counter this PC stands at, and the last clerk who signed in.
     settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "motcua", "counter")
+    # The clerk's session for the day, so that a restarted desk comes back signed in.
+    app_data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    keeper = SessionKeeper(Path(app_data) / FILE_NAME)
     with QueueClient(server) as client:
-        window = CounterWindow(client, translator(language), settings, counter=counter)
+        window = CounterWindow(
+            client, translator(language), settings, counter=counter, keeper=keeper
+        )
         if windowed:
             window.show()
         else:

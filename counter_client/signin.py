@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -20,17 +22,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_client.kept_session import KeptSession, SessionKeeper
 from counter_client.texts import failure_text
 from counter_client.widgets import named
-from queue_client import Conflict, NotAuthenticated, QueueClient
+from queue_client import Conflict, Forbidden, NotAuthenticated, QueueClient, ServerUnreachable
 from queue_client.i18n import Translator
 from queue_core.model import CounterState
 from queue_core.protocol import CounterOut, Me, ServiceOut
 
 Background = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]], None]
 
+log = logging.getLogger(__name__)
+
 # Roles that may take a counter over from another clerk (the server checks it too).
 OVERSEERS = ("supervisor", "admin")
+# While the server is unreachable at start, the kept session is tried again this often.
+RESUME_RETRY_MS = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +45,7 @@ class Session:
     me: Me
     counters: list[CounterOut]
     services: list[ServiceOut]
+    expires_at: datetime | None = None  # the token's, as the server gave it
 
     @property
     def overseer(self) -> bool:
@@ -53,9 +61,13 @@ def _centred(inner: QWidget) -> QHBoxLayout:
 
 
 class SignInPage(QWidget):
-    """Username and password; the password never leaves this page."""
+    """Username and password; the password never leaves this page.
+
+    With a `keeper`, `resume()` skips the page when this PC kept a session for the day.
+    """
 
     signed_in = Signal(object)  # Session
+    resumed = Signal(object, object)  # Session, the reopened CounterOut or None
 
     def __init__(
         self,
@@ -64,12 +76,14 @@ class SignInPage(QWidget):
         background: Background,
         username: str = "",
         parent: QWidget | None = None,
+        keeper: SessionKeeper | None = None,
     ) -> None:
         super().__init__(parent)
         _ = tr.gettext
         self._tr = tr
         self._client = client
         self._background = background
+        self._keeper = keeper
         panel = named(QWidget(), "panel")
         panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         form = QFormLayout()
@@ -128,10 +142,100 @@ class SignInPage(QWidget):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
 
+    # --- the session kept on this PC -----------------------------------------------------
+
+    def resume(self) -> bool:
+        """Go straight back to the desk with the session kept on this PC, if one holds."""
+        kept = self._keeper.load(self._client.base_url) if self._keeper is not None else None
+        if kept is None or not self.submit.isEnabled():
+            return False
+        self.username.setText(kept.username)
+        self.submit.setEnabled(False)
+        self.message.setText(self._tr.gettext("Resuming your session…"))
+        self._background(
+            functools.partial(_resume, self._client, kept),
+            self._resumed,
+            self._resume_failed,
+        )
+        return True
+
+    def _resumed(self, result: tuple[Session, CounterOut | None]) -> None:
+        self.submit.setEnabled(True)
+        self.message.clear()
+        # Said in the log, so that whoever restarted the app can see it is back at its desk.
+        session, counter = result
+        where = f"at counter {counter.number}" if counter is not None else "without its counter"
+        log.info("session of %s resumed %s", session.me.subject, where)
+        self.resumed.emit(*result)
+
+    def _resume_failed(self, exc: Exception) -> None:
+        _ = self._tr.gettext
+        self.submit.setEnabled(True)
+        self._client.token = None
+        if isinstance(exc, ServerUnreachable):
+            # The server may start after this PC (a power cut): keep the session, try again.
+            self.message.setText(failure_text(self._tr, exc) + " " + _("Trying again…"))
+            QTimer.singleShot(RESUME_RETRY_MS, self, self._retry_resume)
+            return
+        if isinstance(exc, NotAuthenticated | Forbidden):
+            if self._keeper is not None:
+                self._keeper.forget()
+            log.info("kept session refused by the server: %s", exc)
+            self.message.setText(
+                _("Your session on this computer has ended. Please sign in again.")
+            )
+        else:
+            self.message.setText(failure_text(self._tr, exc))
+        self.focus()
+
+    def _retry_resume(self) -> None:
+        if self._client.token is None:  # nobody signed in by hand meanwhile
+            self.resume()
+
+    def keep(self, session: Session, counter: CounterOut) -> None:
+        """Keep this clerk at `counter` on this PC for the day (its token, not its password)."""
+        if self._keeper is None or self._client.token is None:
+            return
+        try:
+            self._keeper.save(
+                self._client.base_url,
+                session.me.subject,
+                counter.number,
+                self._client.token,
+                session.expires_at,
+            )
+        except OSError as exc:  # a full disk costs the comfort, not the desk
+            log.warning("session not kept on this PC: %s", exc)
+
+    def end_session(self, revoke: bool = True) -> None:
+        """Forget the kept session and (on a sign-out) revoke its token on the server;
+        a token the server already refused needs no revoking."""
+        if self._keeper is not None:
+            self._keeper.forget()
+        token = self._client.token
+        if revoke and token is not None:
+            self._background(
+                functools.partial(self._client.logout, token),
+                lambda _none: None,
+                lambda exc: log.warning("token not revoked on the server: %s", exc),
+            )
+
 
 def _sign_in(client: QueueClient, username: str, password: str) -> Session:
-    client.login(username, password)
-    return Session(client.me(), client.counters(), client.services())
+    token = client.login(username, password)
+    return Session(client.me(), client.counters(), client.services(), token.expires_at)
+
+
+def _resume(client: QueueClient, kept: KeptSession) -> tuple[Session, CounterOut | None]:
+    """The kept token, checked by the server, and the kept counter reopened (None when
+    another clerk took it meanwhile: the clerk then chooses again)."""
+    client.token = kept.token
+    session = Session(client.me(), client.counters(), client.services(), kept.valid_until)
+    try:
+        counter: CounterOut | None = client.open_counter(kept.counter)
+    except Conflict:
+        counter = None
+    return session, counter
 
 
 class CounterPage(QWidget):
@@ -185,6 +289,8 @@ class CounterPage(QWidget):
         self.back_button.clicked.connect(self.back.emit)
         self.counters.currentRowChanged.connect(self._clear)
         self.counters.itemDoubleClicked.connect(lambda _item: self.open_counter(force=False))
+        # Enter opens the chosen counter: sign-in to desk by keyboard alone.
+        self.counters.activated.connect(lambda _index: self.open_counter(force=False))
 
     def show_session(self, session: Session, preferred: int | None) -> None:
         _ = self._tr.gettext
@@ -200,6 +306,7 @@ class CounterPage(QWidget):
         if self.counters.currentRow() < 0 and self.counters.count():
             self.counters.setCurrentRow(0)
         self._clear()
+        self.counters.setFocus()
 
     def _describe(self, counter: CounterOut) -> str:
         _ = self._tr.gettext

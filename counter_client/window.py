@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget
 from counter_client.desk import Desk
 from counter_client.desk_page import CompactBar, DeskPage
 from counter_client.dialogs import PauseDialog, TransferDialog, WalkInDialog
+from counter_client.kept_session import SessionKeeper
 from counter_client.keys import BINDINGS, Command
 from counter_client.signin import CounterPage, Session, SignInPage
 from counter_client.style import style_sheet
@@ -43,6 +44,7 @@ class CounterWindow(QMainWindow):
         counter: preselect this counter (overrides the remembered one).
         stream_options: for the event stream (tests shorten its backoff).
         now: the clock the timers read.
+        keeper: the clerk's session kept on this PC for the day (None: none is kept).
     """
 
     def __init__(
@@ -54,6 +56,7 @@ class CounterWindow(QMainWindow):
         counter: int | None = None,
         stream_options: dict[str, float] | None = None,
         now: Callable[[], datetime] = _now,
+        keeper: SessionKeeper | None = None,
     ) -> None:
         super().__init__()
         _ = tr.gettext
@@ -80,19 +83,21 @@ class CounterWindow(QMainWindow):
         self.stack = named(QStackedWidget(), "root")
         self.setCentralWidget(self.stack)
         username = str(settings.value(USERNAME_KEY, "") or "")
-        self.sign_in_page = SignInPage(tr, client, self.background, username)
+        self.sign_in_page = SignInPage(tr, client, self.background, username, keeper=keeper)
         self.counter_page = CounterPage(tr, client, self.background)
         self.stack.addWidget(self.sign_in_page)
         self.stack.addWidget(self.counter_page)
         self.sign_in_page.signed_in.connect(self._signed_in)
+        self.sign_in_page.resumed.connect(self._resumed)
         self.counter_page.opened.connect(self._opened)
-        self.counter_page.back.connect(lambda: self._show_sign_in(""))
+        self.counter_page.back.connect(lambda: self._signed_out(""))
         self._ticker = QTimer(self, interval=1000)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()
         self._sync_actions()
         self.resize(1280, 800)
         self.sign_in_page.focus()
+        self.sign_in_page.resume()
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -126,8 +131,14 @@ class CounterWindow(QMainWindow):
         self.counter_page.show_session(session, preferred)
         self.stack.setCurrentWidget(self.counter_page)
 
+    def _resumed(self, session: Session, counter: CounterOut | None) -> None:
+        self._signed_in(session)
+        if counter is not None:
+            self._opened(counter)
+
     def _opened(self, counter: CounterOut) -> None:
         assert self.session is not None
+        self.sign_in_page.keep(self.session, counter)
         self.settings.setValue(COUNTER_KEY, counter.number)
         self.settings.sync()
         desk = Desk(
@@ -185,13 +196,18 @@ class CounterWindow(QMainWindow):
         self._sync_actions()
 
     def _session_ended(self, message: str) -> None:
+        self.sign_in_page.end_session(revoke=False)
         self._show_sign_in(message)
 
     def sign_out(self) -> None:
         """Close the counter on the server (so another clerk may take it), then sign out."""
         if self.desk is not None:
             message = self.translator.gettext("Signed out. The counter is closed.")
-            self.desk.close_counter(functools.partial(self._show_sign_in, message))
+            self.desk.close_counter(functools.partial(self._signed_out, message))
+
+    def _signed_out(self, message: str) -> None:
+        self.sign_in_page.end_session()
+        self._show_sign_in(message)
 
     # --- commands ----------------------------------------------------------------------------
 

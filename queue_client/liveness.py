@@ -20,39 +20,17 @@ import os
 import socket
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
+from queue_client.beat import HEARTBEAT_ENV, Beat
+
+__all__ = ["HEARTBEAT_ENV", "Beat", "Heartbeat", "notify_systemd"]
+
 log = logging.getLogger(__name__)
 
-HEARTBEAT_ENV = "MOTCUA_HEARTBEAT"
 INTERVAL_MS = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class Beat:
-    """One heartbeat as its file holds it."""
-
-    pid: int
-    at: float
-    stall_ms: float
-    stall_max_ms: float
-
-    @classmethod
-    def read(cls, path: Path) -> Beat | None:
-        """The last beat written to `path`, or None when there is none (yet)."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(
-                int(data["pid"]),
-                float(data["at"]),
-                float(data["stall_ms"]),
-                float(data["stall_max_ms"]),
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
 
 
 def notify_systemd(address: str, message: str) -> None:

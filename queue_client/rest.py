@@ -99,7 +99,7 @@ class QueueClient:
     ) -> httpx.Response:
         all_headers = dict(headers or {})
         if self.token is not None:
-            all_headers["Authorization"] = f"Bearer {self.token}"
+            all_headers.setdefault("Authorization", f"Bearer {self.token}")
         body = json.model_dump(mode="json", exclude_none=True) if json is not None else None
         try:
             response = self._http.request(
@@ -176,6 +176,16 @@ class QueueClient:
         token = TokenOut.model_validate_json(response.content)
         self.token = token.access_token
         return token
+
+    def logout(self, token: str | None = None) -> None:
+        """Sign out on the server: `token` (by default this client's own) stops working.
+
+        The token is given explicitly so a sign-out can run on a worker thread while the
+        client is already cleared for the next clerk.
+        """
+        bearer = token or self.token
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else None
+        self._request("POST", "/api/auth/logout", headers=headers)
 
     # --- tickets -----------------------------------------------------------------------
 

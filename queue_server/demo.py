@@ -3,21 +3,28 @@
 It serves the sample commune centre (with its issuing hours lifted, so the demo
 works at any hour), then plays citizens taking numbers and clerks calling,
 completing and rating them, over the real HTTP API, and prints every event the
-server publishes, in Vietnamese.
+server publishes, in Vietnamese. Where a screen exists the three apps run under the
+supervisor, which restarts one that dies or freezes; the narration says so.
+
+Each run keeps what it made in a folder of its own, `DATA_DIR/runs/YYYYMMDD-HHMMSS/`: the
+printed tickets, each app's log, the server's log. The console carries only the narration.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import random
-import subprocess
+import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
 
 import click
 import httpx
@@ -25,7 +32,7 @@ import httpx
 from printer_drivers import EscposPrinter, PrinterError, TicketContent
 from printer_drivers.emulator import TcpEmulator, VirtualPrinter
 from queue_core.model import CounterState
-from queue_core.numbering import local_time
+from queue_core.numbering import DEFAULT_TIMEZONE, local_time
 from queue_core.protocol import (
     CounterUpdated,
     Event,
@@ -46,6 +53,10 @@ from queue_server.serve import make_server
 from queue_server.settings import Settings
 from queue_server.state import AppState
 from queue_server.store import Store
+from queue_server.supervisor import AppSpec, Restart, Supervisor
+
+if sys.platform != "win32":
+    import fcntl
 
 DEMO_KIOSK = "Kiosk sảnh (demo)"
 DEMO_DISPLAY = "Màn hình sảnh (demo)"
@@ -79,6 +90,7 @@ class DemoTokens:
     kiosk: str
     display: str
     clerks: dict[int, str]  # a signed-in clerk per counter
+    timezone: str  # the site's
 
 
 def _device_token(store: Store, name: str, kind: Role, now: datetime) -> str:
@@ -94,8 +106,10 @@ def _prepare(data_dir: Path) -> DemoTokens:
     store.migrate()
     now = datetime.now(UTC)
     with store.transaction():
-        if store.site() is None:
-            store.save_site(demo_site())
+        site = store.site()
+        if site is None:
+            site = demo_site()
+            store.save_site(site)
         kiosk = _device_token(store, DEMO_KIOSK, Role.KIOSK, now)
         display = _device_token(store, DEMO_DISPLAY, Role.DISPLAY, now)
         clerks: dict[int, str] = {}
@@ -104,46 +118,104 @@ def _prepare(data_dir: Path) -> DemoTokens:
                 add_user(store, username, DEMO_PASSWORD, Role.CLERK, name, now)
             clerks[counter.number], _ = issue_user_token(store, username, now, 12 * 3600)
     store.close()
-    return DemoTokens(kiosk, display, clerks)
+    return DemoTokens(kiosk, display, clerks, site.site.timezone)
 
 
 def screen_available(environ: Mapping[str, str]) -> bool:
     return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
 
 
-def launch_apps(base: str, tokens: DemoTokens, printer_url: str) -> list[subprocess.Popen[bytes]]:
-    """The three apps in windows of their own, as a centre would run them."""
+# The apps as the narration names them.
+APP_NAMES_VI = {"display": "Màn hình sảnh", "kiosk": "Kiosk lấy số", "counter": "Ứng dụng quầy"}
+
+
+def launch_apps(
+    base: str,
+    tokens: DemoTokens,
+    printer_url: str,
+    run_dir: Path,
+    timezone: str,
+    on_restart: Callable[[Restart], None] | None = None,
+) -> Supervisor:
+    """The three apps in windows of their own, as a centre would run them, kept running by
+    a supervisor; each app's output goes to `run_dir/NAME.log`, not to the console."""
     motcua = [sys.executable, "-m", "queue_server"]
-    commands = [
-        [*motcua, "display", "--server", base, "--token", tokens.display, "--windowed"],
-        [
-            *motcua,
+    # The apps stamp their log lines in local time: the site's, like the narration.
+    env = {"TZ": timezone}
+    apps = [
+        AppSpec(
+            "display",
+            [*motcua, "display", "--server", base, "--token", tokens.display, "--windowed"],
+            env,
+        ),
+        AppSpec(
             "kiosk",
-            "--server",
-            base,
-            "--token",
-            tokens.kiosk,
-            "--printer",
-            printer_url,
-            "--windowed",
-        ],
-        [*motcua, "counter", "--server", base, "--counter", str(HUMAN_COUNTER), "--windowed"],
+            [
+                *motcua,
+                "kiosk",
+                "--server",
+                base,
+                "--token",
+                tokens.kiosk,
+                "--printer",
+                printer_url,
+                "--windowed",
+            ],
+            env,
+        ),
+        AppSpec(
+            "counter",
+            [*motcua, "counter", "--server", base, "--counter", str(HUMAN_COUNTER), "--windowed"],
+            env,
+        ),
     ]
-    return [subprocess.Popen(command) for command in commands]
+    supervisor = Supervisor(apps, run_dir, on_restart=on_restart)
+    supervisor.start()
+    return supervisor
+
+
+def describe_restart(restart: Restart, timezone: ZoneInfo) -> str:
+    """The narration's line for an app that died and is being restarted."""
+    at = f"{datetime.now(timezone):%H:%M:%S}"
+    name = APP_NAMES_VI.get(restart.app, restart.app)
+    line = (
+        f"{at}  ⚠ {name} đã dừng ({restart.death.vietnamese}) — "
+        f"khởi động lại sau {restart.delay_s:.0f} giây"
+        if restart.delay_s >= 1
+        else f"{at}  ⚠ {name} đã dừng ({restart.death.vietnamese}) — đang khởi động lại"
+    )
+    if restart.cause is not None:
+        line += f"\n          {restart.cause}"
+    return line
+
+
+def wait_phrase(minutes: int | None) -> str:
+    """The estimate as the narration says it, worded as the printed ticket words it."""
+    if minutes is None:
+        return "chưa ước tính được thời gian chờ"
+    if minutes < 1:
+        return "dưới 1 phút"
+    return f"khoảng {minutes} phút"
+
+
+def follow_url(base_url: str | httpx.URL, ticket: TicketOut) -> str:
+    """The ticket's public follow page, the address in its QR code: the one place the
+    demo builds it (joined as a URL, so the base's trailing slash never matters)."""
+    return str(httpx.URL(str(base_url)).join(f"/t/{ticket.id}"))
 
 
 _STATE_VI = {CounterState.OPEN: "mở", CounterState.PAUSED: "tạm ngưng", CounterState.CLOSED: "đóng"}
 
 
-def describe(event: Event) -> str | None:
-    """One line of Vietnamese for the console."""
-    at = f"{local_time(event.at):%H:%M:%S}"
+def describe(event: Event, timezone: str = DEFAULT_TIMEZONE) -> str | None:
+    """One line of Vietnamese for the console, at the site's time."""
+    at = f"{local_time(event.at, timezone):%H:%M:%S}"
     match event:
         case TicketIssued(ticket=t):
             kind = " (ưu tiên)" if t.priority else ""
             return (
                 f"{at}  🎫 Lấy số {t.number}{kind} — {t.service_name}: "
-                f"{t.waiting_ahead} người chờ trước, khoảng {t.estimated_wait_minutes} phút"
+                f"{t.waiting_ahead} người chờ trước, {wait_phrase(t.estimated_wait_minutes)}"
             )
         case TicketCalled(ticket=t, counter=c):
             return f"{at}  📣 Mời công dân có số thứ tự {t.number} đến quầy số {c}"
@@ -194,7 +266,7 @@ class Simulation:
             site_name=self.site.site.name,
             agency=self.site.site.agency,
             counters=self.site.counters,
-            qr_url=f"{self.http.base_url}t/{ticket.id}",  # the public follow page
+            qr_url=follow_url(self.http.base_url, ticket),
         )
         try:
             await asyncio.to_thread(self.printer.print_ticket, content)
@@ -239,14 +311,117 @@ class Simulation:
                 )
 
 
+class DemoBusy(click.ClickException):
+    """Another demo (or server) already holds the port or the data directory."""
+
+    exit_code = 2
+
+    def show(self, file: IO[str] | None = None) -> None:
+        click.echo(self.message, err=True)
+
+
+@contextlib.contextmanager
+def check_free(data_dir: Path, host: str, port: int) -> Iterator[None]:
+    """Fail at once, before anything is touched, when the port or `data_dir` is taken.
+
+    A second demo used to revoke the running one's device tokens before it found the
+    port busy; so this comes first, and the lock it takes on `data_dir` is held for the
+    whole run (released by the system even if the demo is killed).
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / "demo.lock").open("a") as lock:
+        if sys.platform != "win32":
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise DemoBusy(
+                    f"motcua demo: thư mục {data_dir} đang được một bản demo khác dùng"
+                    f" / {data_dir} is in use by another demo"
+                ) from None
+        if port != 0:
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            with socket.socket(family) as probe:
+                # As uvicorn binds: a port only in TIME_WAIT is free, a listening one is not.
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    probe.bind((host, port))
+                except OSError:
+                    raise DemoBusy(
+                        f"motcua demo: cổng {host}:{port} đang bận (có thể một bản demo khác"
+                        f" đang chạy) / port {port} is in use"
+                    ) from None
+        yield
+
+
+class _SiteTimeFormatter(logging.Formatter):
+    """Log times in the site's timezone, the clock the narration and the tickets use."""
+
+    def __init__(self, fmt: str, timezone: ZoneInfo) -> None:
+        super().__init__(fmt)
+        self._timezone = timezone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        at = datetime.fromtimestamp(record.created, self._timezone)
+        return f"{at:%Y-%m-%d %H:%M:%S},{int(record.msecs):03d}"
+
+
+def _log_to(run_dir: Path, timezone: ZoneInfo) -> list[logging.Handler]:
+    """Send the demo process's log lines (server, libraries) to `run_dir/demo.log`.
+
+    The console is the narration's: library lines (httpx's one per request, uvicorn's)
+    drown it, so they go to the file; only errors reach the console too (the supervisor's
+    warnings are narrated in its own words).
+    """
+    formatter = _SiteTimeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", timezone)
+    handler = logging.FileHandler(run_dir / "demo.log", encoding="utf-8")
+    handler.setFormatter(formatter)
+    console = logging.StreamHandler()
+    console.setLevel(logging.ERROR)
+    console.setFormatter(formatter)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.addHandler(console)
+    root.setLevel(logging.INFO)
+    # uvicorn installs its own console handlers: route its loggers through the ones above.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers = []
+        logger.propagate = True
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return [handler, console]
+
+
+def new_run_dir(data_dir: Path, timezone: ZoneInfo) -> Path:
+    """`DATA_DIR/runs/YYYYMMDD-HHMMSS` (site time), a folder no earlier run used."""
+    stamp = f"{datetime.now(timezone):%Y%m%d-%H%M%S}"
+    run_dir = data_dir / "runs" / stamp
+    suffix = 1
+    while run_dir.exists():
+        suffix += 1
+        run_dir = data_dir / "runs" / f"{stamp}-{suffix}"
+    run_dir.mkdir(parents=True)
+    return run_dir
+
+
 def run_demo(
     data_dir: Path, host: str, port: int, duration: float | None, pace: float, apps: bool | None
 ) -> None:
     """Serve the demo hall; `apps` None starts the apps only when a screen exists."""
+    with check_free(data_dir, host, port):
+        _run_demo(data_dir, host, port, duration, pace, apps)
+
+
+def _run_demo(
+    data_dir: Path, host: str, port: int, duration: float | None, pace: float, apps: bool | None
+) -> None:
     tokens = _prepare(data_dir)
+    timezone = ZoneInfo(tokens.timezone)
+    run_dir = new_run_dir(data_dir, timezone)
     with_apps = screen_available(os.environ) if apps is None else apps
     app = create_app(Settings(data_dir=data_dir, host=host, port=port))
     server = make_server(app, host, port)
+    handlers = _log_to(run_dir, timezone)  # after uvicorn has set its loggers up
 
     async def main() -> None:
         serving = asyncio.create_task(server.serve())
@@ -255,20 +430,28 @@ def run_demo(
                 return
             await asyncio.sleep(0.05)
         state: AppState = app.state.motcua
-        state.hub.subscribe(lambda event, _text: _echo(describe(event)))
+        state.hub.subscribe(lambda event, _text: _echo(describe(event, tokens.timezone)))
         base = f"http://{host}:{server.bound_port}"
         click.echo(f"motcua demo: {state.service.site.site.name}")
         click.echo(f"  API và tài liệu (API docs): {base}/docs")
         click.echo(f"  Màn hình web (web display board): {base}/display?token={tokens.display}")
         click.echo(f"  Kiosk token: {tokens.kiosk}")
-        printer_dir = data_dir / "printer"
+        printer_dir = run_dir / "printer"
         emulator = TcpEmulator(VirtualPrinter(out_dir=printer_dir))
         click.echo(f"  Máy in ảo (virtual printer): {emulator.url} → {printer_dir}/ticket-*.png")
+        click.echo(f"  Nhật ký (logs): {run_dir}/*.log")
         clerks = dict(tokens.clerks)
-        children: list[subprocess.Popen[bytes]] = []
+        supervisor: Supervisor | None = None
         if with_apps:
             clerks.pop(HUMAN_COUNTER, None)
-            children = launch_apps(base, tokens, emulator.url)
+            supervisor = launch_apps(
+                base,
+                tokens,
+                emulator.url,
+                run_dir,
+                tokens.timezone,
+                on_restart=lambda restart: click.echo(describe_restart(restart, timezone)),
+            )
             username = DEMO_CLERKS[HUMAN_COUNTER - 1][0]
             click.echo(
                 f"  Ứng dụng quầy (counter app): quầy {HUMAN_COUNTER}, "
@@ -289,15 +472,17 @@ def run_demo(
         with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
             await playing
         await simulation.http.aclose()
-        for child in children:
-            child.terminate()
-        for child in children:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(5)
+        if supervisor is not None:
+            await asyncio.to_thread(supervisor.stop)
         printer.close()
         emulator.close()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        for added in handlers:
+            logging.getLogger().removeHandler(added)
+            added.close()
 
 
 def _echo(line: str | None) -> None:

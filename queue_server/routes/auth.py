@@ -5,17 +5,18 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 
 from queue_core.protocol import Me, TokenOut
-from queue_server.auth import dummy_hash, issue_user_token, verify_password
+from queue_server.auth import dummy_hash, hash_token, issue_user_token, verify_password
 from queue_server.routes.deps import Caller, State
 from queue_server.store import Store
 from queue_server.writer import Outcome
 
 router = APIRouter(tags=["auth"])
+_bearer = HTTPBearer(auto_error=False)
 
 
 @router.post(
@@ -63,3 +64,31 @@ async def me(who: Caller) -> Me:
     return Me(
         subject=who.subject, kind=who.kind, role=who.role.value, display_name=who.display_name
     )
+
+
+@router.post(
+    "/api/auth/logout",
+    status_code=204,
+    summary="Sign out: the token that calls it stops working",
+    responses={
+        401: {"description": "Mã truy cập không hợp lệ hoặc đã hết hạn"},
+        403: {"description": "Mã thiết bị không đăng xuất được"},
+    },
+)
+async def logout(
+    who: Caller,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    state: State,
+) -> Response:
+    # A device's token is replaced by an administrator (`motcua device rotate`), never
+    # dropped by a stray call from the device itself.
+    if who.kind != "user" or credentials is None:
+        raise HTTPException(status_code=403, detail="Chỉ tài khoản cán bộ mới đăng xuất được")
+    token_hash = hash_token(credentials.credentials)
+    now = state.clock.now()
+
+    def write(store: Store) -> Outcome[int]:
+        return Outcome(store.revoke_token(token_hash, now))
+
+    await state.writer.run(write)
+    return Response(status_code=204)

@@ -544,6 +544,14 @@ class Store:
                 [_iso(at), kind, subject],
             ).rowcount
 
+    def revoke_token(self, token_hash: str, at: datetime) -> int:
+        """Revoke one token (a sign-out), leaving its holder's others alone."""
+        with _translated():
+            return self.db.execute(
+                "update tokens set revoked_at = ? where hash = ? and revoked_at is null",
+                [_iso(at), token_hash],
+            ).rowcount
+
     # --- a counter's day, for the clerk's desk ------------------------------------------
 
     def counter_day(

@@ -417,7 +417,13 @@ PATH_IDS = (
 )
 
 # Who may reach each POST route past authorization, so the body is what gets tested.
-_WHO = {"/api/tickets": "kiosk", "/api/ratings": "rating", "/api/devices/heartbeat": "kiosk"}
+# A device cannot sign out: a staff token there would be revoked and fail every later route.
+_WHO = {
+    "/api/tickets": "kiosk",
+    "/api/ratings": "rating",
+    "/api/devices/heartbeat": "kiosk",
+    "/api/auth/logout": "kiosk",
+}
 
 
 def _post_routes() -> list[str]:
