@@ -1,5 +1,5 @@
-"""`python -m queue_server` is the `motcua` command."""
+"""`python -m queue_server` is the `motcua` command (kept from contract version 1)."""
 
-from queue_server.cli import main
+from motcua.cli import main
 
 main()

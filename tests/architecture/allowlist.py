@@ -18,13 +18,16 @@ from importlinter.domain.contract import Contract, ContractCheck
 
 class AllowlistContract(Contract):
     """Options: `source_modules` (packages checked), `allowed_modules` (top-level names
-    they may import besides the standard library and themselves)."""
+    they may import besides the standard library and themselves), `ignore_imports`
+    (exact `importer -> imported` pairs let through, each one a documented exception)."""
 
     source_modules = fields.ListField(subfield=fields.ModuleField())
     allowed_modules = fields.ListField(subfield=fields.StringField())
+    ignore_imports = fields.ListField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
         allowed = {str(name) for name in self.allowed_modules}
+        ignored = {str(pair).replace(" ", "") for pair in self.ignore_imports or []}
         broken: list[str] = []
         for source in self.source_modules:
             package = source.name
@@ -32,6 +35,8 @@ class AllowlistContract(Contract):
                 for imported in sorted(graph.find_modules_directly_imported_by(importer)):
                     top = imported.split(".")[0]
                     if top == package or top in allowed or top in sys.stdlib_module_names:
+                        continue
+                    if f"{importer}->{imported}" in ignored:
                         continue
                     details = graph.get_import_details(importer=importer, imported=imported)
                     lines = ", ".join(f"l.{d['line_number']}" for d in details)

@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = (
+    "motcua",
     "queue_core",
     "queue_server",
     "queue_client",
@@ -54,6 +55,9 @@ RULES = [
     ("queue_core/dispatch.py", "import sqlite3", "Only queue_server.store touches the database"),
     ("queue_server/app.py", "import PySide6.QtCore", "queue_server: the web stack"),
     ("queue_server/views.py", "import kiosk", "queue_server: the web stack"),
+    ("queue_server/app.py", "import printer_drivers", "queue_server: the web stack"),
+    ("queue_server/app.py", "import motcua", "queue_server: the web stack"),
+    ("motcua/supervisor.py", "import PySide6", "run without Qt"),
     ("queue_server/service.py", "import sqlite3", "Only queue_server.store touches"),
     ("display_board/board.py", "import printer_drivers", "no printer"),
     ("counter_client/waiting.py", "import printer_drivers", "no printer"),

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import counter_client
 from counter_client.texts import DOMAIN, LOCALE_DIR
-from queue_server.cli import main
+from motcua.cli import main
 
 PACKAGE = Path(counter_client.__file__).parent
 PLACEHOLDER = re.compile(r"{\w+}")

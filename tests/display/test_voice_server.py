@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from queue_server.cli import main
+from motcua.cli import main
 from queue_server.voice import (
     CACHE_DIR,
     CLIPS_DIR,

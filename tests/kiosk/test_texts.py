@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import kiosk
 from kiosk.texts import DOMAIN, LOCALE_DIR
-from queue_server.cli import main
+from motcua.cli import main
 
 PACKAGE = Path(kiosk.__file__).parent
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")

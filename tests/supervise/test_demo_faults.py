@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from motcua.demo import DemoBusy, check_free, follow_url, new_run_dir, wait_phrase
 from queue_client.beat import Beat
 from queue_core.protocol import TicketOut
-from queue_server.demo import DemoBusy, check_free, follow_url, new_run_dir, wait_phrase
 from tests.helpers.server_process import motcua, running
 
 T = TypeVar("T")

@@ -17,8 +17,8 @@ from typing import TypeVar
 import pytest
 
 from counter_client.kept_session import FILE_NAME, SessionKeeper
+from motcua.supervisor import AppSpec, Supervisor
 from queue_client import QueueClient
-from queue_server.supervisor import AppSpec, Supervisor
 from tests.helpers.server_process import MOTCUA, ServerProcess, serve
 from tests.server.conftest import PASSWORDS, prepare_data_dir
 
@@ -68,7 +68,7 @@ def restart_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name == "queue_server.supervisor" and r.levelno == logging.WARNING
+        if r.name == "motcua.supervisor" and r.levelno == logging.WARNING
     ]
 
 
@@ -83,7 +83,7 @@ def new_beat_after(supervisor: Supervisor, name: str, old_pid: int) -> int:
 def test_a_board_killed_with_sigkill_is_back_on_its_screen(
     hall: Hall, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="queue_server.supervisor")
+    caplog.set_level(logging.INFO, logger="motcua.supervisor")
     spec = app(hall, "display", "--token", hall.tokens["display"])
     with Supervisor([spec], tmp_path / "run") as supervisor:
         first = wait_until("first heartbeat", lambda: supervisor.beat("display"))
@@ -108,7 +108,7 @@ def test_a_board_killed_with_sigkill_is_back_on_its_screen(
 def test_a_kiosk_killed_comes_back_and_reports_to_the_server(
     hall: Hall, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="queue_server.supervisor")
+    caplog.set_level(logging.INFO, logger="motcua.supervisor")
     spec = app(hall, "kiosk", "--token", hall.tokens["kiosk"])
     with (
         Supervisor([spec], tmp_path / "run") as supervisor,
@@ -133,7 +133,7 @@ def test_a_kiosk_killed_comes_back_and_reports_to_the_server(
 def test_a_frozen_app_is_killed_and_restarted_after_the_threshold(
     hall: Hall, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="queue_server.supervisor")
+    caplog.set_level(logging.INFO, logger="motcua.supervisor")
     spec = app(hall, "display", "--token", hall.tokens["display"])
     with Supervisor([spec], tmp_path / "run", stall_after_s=5) as supervisor:
         first = wait_until("first heartbeat", lambda: supervisor.beat("display"))
@@ -156,7 +156,7 @@ def test_an_app_that_never_answers_is_restarted_after_its_start_grace(tmp_path: 
 
 
 def test_a_crash_loop_backs_off(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="queue_server.supervisor")
+    caplog.set_level(logging.INFO, logger="motcua.supervisor")
     crash = AppSpec("crash", [sys.executable, "-c", "import sys; sys.exit('boom: no config')"])
     with Supervisor(
         [crash], tmp_path / "run", first_delay_s=0.05, max_delay_s=0.4, poll_s=0.01
@@ -189,7 +189,7 @@ def test_a_fatal_error_is_named_in_the_restart_line(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The fault of issue 10 ends in a thread dump: the line that matters is above it."""
-    caplog.set_level(logging.INFO, logger="queue_server.supervisor")
+    caplog.set_level(logging.INFO, logger="motcua.supervisor")
     dying = AppSpec("kiosk", [sys.executable, "-c", FATAL])
     with Supervisor([dying], tmp_path / "run") as supervisor:
         wait_until("a restart", lambda: supervisor.restarts, timeout_s=20)
@@ -205,7 +205,7 @@ def test_a_fatal_error_is_named_in_the_restart_line(
 def test_a_counter_client_killed_comes_back_signed_in_at_its_counter(
     hall: Hall, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="queue_server.supervisor")
+    caplog.set_level(logging.INFO, logger="motcua.supervisor")
     home = tmp_path / "home"
     # The clerk signed in at counter 2 on this PC today (as the desk keeps it on opening).
     with QueueClient(hall.server.url) as clerk:
@@ -252,7 +252,7 @@ def test_apps_do_not_outlive_a_killed_supervisor(tmp_path: Path) -> None:
     app_code += " time.sleep(600)"
     supervising = (
         "import sys, time, pathlib\n"
-        "from queue_server.supervisor import AppSpec, Supervisor\n"
+        "from motcua.supervisor import AppSpec, Supervisor\n"
         f"app = AppSpec('app', [sys.executable, '-c', {app_code!r}])\n"
         f"Supervisor([app], pathlib.Path({str(tmp_path / 'run')!r})).start()\n"
         "time.sleep(600)\n"

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import click
 import httpx
 
+from motcua.supervisor import AppSpec, Restart, Supervisor
 from printer_drivers import EscposPrinter, PrinterError, TicketContent
 from printer_drivers.emulator import TcpEmulator, VirtualPrinter
 from queue_core.model import CounterState
@@ -53,7 +54,6 @@ from queue_server.serve import make_server
 from queue_server.settings import Settings
 from queue_server.state import AppState
 from queue_server.store import Store
-from queue_server.supervisor import AppSpec, Restart, Supervisor
 
 if sys.platform != "win32":
     import fcntl
