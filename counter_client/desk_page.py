@@ -142,9 +142,22 @@ class DeskPage(QWidget):
         body = QHBoxLayout()
         body.addLayout(left, 5)
         body.addLayout(right, 3)
-        # The last thing that happened, in a sentence.
+        # The last thing that happened, in a sentence; beside it, for a late citizen,
+        # the undo of the last no-show (while it may be undone) and the way back in.
         self.status = named(QLabel(""), "status")
         self.status.setWordWrap(True)
+        self.undo_button = ActionButton(actions[Command.UNDO_NO_SHOW], HINTS[Command.UNDO_NO_SHOW])
+        self.undo_button.setObjectName("warning")
+        self.undo_button.setVisible(False)
+        self.requeue_button = ActionButton(actions[Command.REQUEUE], HINTS[Command.REQUEUE])
+        self.requeue_button.setObjectName("command")
+        for button in (self.undo_button, self.requeue_button):
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            button.setMinimumHeight(48)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.undo_button)
+        status_row.addWidget(self.requeue_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(header)
@@ -152,7 +165,7 @@ class DeskPage(QWidget):
         content.setContentsMargins(16, 8, 16, 12)
         content.addWidget(self.banner)
         content.addLayout(body, 1)
-        content.addWidget(self.status)
+        content.addLayout(status_row)
         layout.addLayout(content, 1)
 
         desk.current_changed.connect(self.show_current)

@@ -1,4 +1,5 @@
-"""The desk's three questions: where to transfer, why pause, which service for a walk-in.
+"""The desk's questions: where to transfer, why pause, which service for a walk-in, and
+which late citizen goes back in the queue.
 
 Each opens window-modal with `open()` (never a nested event loop) and reports its
 answer with a signal, so the window stays testable and responsive.
@@ -6,7 +7,8 @@ answer with a signal, so the window stays testable and responsive.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QRadioButton,
@@ -180,4 +183,77 @@ class WalkInDialog(QDialog):
         if item is None:
             return
         self.chosen.emit(item.data(Qt.ItemDataRole.UserRole), self.priority.isChecked())
+        super().accept()
+
+
+class RequeueDialog(QDialog):
+    """Đưa vào lại hàng chờ: a citizen marked absent came back later the same day.
+
+    Pick one of today's no-shows at this counter, or type the number on their ticket
+    (a no-show marked elsewhere, or before the app restarted).
+    """
+
+    chosen = Signal(object, str)  # ticket id or None, the typed number
+
+    def __init__(
+        self,
+        tr: Translator,
+        no_shows: list[TicketOut],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        _ = tr.gettext
+        self.setWindowTitle(_("Late citizen back in the queue"))
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            _(
+                "The number goes back first in its service's queue: the next free counter "
+                "of that service calls it."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addWidget(QLabel(_("Absent at this counter today:")))
+        self.tickets = QListWidget()
+        self.tickets.setWordWrap(True)
+        for ticket in no_shows:
+            at = f" · {ticket.finished_at:%H:%M}" if ticket.finished_at is not None else ""
+            item = QListWidgetItem(f"{ticket.number} · {ticket.service_name}{at}")
+            item.setData(Qt.ItemDataRole.UserRole, ticket.id)
+            self.tickets.addItem(item)
+        if not no_shows:
+            empty = QListWidgetItem(_("None seen since the desk opened: type the number below."))
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.tickets.addItem(empty)
+        else:
+            self.tickets.setCurrentRow(0)
+        self.tickets.itemDoubleClicked.connect(lambda _item: self.accept())
+        layout.addWidget(self.tickets)
+        layout.addWidget(QLabel(_("Or the number on the ticket:")))
+        self.number = QLineEdit()
+        self.number.setMaxLength(20)
+        self.number.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9A-Za-z]*")))
+        self.number.textEdited.connect(self._typed)
+        layout.addWidget(self.number)
+        layout.addWidget(_buttons(self, _("Back in the queue"), tr))
+        (self.number if not no_shows else self.tickets).setFocus()
+
+    def _typed(self, text: str) -> None:
+        if text:  # a typed number wins over the list
+            self.tickets.clearSelection()
+
+    def choose(self, ticket_id: int) -> None:
+        for row in range(self.tickets.count()):
+            if self.tickets.item(row).data(Qt.ItemDataRole.UserRole) == ticket_id:
+                self.tickets.setCurrentRow(row)
+
+    def accept(self) -> None:
+        number = self.number.text().strip().upper()
+        item = self.tickets.currentItem()
+        if number:
+            self.chosen.emit(None, number)
+        elif item is not None and item.isSelected() and item.data(Qt.ItemDataRole.UserRole):
+            self.chosen.emit(item.data(Qt.ItemDataRole.UserRole), "")
+        else:
+            return
         super().accept()
