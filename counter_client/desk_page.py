@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from counter_client.desk import Desk
 from counter_client.keys import BINDINGS, Command
 from counter_client.waiting import WaitingTable
-from counter_client.widgets import ActionButton, FigureTile, LinkPill, named
+from counter_client.widgets import ActionButton, FigureTile, LinkPill, named, services_text
 from queue_client import LinkState
 from queue_client.i18n import Translator
 from queue_core.protocol import CounterStatsOut, TicketOut
@@ -78,10 +78,12 @@ class DeskPage(QWidget):
         self.sign_out.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         header = named(QWidget(), "header")
         header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        # A long counter name wraps rather than pushing the header off a 1366 screen.
+        self.place.setWordWrap(True)
+        self.place.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout(header)
-        row.addWidget(self.place)
+        row.addWidget(self.place, 1)
         row.addWidget(self.clerk)
-        row.addStretch(1)
         row.addWidget(self.link)
         row.addWidget(self.compact_button)
         row.addWidget(self.sign_out)
@@ -189,8 +191,9 @@ class DeskPage(QWidget):
     def show_counter(self) -> None:
         _ = self._tr.gettext
         counter = self.desk.counter
-        names = ", ".join(self.desk.service_name(code) for code in counter.services)
-        self.place.setText(f"{counter.name} · {names}")
+        names = [self.desk.service_name(code) for code in counter.services]
+        self.place.setText(f"{counter.name} · {services_text(self._tr, names)}")
+        self.place.setToolTip("\n".join(names))
         self._show_banner()
 
     def show_current(self, ticket: TicketOut | None) -> None:

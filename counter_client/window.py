@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFont
-from PySide6.QtWidgets import QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from counter_client.desk import Desk
 from counter_client.desk_page import CompactBar, DeskPage
@@ -30,6 +30,15 @@ BAR_HEIGHT = 64
 BAR_WIDTH = 1000
 
 Dialog = TransferDialog | PauseDialog | WalkInDialog | RequeueDialog
+
+
+def bar_geometry(bar: QWidget, screen: QRect) -> QRect:
+    """Where the compact bar goes on `screen` (its free area): the top right corner, as
+    wide as its words need (at least BAR_WIDTH), and all of it on the screen: a fixed
+    width cut "Mở rộng" off at the right edge (issue #10)."""
+    width = min(screen.width(), max(BAR_WIDTH, bar.minimumSizeHint().width()))
+    height = max(BAR_HEIGHT, bar.minimumSizeHint().height())
+    return QRect(screen.x() + screen.width() - width, screen.y(), width, height)
 
 
 def _now() -> datetime:
@@ -94,7 +103,8 @@ class CounterWindow(QMainWindow):
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()
         self._sync_actions()
-        self.resize(1280, 800)
+        # Windowed (--windowed), never taller than a 1366×768 screen's free area.
+        self.resize(QSize(1280, 800).boundedTo(self.screen().availableGeometry().size()))
         self.sign_in_page.focus()
 
     # --- plumbing ----------------------------------------------------------------------------
@@ -324,9 +334,7 @@ class CounterWindow(QMainWindow):
         self.compact = compact
         if compact:
             self._was_full_screen = self.isFullScreen()
-            screen = self.screen().availableGeometry()
-            width = min(screen.width(), BAR_WIDTH)
-            bar.setGeometry(screen.x() + screen.width() - width, screen.y(), width, BAR_HEIGHT)
+            bar.setGeometry(bar_geometry(bar, self.screen().availableGeometry()))
             bar.show()
             self.hide()
             bar.activateWindow()
