@@ -26,8 +26,8 @@ COUNTERS = (
     (5, "Quầy 5 – Văn hóa, Thông tin và Nông nghiệp", ("VH", "NN")),
     (6, "Quầy 6 – Công an xã: Cư trú và Căn cước", ("CA",)),
     (7, "Quầy 7 – Tiếp nhận và trả kết quả tất cả các lĩnh vực", CODES),
-    (8, "Quầy 8 – Ưu tiên: người cao tuổi, người khuyết tật, phụ nữ mang thai", CODES),
-    (9, "Quầy 9 – Hướng dẫn thủ tục và hỗ trợ dịch vụ công trực tuyến", ("TP", "DD")),
+    (8, "Quầy 8 – Ưu tiên người cao tuổi, người khuyết tật", CODES),
+    (9, "Quầy 9 – Hướng dẫn và hỗ trợ dịch vụ công trực tuyến", ("TP", "DD")),
 )
 SITE_NAME = "Trung tâm Phục vụ hành chính công phường Nguyễn Thị Minh Khai, thành phố Hồ Chí Minh"
 
