@@ -39,7 +39,10 @@ from queue_core.protocol import Event, ServiceOut, Snapshot
 
 log = logging.getLogger(__name__)
 
-DENSE_COUNTERS = 8  # more than this, and the counters list takes two columns
+DENSE_COUNTERS = 8  # more than this, and the counters list gets smaller numbers
+# More than this, and it takes two columns. Not before: in a column half as wide a name
+# has no room left beside its number ("Quầy 7 – Tiế…" was all a board showed, issue #10).
+TWO_COLUMN_COUNTERS = 12
 WAITING_REFRESH_MS = 300  # events carry no counts: ask once a burst of them has settled
 
 
@@ -306,7 +309,7 @@ class BoardWindow(QWidget):
             rows.append((str(counter.number), counter.name, value))
             states.append(counter.state.value if ticket is None else "serving")
         dense = len(rows) > DENSE_COUNTERS
-        self.counters.set_columns(2 if dense else 1)
+        self.counters.set_columns(2 if len(rows) > TWO_COLUMN_COUNTERS else 1)
         if self.counters.property("dense") != dense:
             self.counters.setProperty("dense", dense)
             repolish(self.counters)

@@ -26,7 +26,7 @@ WAIT_MS = 10_000
 
 @pytest.fixture(scope="module")
 def busy_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str]]:
-    """Nine counters, each serving a citizen; the last call is of the longest service."""
+    """Nine counters, each serving a citizen but one paused."""
     data_dir = tmp_path_factory.mktemp("long") / "data"
     tokens = prepare_data_dir(data_dir, site_text())
     server = LiveServer(data_dir)
@@ -39,6 +39,7 @@ def busy_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveSe
             kiosk.issue(code)
         for number, _name, _codes in COUNTERS:
             assert sup.call_next(number) is not None
+        sup.pause(4, "Họp giao ban")  # "Tạm ngưng" is wider than a number
     yield server, tokens["display"]
     server.stop()
 
