@@ -37,6 +37,7 @@ from queue_core.protocol import (
     TicketOut,
     TicketRated,
     TicketRecalled,
+    TicketRequeued,
     TicketTransferred,
 )
 
@@ -101,6 +102,7 @@ class Desk(QObject):
     current_changed = Signal(object)  # TicketOut | None
     waiting_changed = Signal(object)  # list[TicketOut]
     stats_changed = Signal(object)  # CounterStatsOut
+    no_shows_changed = Signal(object)  # list[TicketOut]
     services_changed = Signal(object)  # dict[str, ServiceOut]
     link_changed = Signal(str)  # a LinkState value
     busy_changed = Signal(bool)
@@ -126,6 +128,9 @@ class Desk(QObject):
         self.services: dict[str, ServiceOut] = {}
         self.counters: list[CounterOut] = [counter]
         self.stats: CounterStatsOut | None = None
+        # Today's no-shows marked here that this desk saw, latest first: the ones a
+        # late citizen may come back for.
+        self.no_shows: list[TicketOut] = []
         self.link = LinkState.CONNECTING.value
         self.busy = False
         self._tr = tr
@@ -219,6 +224,23 @@ class Desk(QObject):
             return False
         return self._act(functools.partial(self.client.no_show, self.current.id), self._no_show)
 
+    def undo_no_show(self, ticket_id: int) -> bool:
+        return self._act(functools.partial(self.client.undo_no_show, ticket_id), self._undone)
+
+    def requeue(self, ticket_id: int) -> bool:
+        return self._act(
+            functools.partial(self.client.requeue, ticket_id, self.number), self._requeued
+        )
+
+    def requeue_number(self, number: str) -> bool:
+        """Put back the no-show printed with `number` today (the clerk reads the ticket)."""
+
+        def call() -> TicketOut | None:
+            found = self.client.find_ticket(number)
+            return None if found is None else self.client.requeue(found.id, self.number)
+
+        return self._act(call, functools.partial(self._requeued_number, number))
+
     def transfer(self, *, service: str | None = None, counter: int | None = None) -> bool:
         if self.current is None:
             return False
@@ -305,9 +327,41 @@ class Desk(QObject):
 
     def _no_show(self, ticket: TicketOut) -> None:
         self._drop_current(ticket)
+        self._remember_no_show(ticket)
         message = self._tr.gettext("Number {number} marked as absent.")
         self.notice.emit(message.format(number=ticket.number), False)
         self._stats.request()
+
+    def _undone(self, ticket: TicketOut) -> None:
+        self._forget_no_show(ticket.id)
+        self._set_current(ticket)
+        message = self._tr.gettext("Number {number} is back at the counter.")
+        self.notice.emit(message.format(number=ticket.number), False)
+        self._stats.request()
+
+    def _requeued(self, ticket: TicketOut) -> None:
+        self._forget_no_show(ticket.id)
+        message = self._tr.gettext("Number {number} is back in the queue, first of its service.")
+        self.notice.emit(message.format(number=ticket.number), False)
+        self._waiting.request()
+        self._stats.request()
+
+    def _requeued_number(self, number: str, ticket: TicketOut | None) -> None:
+        if ticket is None:
+            message = self._tr.gettext("No number {number} was issued today.")
+            self.notice.emit(message.format(number=number), True)
+        else:
+            self._requeued(ticket)
+
+    def _remember_no_show(self, ticket: TicketOut) -> None:
+        kept = [t for t in self.no_shows if t.id != ticket.id]
+        self.no_shows = [ticket, *kept]
+        self.no_shows_changed.emit(self.no_shows)
+
+    def _forget_no_show(self, ticket_id: int) -> None:
+        if any(t.id == ticket_id for t in self.no_shows):
+            self.no_shows = [t for t in self.no_shows if t.id != ticket_id]
+            self.no_shows_changed.emit(self.no_shows)
 
     def _transferred(self, ticket: TicketOut) -> None:
         _ = self._tr.gettext
@@ -386,6 +440,12 @@ class Desk(QObject):
             return
         ticket = event.ticket
         here = event.counter == self.number
+        if isinstance(event, TicketNoShow) and here:
+            self._remember_no_show(ticket)
+        elif isinstance(event, TicketCalled | TicketRequeued | TicketExpired):
+            self._forget_no_show(ticket.id)
+        if isinstance(event, TicketRequeued) and event.from_counter == self.number:
+            self._stats.request()  # one no-show fewer here
         if isinstance(event, TicketCalled | TicketRecalled) and here:
             self._set_current(ticket)
         elif isinstance(event, _GONE) and self.current is not None and ticket.id == self.current.id:

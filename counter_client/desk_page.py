@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from counter_client.desk import Desk
 from counter_client.keys import BINDINGS, Command
 from counter_client.waiting import WaitingTable
-from counter_client.widgets import ActionButton, FigureTile, LinkPill, named
+from counter_client.widgets import ActionButton, FigureTile, LinkPill, named, services_text
 from queue_client import LinkState
 from queue_client.i18n import Translator
 from queue_core.protocol import CounterStatsOut, TicketOut
@@ -78,10 +78,12 @@ class DeskPage(QWidget):
         self.sign_out.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         header = named(QWidget(), "header")
         header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        # A long counter name wraps rather than pushing the header off a 1366 screen.
+        self.place.setWordWrap(True)
+        self.place.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout(header)
-        row.addWidget(self.place)
+        row.addWidget(self.place, 1)
         row.addWidget(self.clerk)
-        row.addStretch(1)
         row.addWidget(self.link)
         row.addWidget(self.compact_button)
         row.addWidget(self.sign_out)
@@ -142,9 +144,22 @@ class DeskPage(QWidget):
         body = QHBoxLayout()
         body.addLayout(left, 5)
         body.addLayout(right, 3)
-        # The last thing that happened, in a sentence.
+        # The last thing that happened, in a sentence; beside it, for a late citizen,
+        # the undo of the last no-show (while it may be undone) and the way back in.
         self.status = named(QLabel(""), "status")
         self.status.setWordWrap(True)
+        self.undo_button = ActionButton(actions[Command.UNDO_NO_SHOW], HINTS[Command.UNDO_NO_SHOW])
+        self.undo_button.setObjectName("warning")
+        self.undo_button.setVisible(False)
+        self.requeue_button = ActionButton(actions[Command.REQUEUE], HINTS[Command.REQUEUE])
+        self.requeue_button.setObjectName("command")
+        for button in (self.undo_button, self.requeue_button):
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            button.setMinimumHeight(48)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.undo_button)
+        status_row.addWidget(self.requeue_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(header)
@@ -152,7 +167,7 @@ class DeskPage(QWidget):
         content.setContentsMargins(16, 8, 16, 12)
         content.addWidget(self.banner)
         content.addLayout(body, 1)
-        content.addWidget(self.status)
+        content.addLayout(status_row)
         layout.addLayout(content, 1)
 
         desk.current_changed.connect(self.show_current)
@@ -176,8 +191,9 @@ class DeskPage(QWidget):
     def show_counter(self) -> None:
         _ = self._tr.gettext
         counter = self.desk.counter
-        names = ", ".join(self.desk.service_name(code) for code in counter.services)
-        self.place.setText(f"{counter.name} · {names}")
+        names = [self.desk.service_name(code) for code in counter.services]
+        self.place.setText(f"{counter.name} · {services_text(self._tr, names)}")
+        self.place.setToolTip("\n".join(names))
         self._show_banner()
 
     def show_current(self, ticket: TicketOut | None) -> None:

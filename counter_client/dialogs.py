@@ -1,4 +1,5 @@
-"""The desk's three questions: where to transfer, why pause, which service for a walk-in.
+"""The desk's questions: where to transfer, why pause, which service for a walk-in, and
+which late citizen goes back in the queue.
 
 Each opens window-modal with `open()` (never a nested event loop) and reports its
 answer with a signal, so the window stays testable and responsive.
@@ -6,7 +7,8 @@ answer with a signal, so the window stays testable and responsive.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QRadioButton,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_client.texts import N_
+from counter_client.widgets import fit_on_screen, services_text
 from queue_client.i18n import Translator
 from queue_core.protocol import CounterOut, ServiceOut, TicketOut
 
@@ -45,10 +49,39 @@ def _buttons(dialog: QDialog, ok_text: str, tr: Translator) -> QDialogButtonBox:
     return box
 
 
+class ChoiceList(QListWidget):
+    """A list of choices whose long lines wrap: it never widens its dialog past the screen
+    (a combo box is as wide as its longest item: 5,258 px for a counter serving nine
+    services, issue #10)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+
+    def add(self, text: str, data: object, tip: str = "") -> None:
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, data)
+        item.setToolTip(tip)
+        self.addItem(item)
+
+    def current_data(self) -> object:
+        item = self.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def choose(self, data: object) -> None:
+        for row in range(self.count()):
+            if self.item(row).data(Qt.ItemDataRole.UserRole) == data:
+                self.setCurrentRow(row)
+
+
 class TransferDialog(QDialog):
     """Send the current citizen to another service's queue, or to one counter."""
 
     chosen = Signal(object, object)  # service code or None, counter number or None
+
+    WIDTH = 640
 
     def __init__(
         self,
@@ -69,42 +102,45 @@ class TransferDialog(QDialog):
         group = QButtonGroup(self)
         group.addButton(self.to_service)
         group.addButton(self.to_counter)
-        self.services = QComboBox()
+        self.services = ChoiceList()
         for service in services:
             if service.code != ticket.service:
-                self.services.addItem(service.name, service.code)
-        self.counters = QComboBox()
+                self.services.add(service.name, service.code)
+        self.counters = ChoiceList()
         names = {s.code: s.name for s in services}
         for counter in counters:
             if counter.number != own_counter:
-                serves = ", ".join(names.get(code, code) for code in counter.services)
-                self.counters.addItem(f"{counter.name} · {serves}", counter.number)
-        self.to_service.setEnabled(self.services.count() > 0)
-        self.to_counter.setEnabled(self.counters.count() > 0)
+                serves = [names.get(code, code) for code in counter.services]
+                self.counters.add(
+                    f"{counter.name} · {services_text(tr, serves)}",
+                    counter.number,
+                    "\n".join(serves),
+                )
+        for choices, radio in ((self.services, self.to_service), (self.counters, self.to_counter)):
+            if choices.count():
+                choices.setCurrentRow(0)
+            radio.setEnabled(choices.count() > 0)
+            # Picking in a list picks its kind of target.
+            choices.itemPressed.connect(lambda _item, radio=radio: radio.setChecked(True))
         (self.to_service if self.services.count() else self.to_counter).setChecked(True)
-        self.to_service.toggled.connect(self._sync)
         for widget in (self.to_service, self.services, self.to_counter, self.counters):
             layout.addWidget(widget)
         layout.addWidget(_buttons(self, _("Transfer"), tr))
-        self._sync()
-
-    def _sync(self) -> None:
-        self.services.setEnabled(self.to_service.isChecked())
-        self.counters.setEnabled(self.to_counter.isChecked())
+        fit_on_screen(self, self.WIDTH)
 
     def choose_service(self, code: str) -> None:
         self.to_service.setChecked(True)
-        self.services.setCurrentIndex(self.services.findData(code))
+        self.services.choose(code)
 
     def choose_counter(self, number: int) -> None:
         self.to_counter.setChecked(True)
-        self.counters.setCurrentIndex(self.counters.findData(number))
+        self.counters.choose(number)
 
     def accept(self) -> None:
-        if self.to_service.isChecked() and self.services.currentData() is not None:
-            self.chosen.emit(self.services.currentData(), None)
-        elif self.to_counter.isChecked() and self.counters.currentData() is not None:
-            self.chosen.emit(None, self.counters.currentData())
+        if self.to_service.isChecked() and self.services.current_data() is not None:
+            self.chosen.emit(self.services.current_data(), None)
+        elif self.to_counter.isChecked() and self.counters.current_data() is not None:
+            self.chosen.emit(None, self.counters.current_data())
         else:
             return
         super().accept()
@@ -114,6 +150,8 @@ class PauseDialog(QDialog):
     """Tạm ngưng: the reason shows on the boards and in the reports."""
 
     chosen = Signal(str)
+
+    WIDTH = 480
 
     def __init__(self, tr: Translator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +167,7 @@ class PauseDialog(QDialog):
             editor.setMaxLength(200)
         layout.addWidget(self.reason)
         layout.addWidget(_buttons(self, _("Pause"), tr))
+        fit_on_screen(self, self.WIDTH)
 
     def accept(self) -> None:
         reason = self.reason.currentText().strip()
@@ -143,6 +182,8 @@ class WalkInDialog(QDialog):
 
     chosen = Signal(str, bool)  # service code, priority
 
+    WIDTH = 560
+
     def __init__(
         self,
         tr: Translator,
@@ -155,29 +196,101 @@ class WalkInDialog(QDialog):
         self.setWindowTitle(_("Citizen without a ticket"))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(_("Service for this citizen:")))
-        self.services = QListWidget()
+        self.services = ChoiceList()
         own = [s for s in services if s.code in counter_services]
         own.sort(key=lambda s: counter_services.index(s.code))
         others = [s for s in services if s.code not in counter_services]
         for service in own + others:
-            item = QListWidgetItem(service.name)
-            item.setData(Qt.ItemDataRole.UserRole, service.code)
-            self.services.addItem(item)
+            self.services.add(service.name, service.code)
         self.services.setCurrentRow(0)
         self.services.itemDoubleClicked.connect(lambda _item: self.accept())
         layout.addWidget(self.services)
         self.priority = QCheckBox(_("Priority (elderly, disabled, pregnant, meritorious)"))
         layout.addWidget(self.priority)
         layout.addWidget(_buttons(self, _("Serve"), tr))
+        fit_on_screen(self, self.WIDTH)
 
     def choose_service(self, code: str) -> None:
-        for row in range(self.services.count()):
-            if self.services.item(row).data(Qt.ItemDataRole.UserRole) == code:
-                self.services.setCurrentRow(row)
+        self.services.choose(code)
 
     def accept(self) -> None:
-        item = self.services.currentItem()
-        if item is None:
+        code = self.services.current_data()
+        if code is None:
             return
-        self.chosen.emit(item.data(Qt.ItemDataRole.UserRole), self.priority.isChecked())
+        self.chosen.emit(code, self.priority.isChecked())
+        super().accept()
+
+
+class RequeueDialog(QDialog):
+    """Đưa vào lại hàng chờ: a citizen marked absent came back later the same day.
+
+    Pick one of today's no-shows at this counter, or type the number on their ticket
+    (a no-show marked elsewhere, or before the app restarted).
+    """
+
+    chosen = Signal(object, str)  # ticket id or None, the typed number
+
+    WIDTH = 560
+
+    def __init__(
+        self,
+        tr: Translator,
+        no_shows: list[TicketOut],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        _ = tr.gettext
+        self.setWindowTitle(_("Late citizen back in the queue"))
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            _(
+                "The number goes back first in its service's queue: the next free counter "
+                "of that service calls it."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addWidget(QLabel(_("Absent at this counter today:")))
+        self.tickets = ChoiceList()
+        for ticket in no_shows:
+            at = f" · {ticket.finished_at:%H:%M}" if ticket.finished_at is not None else ""
+            item = QListWidgetItem(f"{ticket.number} · {ticket.service_name}{at}")
+            item.setData(Qt.ItemDataRole.UserRole, ticket.id)
+            self.tickets.addItem(item)
+        if not no_shows:
+            empty = QListWidgetItem(_("None seen since the desk opened: type the number below."))
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.tickets.addItem(empty)
+        else:
+            self.tickets.setCurrentRow(0)
+        self.tickets.itemDoubleClicked.connect(lambda _item: self.accept())
+        layout.addWidget(self.tickets)
+        layout.addWidget(QLabel(_("Or the number on the ticket:")))
+        self.number = QLineEdit()
+        self.number.setMaxLength(20)
+        self.number.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9A-Za-z]*")))
+        self.number.textEdited.connect(self._typed)
+        layout.addWidget(self.number)
+        layout.addWidget(_buttons(self, _("Back in the queue"), tr))
+        fit_on_screen(self, self.WIDTH)
+        (self.number if not no_shows else self.tickets).setFocus()
+
+    def _typed(self, text: str) -> None:
+        if text:  # a typed number wins over the list
+            self.tickets.clearSelection()
+
+    def choose(self, ticket_id: int) -> None:
+        for row in range(self.tickets.count()):
+            if self.tickets.item(row).data(Qt.ItemDataRole.UserRole) == ticket_id:
+                self.tickets.setCurrentRow(row)
+
+    def accept(self) -> None:
+        number = self.number.text().strip().upper()
+        item = self.tickets.currentItem()
+        if number:
+            self.chosen.emit(None, number)
+        elif item is not None and item.isSelected() and item.data(Qt.ItemDataRole.UserRole):
+            self.chosen.emit(item.data(Qt.ItemDataRole.UserRole), "")
+        else:
+            return
         super().accept()

@@ -1,4 +1,4 @@
-"""The desk's commands and their keys: F1–F8 on the keyboard, and the digits of the
+"""The desk's commands and their keys: F1–F11 on the keyboard, and the digits of the
 numeric keypad, which is what a USB calling keypad types (NumLock on)."""
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ class Command(StrEnum):
     WALK_IN = "walk_in"
     CALL_CHOSEN = "call_chosen"
     COMPACT = "compact"  # toggles the always-on-top bar
+    UNDO_NO_SHOW = "undo_no_show"  # for a few minutes after a no-show
+    REQUEUE = "requeue"  # a late citizen back in the queue
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,4 +58,8 @@ BINDINGS: tuple[Binding, ...] = (
     Binding(Command.WALK_IN, N_("Citizen without a ticket"), Qt.Key.Key_F7, (Qt.Key.Key_7,)),
     Binding(Command.CALL_CHOSEN, N_("Call the chosen number"), Qt.Key.Key_F8, (Qt.Key.Key_8,)),
     Binding(Command.COMPACT, N_("Compact bar"), Qt.Key.Key_F9, (Qt.Key.Key_0,)),
+    Binding(Command.UNDO_NO_SHOW, N_("Undo no-show"), Qt.Key.Key_F10, (Qt.Key.Key_9,)),
+    Binding(
+        Command.REQUEUE, N_("Late citizen back in the queue"), Qt.Key.Key_F11, (Qt.Key.Key_Minus,)
+    ),
 )

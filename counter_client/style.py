@@ -35,6 +35,9 @@ QPushButton#small QLabel {{ color: white; font-size: 10pt; }}
 #bar QPushButton#barButton QLabel {{ color: #1d2733; font-size: 11pt; font-weight: 700; }}
 #bar QPushButton#barButton QLabel:disabled {{ color: #9aa4b0; }}
 QPushButton#warning {{ background: #f6c343; font-weight: 700; border: none; }}
+QPushButton#warning QLabel {{ color: #3d2e00; font-weight: 700; }}
+QPushButton#warning:disabled {{ background: #f5e7bd; }}
+QPushButton#warning QLabel:disabled {{ color: #6b5a2a; }}
 QPushButton#small {{ font-size: 10pt; padding: 4px 10px; background: #1d5fae; color: white;
     border: 1px solid #4c84c6; }}
 #header {{ background: {BLUE}; }}

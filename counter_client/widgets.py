@@ -1,10 +1,11 @@
-"""Small widgets of the desk: a button that mirrors a command, the link pill, a figure tile."""
+"""Small widgets of the desk: a button that mirrors a command, the link pill, a figure tile;
+and the two rules that keep every window and dialog on a 1366×768 screen."""
 
 from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -12,6 +13,29 @@ from queue_client import LinkState
 from queue_client.i18n import Translator
 
 W = TypeVar("W", bound=QWidget)
+
+# A counter that serves more services than this is named by their count: nine long names
+# in a header or a list line are a paragraph nobody reads (issue #10).
+LISTED_SERVICES = 3
+
+
+def services_text(tr: Translator, names: list[str]) -> str:
+    """What a counter serves, in one short line: its services' names, or their count."""
+    if len(names) <= LISTED_SERVICES:
+        return ", ".join(names)
+    return tr.gettext("{count} services").format(count=len(names))
+
+
+def fit_on_screen(widget: QWidget, width: int, available: QRect | None = None) -> None:
+    """Size a dialog `width` wide (its own height), never larger than the screen's free
+    area: a window manager does not shrink a dialog that asks for more."""
+    area = available or widget.screen().availableGeometry()
+    widget.setMaximumSize(area.size())
+    hint = widget.sizeHint()
+    widget.resize(
+        min(max(width, widget.minimumSizeHint().width()), area.width()),
+        min(hint.height(), area.height()),
+    )
 
 
 def named(widget: W, name: str) -> W:

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFont
-from PySide6.QtWidgets import QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from counter_client.desk import Desk
 from counter_client.desk_page import CompactBar, DeskPage
-from counter_client.dialogs import PauseDialog, TransferDialog, WalkInDialog
+from counter_client.dialogs import PauseDialog, RequeueDialog, TransferDialog, WalkInDialog
 from counter_client.kept_session import SessionKeeper
 from counter_client.keys import BINDINGS, Command
 from counter_client.signin import CounterPage, Session, SignInPage
@@ -22,12 +22,24 @@ from counter_client.widgets import named
 from queue_client import QueueClient
 from queue_client.i18n import Translator
 from queue_client.qt import Runner, install_fonts
-from queue_core.protocol import CounterOut
+from queue_core.dispatch import UNDO_NO_SHOW_WINDOW
+from queue_core.protocol import CounterOut, TicketOut
 
 COUNTER_KEY = "counter/number"
 USERNAME_KEY = "signin/username"
 BAR_HEIGHT = 64
 BAR_WIDTH = 1000
+
+Dialog = TransferDialog | PauseDialog | WalkInDialog | RequeueDialog
+
+
+def bar_geometry(bar: QWidget, screen: QRect) -> QRect:
+    """Where the compact bar goes on `screen` (its free area): the top right corner, as
+    wide as its words need (at least BAR_WIDTH), and all of it on the screen: a fixed
+    width cut "Mở rộng" off at the right edge (issue #10)."""
+    width = min(screen.width(), max(BAR_WIDTH, bar.minimumSizeHint().width()))
+    height = max(BAR_HEIGHT, bar.minimumSizeHint().height())
+    return QRect(screen.x() + screen.width() - width, screen.y(), width, height)
 
 
 def _now() -> datetime:
@@ -71,7 +83,7 @@ class CounterWindow(QMainWindow):
         self.desk_page: DeskPage | None = None
         self.bar: CompactBar | None = None
         self.session: Session | None = None
-        self.dialog: TransferDialog | PauseDialog | WalkInDialog | None = None
+        self.dialog: Dialog | None = None
         self.compact = False
         self._was_full_screen = False
 
@@ -95,7 +107,8 @@ class CounterWindow(QMainWindow):
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()
         self._sync_actions()
-        self.resize(1280, 800)
+        # Windowed (--windowed), never taller than a 1366×768 screen's free area.
+        self.resize(QSize(1280, 800).boundedTo(self.screen().availableGeometry().size()))
         self.sign_in_page.focus()
         self.sign_in_page.resume()
 
@@ -160,6 +173,7 @@ class CounterWindow(QMainWindow):
         desk.counter_changed.connect(lambda _c: self._sync_actions())
         desk.current_changed.connect(lambda _t: self._sync_actions())
         desk.signed_out.connect(self._session_ended)
+        desk.no_shows_changed.connect(lambda _n: self._sync_actions())
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
         self.desk, self.desk_page, self.bar = desk, page, bar
@@ -231,6 +245,32 @@ class CounterWindow(QMainWindow):
         paused = desk is not None and desk.paused
         acts[Command.PAUSE].setText(_("Resume") if paused else _("Pause"))
         acts[Command.COMPACT].setText(_("Full desk") if self.compact else _("Compact bar"))
+        undo = self.undo_candidate()
+        # Visible while it may be undone; usable once nobody else is at the counter.
+        acts[Command.UNDO_NO_SHOW].setEnabled(
+            calling and undo is not None and desk is not None and desk.current is None
+        )
+        if undo is not None:
+            ticket, left_s = undo
+            acts[Command.UNDO_NO_SHOW].setText(
+                _("Undo no-show {number} ({minutes}:{seconds:02d})").format(
+                    number=ticket.number, minutes=left_s // 60, seconds=left_s % 60
+                )
+            )
+        if self.desk_page is not None:
+            self.desk_page.undo_button.setVisible(undo is not None)
+        acts[Command.REQUEUE].setEnabled(ready)
+
+    def undo_candidate(self) -> tuple[TicketOut, int] | None:
+        """The no-show the clerk may still take back, and its seconds left (the server
+        has the last word: its clock decides)."""
+        desk = self.desk
+        if desk is None or not desk.no_shows or desk.no_shows[0].finished_at is None:
+            return None
+        ticket = desk.no_shows[0]
+        assert ticket.finished_at is not None
+        left_s = int((ticket.finished_at + UNDO_NO_SHOW_WINDOW - self._now()).total_seconds())
+        return (ticket, left_s) if left_s > 0 else None
 
     def run_command(self, command: Command) -> None:
         desk = self.desk
@@ -268,15 +308,27 @@ class CounterWindow(QMainWindow):
             self._ask(
                 dialog, lambda service, counter: desk.transfer(service=service, counter=counter)
             )
+        elif command is Command.UNDO_NO_SHOW:
+            undo = self.undo_candidate()
+            if undo is not None and desk.current is None:
+                desk.undo_no_show(undo[0].id)
+        elif command is Command.REQUEUE:
+            requeue = RequeueDialog(self.translator, desk.no_shows, self)
+            self._ask(
+                requeue,
+                lambda ticket_id, number: (
+                    desk.requeue(ticket_id)
+                    if ticket_id is not None
+                    else desk.requeue_number(number)
+                ),
+            )
         elif command is Command.WALK_IN:
             walk_in = WalkInDialog(
                 self.translator, list(desk.services.values()), desk.counter.services, self
             )
             self._ask(walk_in, desk.walk_in)
 
-    def _ask(
-        self, dialog: TransferDialog | PauseDialog | WalkInDialog, then: Callable[..., Any]
-    ) -> None:
+    def _ask(self, dialog: Dialog, then: Callable[..., Any]) -> None:
         self.dialog = dialog
         dialog.chosen.connect(then)
         dialog.finished.connect(dialog.deleteLater)
@@ -298,9 +350,7 @@ class CounterWindow(QMainWindow):
         self.compact = compact
         if compact:
             self._was_full_screen = self.isFullScreen()
-            screen = self.screen().availableGeometry()
-            width = min(screen.width(), BAR_WIDTH)
-            bar.setGeometry(screen.x() + screen.width() - width, screen.y(), width, BAR_HEIGHT)
+            bar.setGeometry(bar_geometry(bar, self.screen().availableGeometry()))
             bar.show()
             self.hide()
             bar.activateWindow()
@@ -316,6 +366,8 @@ class CounterWindow(QMainWindow):
     # --- time ----------------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        if self.desk is not None and self.desk.no_shows:
+            self._sync_actions()  # the undo's countdown, and its end
         if self.desk_page is not None:
             self.desk_page.tick()
         if self.bar is not None:

@@ -7,8 +7,8 @@ which scales them to the screen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtCore import QPointF, QRect, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -30,24 +30,63 @@ def label(text: str = "", role: str = "", parent: QWidget | None = None) -> QLab
     return widget
 
 
-class ElidedLabel(QLabel):
-    """One line that ends in "…" when it is too long, instead of widening its column."""
+class FitLabel(QLabel):
+    """Text that never loses a letter: it wraps between words and, when that is still too
+    big for its place, gets smaller (down to half its size). A board used to end long
+    counter names in "…" ("Quầy 7 – Tiế…", issue #10).
+
+    Its place is what the layout gives it (it asks for one line and no width), so a long
+    name never widens its column nor pushes the rows off the screen.
+    """
+
+    SMALLEST = 0.5  # of the style sheet's size
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._fitted: tuple[tuple[str, int, int, str], QFont] | None = None
+
+    def fitted_font(self) -> QFont:
+        """The largest font, from the style sheet's down, at which the text fits wrapped."""
+        rect = self.contentsRect()
+        key = (self.text(), rect.width(), rect.height(), self.font().key())
+        if self._fitted is not None and self._fitted[0] == key:
+            return self._fitted[1]
+        font = QFont(self.font())
+        size = font.pixelSize() if font.pixelSize() > 0 else round(font.pointSizeF() * 4 / 3)
+        smallest = max(1, int(size * self.SMALLEST))
+        while size > smallest and not self._fits(font, size, rect):
+            size -= 1
+        font.setPixelSize(size)
+        self._fitted = (key, font)
+        return font
+
+    def fits(self) -> bool:
+        """Whether all the text shows (for tests: the smallest size may still not do)."""
+        font = self.fitted_font()
+        return self._fits(font, font.pixelSize(), self.contentsRect())
+
+    def _fits(self, font: QFont, size: int, rect: QRect) -> bool:
+        trial = QFont(font)
+        trial.setPixelSize(size)
+        bounds = QFontMetrics(trial).boundingRect(
+            QRect(0, 0, rect.width(), 1_000_000), self._flags(), self.text()
+        )
+        return bounds.width() <= rect.width() and bounds.height() <= rect.height()
+
+    def _flags(self) -> int:
+        return int(self.alignment()) | int(Qt.TextFlag.TextWordWrap)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
         painter = QPainter(self)
+        painter.setFont(self.fitted_font())
         self.style().drawItemText(
             painter,
-            rect,
-            int(self.alignment()),
+            self.contentsRect(),
+            self._flags(),
             self.palette(),
             self.isEnabled(),
-            text,
+            self.text(),
             self.foregroundRole(),
         )
         painter.end()
@@ -69,7 +108,8 @@ class Spotlight(QFrame):
         self.caption = label(role="spotCaption")
         self.number = label("—", "spotNumber")
         self.counter = label(role="spotCounter")
-        self.service = label(role="spotService")
+        self.service = FitLabel()
+        self.service.setProperty("role", "spotService")
         box = QVBoxLayout(self)
         box.addStretch(1)
         for part in (self.caption, self.number, self.counter, self.service):
@@ -124,11 +164,11 @@ class Panel(QFrame):
     """A titled block of rows: the recent calls, the counters, the waiting counts."""
 
     def __init__(
-        self, name: str, columns: int = 1, elide: bool = False, parent: QWidget | None = None
+        self, name: str, columns: int = 1, fit: bool = False, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
-        self.elide = elide
+        self.fit = fit  # long row names wrap and scale (FitLabel)
         self.setProperty("role", "panel")
         self.title = QHBoxLayout()
         self.rows = QGridLayout()
@@ -136,8 +176,11 @@ class Panel(QFrame):
         self.columns = 0
         self.box = QVBoxLayout(self)
         self.box.addLayout(self.title)
-        self.box.addLayout(self.rows)
-        self.box.addStretch(1)
+        # With names that wrap and scale (`fit`), the rows share the panel's height, so a
+        # long name gets lines to wrap onto; other panels keep their rows at the top.
+        self.box.addLayout(self.rows, 1 if fit else 0)
+        if not fit:
+            self.box.addStretch(1)
         self._cells: list[tuple[QWidget, QLabel, QLabel]] = []
         self.set_columns(columns)
 
@@ -169,7 +212,9 @@ class Panel(QFrame):
         while len(self._cells) < len(rows):
             cell = QWidget(self)
             cell.setProperty("role", "row")
-            left = ElidedLabel() if self.elide else QLabel()
+            left = FitLabel() if self.fit else QLabel()
+            if self.fit:
+                left.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             left.setProperty("role", key_role)
             right = label(role=value_role)
             line = QHBoxLayout(cell)
@@ -179,6 +224,9 @@ class Panel(QFrame):
             index = len(self._cells)
             self.rows.addWidget(cell, index // self.columns, index % self.columns)
             self._cells.append((cell, left, right))
+        for row in range(self.rows.rowCount()):
+            shown = row * self.columns < len(rows)
+            self.rows.setRowStretch(row, 1 if self.fit and shown else 0)
         for i, (cell, left, right) in enumerate(self._cells):
             cell.setVisible(i < len(rows))
             if i < len(rows):

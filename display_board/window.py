@@ -30,7 +30,7 @@ from display_board import style
 from display_board.announcer import Announcer
 from display_board.board import Board, Call, Zone
 from display_board.dates import date_text, time_text
-from display_board.widgets import ElidedLabel, Panel, Spotlight, Ticker, label, repolish
+from display_board.widgets import FitLabel, Panel, Spotlight, Ticker, label, repolish
 from queue_client.i18n import Translator
 from queue_client.qt import EventBridge, Runner
 from queue_core.clock import Clock, SystemClock
@@ -39,7 +39,10 @@ from queue_core.protocol import Event, ServiceOut, Snapshot
 
 log = logging.getLogger(__name__)
 
-DENSE_COUNTERS = 8  # more than this, and the counters list takes two columns
+DENSE_COUNTERS = 8  # more than this, and the counters list gets smaller numbers
+# More than this, and it takes two columns. Not before: in a column half as wide a name
+# has no room left beside its number ("Quầy 7 – Tiế…" was all a board showed, issue #10).
+TWO_COLUMN_COUNTERS = 12
 WAITING_REFRESH_MS = 300  # events carry no counts: ask once a burst of them has settled
 
 
@@ -108,17 +111,18 @@ class BoardWindow(QWidget):
         self.header = QFrame(self)
         self.header.setObjectName("header")
         self.agency = label(role="agency")
-        self.site_name = ElidedLabel()
+        self.site_name = FitLabel()
         self.site_name.setProperty("role", "siteName")
         self.date = label(role="date")
         self.time = label(role="time")
         for right in (self.date, self.time):
             right.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # The centre's name takes the header's height: a long one wraps onto two lines.
+        self.site_name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        self.site_name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         site, clock = QVBoxLayout(), QVBoxLayout()
-        site.addStretch(1)
         site.addWidget(self.agency)
-        site.addWidget(self.site_name)
-        site.addStretch(1)
+        site.addWidget(self.site_name, 1)
         clock.addStretch(1)
         clock.addWidget(self.date)
         clock.addWidget(self.time)
@@ -134,8 +138,8 @@ class BoardWindow(QWidget):
         self.body = QGridLayout()
         self.spotlight = Spotlight(self.main)
         self.history = Panel("history", parent=self.main)
-        self.counters = Panel("counters", elide=True, parent=self.main)
-        self.waiting = Panel("waiting", columns=5, parent=self.main)
+        self.counters = Panel("counters", fit=True, parent=self.main)
+        self.waiting = Panel("waiting", columns=5, fit=True, parent=self.main)
         main.addLayout(self.body, 1)
         main.addWidget(self.waiting)
         root.addWidget(self.main, 1)
@@ -305,7 +309,7 @@ class BoardWindow(QWidget):
             rows.append((str(counter.number), counter.name, value))
             states.append(counter.state.value if ticket is None else "serving")
         dense = len(rows) > DENSE_COUNTERS
-        self.counters.set_columns(2 if dense else 1)
+        self.counters.set_columns(2 if len(rows) > TWO_COLUMN_COUNTERS else 1)
         if self.counters.property("dense") != dense:
             self.counters.setProperty("dense", dense)
             repolish(self.counters)
@@ -325,10 +329,6 @@ class BoardWindow(QWidget):
     def _show_waiting(self) -> None:
         rows = [(s.code, s.name, str(s.waiting)) for s in self.board.shown_services()]
         self.waiting.set_rows(rows, "serviceName", "waitingCount")
-        for cell in self.waiting.findChildren(QLabel):
-            if cell.property("role") == "serviceName":
-                cell.setWordWrap(True)  # two lines for the long names, in equal columns
-                cell.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def _refresh_waiting(self) -> None:
         if self._services is None:

@@ -28,6 +28,7 @@ from queue_core.protocol import (
     RatingOut,
     RatingRequest,
     RatingScaleOut,
+    RequeueRequest,
     ServiceOut,
     SiteOut,
     TicketOut,
@@ -207,6 +208,24 @@ class QueueClient:
 
     def no_show(self, ticket_id: int) -> TicketOut:
         return self._post(f"/api/tickets/{ticket_id}/no-show", TicketOut)
+
+    def undo_no_show(self, ticket_id: int) -> TicketOut:
+        """Take back a no-show, at the counter that marked it, within a few minutes.
+
+        Raises:
+            Conflict: too late, another counter's, or that counter serves someone else.
+        """
+        return self._post(f"/api/tickets/{ticket_id}/undo-no-show", TicketOut)
+
+    def requeue(self, ticket_id: int, counter: int | None = None) -> TicketOut:
+        """Put a late citizen's no-show first in its service's queue (same number).
+
+        Args:
+            counter: the counter doing it; the clerk's own by default.
+        """
+        return self._post(
+            f"/api/tickets/{ticket_id}/requeue", TicketOut, RequeueRequest(counter=counter)
+        )
 
     def cancel(self, ticket_id: int) -> TicketOut:
         return self._post(f"/api/tickets/{ticket_id}/cancel", TicketOut)

@@ -5,6 +5,7 @@
                  │  │             │ └──recall (counted, stays called)
                  └──┴─transfer────┘
     waiting/called ──cancel──> cancelled;  ──day change──> expired
+    no_show ──undo (same counter, 5 min)──> called;  ──requeue (same day)──> waiting
 
 Every function takes values and returns new ones; the server persists them.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from queue_core.errors import CounterBusy, CounterPaused, InvalidTransition, NothingWaiting
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
@@ -271,3 +272,87 @@ def resume(counter: Counter) -> Counter:
     if counter.state is not CounterState.PAUSED:
         raise InvalidTransition(f"Quầy số {counter.number} không tạm ngưng")
     return counter.replace(state=CounterState.OPEN, pause_reason=None)
+
+
+# --- a citizen who came late ---------------------------------------------------------------
+
+# Long enough for a citizen who stepped out to hear the recall and walk back; short
+# enough that an undo never pulls back a ticket the counter has long moved on from.
+# The same in every centre: it guards a click, not a local custom.
+UNDO_NO_SHOW_WINDOW = timedelta(minutes=5)
+
+
+def undo_no_show(
+    counter: Counter, current: Ticket | None, ticket: Ticket, clerk: str | None, at: datetime
+) -> CallOutcome:
+    """Take back a no-show: `ticket` is at `counter` again, as it was before the mark.
+
+    Only the counter that marked it, within `UNDO_NO_SHOW_WINDOW`, and only while that
+    counter serves nobody else (the clerk completes the next citizen first). The ticket
+    keeps its call time and recalls: the undo restores it, it is not a new call.
+
+    Raises:
+        CounterPaused, CounterBusy: the counter may not call now.
+        InvalidTransition: not a no-show, another counter's, too late, or the counter
+            is serving another citizen.
+    """
+    ensure_can_call(counter, clerk)
+    _require(ticket, TicketStatus.NO_SHOW, action="hoàn tác vắng mặt cho")
+    if ticket.counter != counter.number:
+        raise InvalidTransition(
+            f"Số {ticket.number} được đánh dấu vắng mặt ở quầy khác, không phải quầy số "
+            f"{counter.number}: hãy đưa số vào lại hàng chờ"
+        )
+    if ticket.finished_at is None or at - ticket.finished_at > UNDO_NO_SHOW_WINDOW:
+        minutes = int(UNDO_NO_SHOW_WINDOW.total_seconds() // 60)
+        raise InvalidTransition(
+            f"Đã quá {minutes} phút kể từ khi số {ticket.number} bị đánh dấu vắng mặt: "
+            "hãy đưa số vào lại hàng chờ"
+        )
+    if current is not None and current.status is TicketStatus.CALLED:
+        raise InvalidTransition(
+            f"Quầy số {counter.number} đang phục vụ số {current.number}: hoàn thành số đó trước"
+        )
+    restored = ticket.replace(status=TicketStatus.CALLED, finished_at=None)
+    return CallOutcome(
+        counter.replace(
+            state=CounterState.OPEN, clerk=clerk or counter.clerk, current_ticket_id=ticket.id
+        ),
+        restored,
+        None,
+    )
+
+
+def requeue(
+    ticket: Ticket, queue: Iterable[Ticket], today: date, *, by: Counter | None = None
+) -> Ticket:
+    """Put a late citizen's no-show `ticket` back in its service's queue, at its front.
+
+    The citizen already waited their turn and was called: the next call of the service
+    is where a hall expects them, not the back of the line (priority tickets still keep
+    their precedence, as after a transfer). `by` is the clerk's counter, which must
+    serve the ticket's service (None: a supervisor, for the whole hall); `queue` is that
+    service's waiting tickets. It keeps its id and number; only a ticket of `today`
+    comes back.
+
+    Raises:
+        InvalidTransition: not a no-show, of another day, or of a service `counter`
+            does not serve.
+    """
+    _require(ticket, TicketStatus.NO_SHOW, action="đưa vào lại hàng chờ")
+    if ticket.day != today:
+        raise InvalidTransition(f"Số {ticket.number} là số của ngày khác")
+    if by is not None and ticket.service not in by.services:
+        raise InvalidTransition(
+            f"Quầy số {by.number} không phục vụ lĩnh vực của số {ticket.number}"
+        )
+    return ticket.replace(
+        status=TicketStatus.WAITING,
+        target_counter=None,
+        rank=front_rank(ticket, queue),
+        called_at=None,
+        finished_at=None,
+        counter=None,
+        clerk=None,
+        recalls=0,
+    )

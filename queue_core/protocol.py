@@ -87,6 +87,16 @@ class TransferRequest(_Request):
         return self
 
 
+class RequeueRequest(_Request):
+    counter: int | None = Field(
+        default=None,
+        ge=1,
+        le=999,
+        description="The counter putting the ticket back; a clerk's own counter by default.",
+        examples=[3],
+    )
+
+
 class PauseRequest(_Request):
     reason: Text = Field(min_length=1, max_length=200, examples=["Họp giao ban"])
 
@@ -265,6 +275,11 @@ class TicketTransferred(_TicketEvent):
     from_counter: int | None = None
 
 
+class TicketRequeued(_TicketEvent):
+    type: Literal["ticket.requeued"] = "ticket.requeued"
+    from_counter: int | None = None
+
+
 class TicketCancelled(_TicketEvent):
     type: Literal["ticket.cancelled"] = "ticket.cancelled"
 
@@ -306,6 +321,7 @@ Event = Annotated[
     | TicketCompleted
     | TicketNoShow
     | TicketTransferred
+    | TicketRequeued
     | TicketCancelled
     | TicketExpired
     | TicketRated
@@ -324,6 +340,7 @@ EVENT_TYPES: tuple[str, ...] = tuple(
         TicketCompleted,
         TicketNoShow,
         TicketTransferred,
+        TicketRequeued,
         TicketCancelled,
         TicketExpired,
         TicketRated,

@@ -31,6 +31,7 @@ from queue_core.protocol import (
     IssueRequest,
     RatingOut,
     RatingRequest,
+    RequeueRequest,
     ServiceOut,
     Snapshot,
     TicketCalled,
@@ -42,6 +43,7 @@ from queue_core.protocol import (
     TicketOut,
     TicketRated,
     TicketRecalled,
+    TicketRequeued,
     TicketTransferred,
     TransferRequest,
 )
@@ -387,6 +389,62 @@ class QueueService:
             return view
 
         return await self._run(who, body)
+
+    # --- a citizen who came late -------------------------------------------------------
+
+    async def undo_no_show(self, ticket_id: int, who: Principal) -> TicketOut:
+        """Take back a no-show at the counter that marked it, within a few minutes."""
+
+        def body(tx: Tx) -> TicketOut:
+            ticket = tx.store.ticket(ticket_id)
+            if ticket.counter is None:
+                raise InvalidTransition(f"Số {ticket.number} chưa được gọi đến quầy nào")
+            counter = self._acting_counter(tx, ticket.counter, who)
+            outcome = dispatch.undo_no_show(
+                counter, self._current(tx, counter), ticket, who.clerk, tx.now
+            )
+            # The boards show the number at its counter again and say it: the citizen
+            # who just came back into the hall hears where to go.
+            opened = counter.state is not CounterState.OPEN
+            return self._apply_call(tx, outcome, announce_counter=opened)
+
+        return await self._run(who, body)
+
+    async def requeue(self, ticket_id: int, request: RequeueRequest, who: Principal) -> TicketOut:
+        """Put a late citizen's no-show back in its service's queue (same id and number)."""
+
+        def body(tx: Tx) -> TicketOut:
+            ticket = tx.store.ticket(ticket_id)
+            counter = self._requeuing_counter(tx, ticket, request.counter, who)
+            queue = tx.store.waiting_heads((ticket.service,), None)
+            back = dispatch.requeue(ticket, queue, local_day(tx.now, self._timezone), by=counter)
+            tx.store.update_ticket(back)
+            view = self.views.ticket(tx.store, back, tx.now)
+            tx.append(
+                TicketRequeued(
+                    seq=0, at=tx.now, ticket=view, counter=None, from_counter=ticket.counter
+                )
+            )
+            return view
+
+        return await self._run(who, body)
+
+    def _requeuing_counter(
+        self, tx: Tx, ticket: Ticket, number: int | None, who: Principal
+    ) -> Counter | None:
+        """The counter that puts `ticket` back: the one named, or the clerk's own that
+        serves its service. A supervisor who names none acts for the whole hall."""
+        if number is not None:
+            return self._acting_counter(tx, number, who)
+        if who.clerk is None:
+            return None
+        held = [c for c in tx.store.counters() if c.clerk == who.clerk]
+        for counter in held:
+            if ticket.service in counter.services:
+                return counter
+        if held:
+            return held[0]  # the core says why it may not
+        raise InvalidTransition("Hãy mở quầy trước khi đưa số vào lại hàng chờ")
 
     # --- counters ----------------------------------------------------------------------
 

@@ -1,14 +1,20 @@
 """Regenerate the display boards' screenshots in docs/img/.
 
     .venv/bin/python scripts/screenshots_display.py
+    .venv/bin/python scripts/screenshots_display.py --size 1366x768 --size 1920x1080
 
 A real server (the bundled sample centre, at 09:00 on a Monday) with a morning's
 traffic; then the Qt board (offscreen, `widget.grab()`) in landscape and
 portrait, and the web display in headless Chromium (`Page.captureScreenshot`).
+
+With `--size WxH` (repeatable) it draws instead the Qt board at that screen size with
+the longest names and nine busy counters (`tests/helpers/long_names.py`), as
+`display-W.png`: every name whole, wrapped or smaller, none cut.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -33,6 +39,7 @@ from queue_server.auth import Role, add_user, issue_user_token  # noqa: E402
 from queue_server.database import open_store  # noqa: E402
 from tests.helpers.chromium import Chromium, find_chromium  # noqa: E402
 from tests.helpers.live_server import LiveServer  # noqa: E402
+from tests.helpers.long_names import CODES, COUNTERS, site_text  # noqa: E402
 from tests.server.conftest import FAST_HASHER, MONDAY_9AM, prepare_data_dir  # noqa: E402
 
 OUT = ROOT / "docs" / "img"
@@ -123,8 +130,67 @@ def web_board(url: str, token: str) -> None:
         browser.screenshot(OUT / "display-web.png")
 
 
+def long_names_board(sizes: list[tuple[int, int]]) -> None:
+    """The Qt board at each screen size, nine counters busy, one paused."""
+    app = QApplication.instance() or QApplication([])
+    assert app is not None
+    clock = FrozenClock(MONDAY_9AM)
+    with tempfile.TemporaryDirectory() as scratch:
+        data_dir = Path(scratch) / "data"
+        tokens = prepare_data_dir(data_dir, site_text(), now=clock.now())
+        server = LiveServer(data_dir, clock=clock)
+        server.start()
+        try:
+            with (
+                QueueClient(server.url, tokens["kiosk"]) as kiosk,
+                QueueClient(server.url, tokens["sup"]) as sup,
+            ):
+                for code in (*CODES, *CODES, *CODES):
+                    kiosk.issue(code)
+                for number, _name, _codes in COUNTERS:
+                    sup.call_next(number)
+                sup.pause(4, "Họp giao ban")
+            for width, height in sizes:
+                client = QueueClient(server.url, tokens["display"])
+                window = BoardWindow(
+                    Translator(LOCALE_DIR, "display_board"),
+                    services=client.services,
+                    clock=clock,
+                    font_family=install_fonts(),
+                )
+                bridge = EventBridge(server.url, tokens["display"])
+                window.follow(bridge)
+                window.resize(width, height)
+                window.show()
+                bridge.start()
+                deadline = time.monotonic() + 10
+                while window.banner_text() is not None and time.monotonic() < deadline:
+                    spin(0.05)
+                window.spotlight.spotlight(60)
+                spin(3.5)
+                path = OUT / f"display-{width}.png"
+                window.grab().save(str(path))
+                print(path)
+                bridge.stop()
+                window.close()
+                client.close()
+        finally:
+            server.stop()
+
+
+def screen_size(text: str) -> tuple[int, int]:
+    width, _, height = text.partition("x")
+    return int(width), int(height)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=screen_size, action="append", metavar="WxH")
+    sizes = parser.parse_args().size
     OUT.mkdir(parents=True, exist_ok=True)
+    if sizes:
+        long_names_board(sizes)
+        return
     clock = FrozenClock(MONDAY_9AM)
     with tempfile.TemporaryDirectory() as scratch:
         data_dir = Path(scratch) / "data"

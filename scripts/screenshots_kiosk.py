@@ -4,6 +4,11 @@ drawn offscreen against a real server (the bundled sample centre at 09:40 on a M
 and the virtual printer.
 
     .venv/bin/python scripts/screenshots_kiosk.py [--out docs/img]
+    .venv/bin/python scripts/screenshots_kiosk.py --size 1366x768 --size 1920x1080
+
+With `--size WxH` (repeatable) the kiosk and the rating tablet take that screen's size and
+the centre has nine long-named services (`tests/helpers/long_names.py`); each screen is
+saved as `kiosk-NAME-W.png`.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from printer_drivers.emulator import TcpEmulator, VirtualPrinter
 from queue_client import QueueClient
 from queue_core.clock import FrozenClock
 from tests.helpers.live_server import LiveServer
+from tests.helpers.long_names import CODES, site_text
 from tests.server.conftest import prepare_data_dir
 
 # 09:40 on Monday 23/11/2026 in Hồ Chí Minh City.
@@ -90,13 +96,120 @@ def morning(server: LiveServer, tokens: dict[str, str]) -> None:
             hung.call_next(3)
 
 
+def sized(app: QApplication, out: Path, width: int, height: int) -> None:
+    """The kiosk's screens and the tablet's at `width`×`height`, with long names."""
+    suffix = f"-{width}.png"
+    with tempfile.TemporaryDirectory() as tmp:
+        clock = FrozenClock(MORNING)
+        data_dir = Path(tmp) / "data"
+        tokens = prepare_data_dir(data_dir, site_text=site_text(), now=clock.now())
+        server = LiveServer(data_dir, clock)
+        server.start()
+        paper = VirtualPrinter(out_dir=None)
+        endpoint = TcpEmulator(paper)
+        printer = EscposPrinter(endpoint.url)
+        client = QueueClient(server.url, tokens["kiosk"])
+        window = KioskWindow(client, translator("vi"), printer=printer, admin_pin="2468")
+        try:
+            with QueueClient(server.url, tokens["kiosk"]) as kiosk:
+                for code in (*CODES, *CODES[:5]):
+                    kiosk.issue(code)
+            window.may_close = True
+            window.resize(width, height)
+            window.start()
+            window.show()
+            wait_until(app, lambda: window.link == "online" and len(window.home.buttons) == 9)
+            wait_until(app, lambda: window.monitor.status is PrinterStatus.OK)
+            save(app, window, out, "kiosk-home" + suffix)
+            window.toggle_contrast()
+            save(app, window, out, "kiosk-large-text" + suffix)
+            window.toggle_contrast()
+            window.home.priority_button.click()
+            save(app, window, out, "kiosk-priority" + suffix)
+            window.priority.groups["elderly"].click()
+            save(app, window, out, "kiosk-priority-services" + suffix)
+            window.go_home()
+            window.home.buttons["NN"].click()
+            wait_until(app, lambda: window.result.printed is True)
+            save(app, window, out, "kiosk-result" + suffix)
+            window.go_home()
+            window.home.rating_button.click()
+            for key in "8001":
+                window.lookup.keypad.keys[key].click()
+            save(app, window, out, "kiosk-rate-number" + suffix)
+            window.go_home()
+            window.open_admin()
+            for key in "24":
+                window.pin_screen.keypad.keys[key].click()
+            save(app, window, out, "kiosk-pin" + suffix)
+            for key in "68":
+                window.pin_screen.keypad.keys[key].click()
+            window.pin_screen.ok_button.click()
+            wait_until(app, lambda: window.stack.currentWidget() is window.admin_menu)
+            save(app, window, out, "kiosk-admin" + suffix)
+            window.go_home()
+            window.close()
+            sized_tablet(app, server, tokens, out, width, height)
+        finally:
+            window.shutdown()
+            client.close()
+            printer.close()
+            endpoint.close()
+            server.stop()
+
+
+def sized_tablet(
+    app: QApplication, server: LiveServer, tokens: dict[str, str], out: Path, w: int, h: int
+) -> None:
+    """The tablet on counter 8, the longest name, where Trần Văn Hùng serves."""
+    suffix = f"-{w}.png"
+    with (
+        QueueClient(server.url, tokens["rating"]) as client,
+        QueueClient(server.url, tokens["hung"]) as sup,
+    ):
+        sup.open_counter(8)
+        called = sup.call_next(8)
+        assert called is not None
+        tablet = RatingTablet(client, 8, translator("vi"), admin_pin="2468")
+        try:
+            tablet.may_close = True
+            tablet.resize(w, h)
+            tablet.start()
+            tablet.show()
+            wait_until(app, lambda: bool(tablet.page.name.text()))
+            save(app, tablet, out, "kiosk-tablet" + suffix)
+            sup.complete(called.id)
+            wait_until(app, lambda: tablet.stack.currentWidget() is tablet.rating)
+            save(app, tablet, out, "kiosk-rating" + suffix)
+            tablet.rating.question.levels[1].click()
+            save(app, tablet, out, "kiosk-rating-reasons" + suffix)
+            tablet.rating.reasons_page.reasons[0].click()
+            tablet.rating.reasons_page.send_button.click()
+            wait_until(app, lambda: "Cảm ơn" in tablet.rating.message.title.text())
+            save(app, tablet, out, "kiosk-rating-thanks" + suffix)
+            tablet.close()
+        finally:
+            tablet.shutdown()
+
+
+def screen_size(text: str) -> tuple[int, int]:
+    width, _, height = text.partition("x")
+    return int(width), int(height)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/img"))
-    out = parser.parse_args().out
+    parser.add_argument("--size", type=screen_size, action="append", metavar="WxH")
+    args = parser.parse_args()
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    if args.size:
+        for width, height in args.size:
+            sized(app, out, width, height)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         clock = FrozenClock(MORNING)
         data_dir = Path(tmp) / "data"

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Query
 
 from queue_core.numbering import local_day
-from queue_core.protocol import IssueRequest, TicketOut, TransferRequest
+from queue_core.protocol import IssueRequest, RequeueRequest, TicketOut, TransferRequest
 from queue_server.routes.deps import (
     Caller,
     CounterStaff,
@@ -129,3 +129,46 @@ async def transfer(
     ],
 ) -> TicketOut:
     return await queue.transfer(ticket_id, request, who)
+
+
+@router.post(
+    "/api/tickets/{ticket_id}/undo-no-show",
+    response_model=TicketOut,
+    summary="Take back a no-show (hoàn tác vắng mặt)",
+    responses={
+        409: {
+            "description": "Không phải số vắng mặt, quầy khác, đã quá thời hạn hoàn tác, "
+            "hoặc quầy đang phục vụ số khác"
+        }
+    },
+)
+async def undo_no_show(ticket_id: TicketId, queue: Queue, who: CounterStaff) -> TicketOut:
+    return await queue.undo_no_show(ticket_id, who)
+
+
+@router.post(
+    "/api/tickets/{ticket_id}/requeue",
+    response_model=TicketOut,
+    summary="Put a late citizen back in the queue (đưa vào lại hàng chờ)",
+    responses={
+        409: {
+            "description": "Không phải số vắng mặt, số của ngày khác, "
+            "hoặc quầy không phục vụ lĩnh vực này"
+        }
+    },
+)
+async def requeue(
+    ticket_id: TicketId,
+    queue: Queue,
+    who: CounterStaff,
+    request: Annotated[
+        RequeueRequest | None,
+        Body(
+            openapi_examples={
+                "quầy của cán bộ": {"summary": "Quầy cán bộ đang mở", "value": {}},
+                "quầy chỉ định": {"summary": "Từ quầy số 3", "value": {"counter": 3}},
+            }
+        ),
+    ] = None,
+) -> TicketOut:
+    return await queue.requeue(ticket_id, request or RequeueRequest(), who)

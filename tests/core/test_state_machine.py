@@ -1,11 +1,12 @@
 """A hall simulated over the pure functions, checking the queue's promises.
 
 Citizens take numbers (`numbering.grant_number`), clerks call (`dispatch.call_next`),
-recall, complete, mark no-shows, transfer, pause and serve walk-ins, while the clock
+recall, complete, mark no-shows (and take them back, or put the late citizen back in
+the queue), transfer, pause and serve walk-ins, while the clock
 moves across lunch breaks, weekends and midnights. Whatever the order:
 
 - numbers strictly increase per service per local day, and never repeat that day;
-- no ticket is called twice, unless a transfer sent it back to waiting;
+- no ticket is called twice, unless a transfer or a requeue sent it back to waiting;
 - every waiting ticket is eventually called when the counters keep calling;
 - priority never makes a counter pass over a waiting normal ticket more than K times
   in a row.
@@ -21,7 +22,13 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from queue_core import dispatch
 from queue_core.clock import FrozenClock
-from queue_core.errors import CounterPaused, DailyLimitReached, NothingWaiting, ServiceClosed
+from queue_core.errors import (
+    CounterPaused,
+    DailyLimitReached,
+    InvalidTransition,
+    NothingWaiting,
+    ServiceClosed,
+)
 from queue_core.hours import IssuingHours
 from queue_core.model import CallMode, Counter, CounterState, Service, Ticket, TicketStatus
 from queue_core.numbering import grant_number, local_day, local_time
@@ -211,6 +218,55 @@ class Hall(RuleBasedStateMachine):
         ticket = self.current(number)
         if ticket is not None:
             self.leave_counter(number, dispatch.no_show(ticket, self.now()))
+
+    @rule(number=COUNTER_NUMBERS)
+    def undo_the_last_no_show(self, number: int) -> None:
+        marked = [
+            t
+            for t in self.tickets.values()
+            if t.status is TicketStatus.NO_SHOW and t.counter == number
+        ]
+        if not marked:
+            return
+        ticket = max(marked, key=lambda t: (t.finished_at, t.id))
+        counter, current = self.counters[number], self.current(number)
+        try:
+            outcome = dispatch.undo_no_show(counter, current, ticket, clerk_of(number), self.now())
+        except CounterPaused:
+            assert counter.state is CounterState.PAUSED
+            return
+        except InvalidTransition:
+            assert ticket.finished_at is not None
+            late = self.now() - ticket.finished_at > dispatch.UNDO_NO_SHOW_WINDOW
+            assert late or current is not None
+            return
+        assert (outcome.called.id, outcome.called.status) == (ticket.id, TicketStatus.CALLED)
+        self.tickets[ticket.id] = outcome.called
+        self.counters[number] = outcome.counter
+
+    @rule(number=COUNTER_NUMBERS, which=st.integers(0, 50))
+    def a_late_citizen_queues_again(self, number: int, which: int) -> None:
+        absent = sorted(t.id for t in self.tickets.values() if t.status is TicketStatus.NO_SHOW)
+        if not absent:
+            return
+        ticket = self.tickets[absent[which % len(absent)]]
+        counter = self.counters[number]
+        queue = [
+            t for t in self.waiting() if t.service == ticket.service and t.target_counter is None
+        ]
+        try:
+            back = dispatch.requeue(ticket, queue, self.local_day(), by=counter)
+        except InvalidTransition:
+            assert ticket.day != self.local_day() or ticket.service not in counter.services
+            return
+        assert (back.id, back.number, back.status) == (
+            ticket.id,
+            ticket.number,
+            TicketStatus.WAITING,
+        )
+        assert all(back.rank < t.rank for t in queue)
+        self.calls[back.id] = 0
+        self.tickets[back.id] = back
 
     @rule(number=COUNTER_NUMBERS, code=SERVICE_CODES)
     def transfer_to_service(self, number: int, code: str) -> None:

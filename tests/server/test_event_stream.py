@@ -242,6 +242,7 @@ def a_full_day(hall: Hall) -> None:
     post(hall, f"/api/tickets/{first['id']}/no-show", "lan")
     hall.call_next(2, "hung")
     post(hall, f"/api/tickets/{third['id']}/transfer", "hung", {"service": "DD"})
+    post(hall, f"/api/tickets/{first['id']}/requeue", "hung")  # the late citizen is back
     called = hall.call_next(3, "sup")
     assert called is not None
     done = post(hall, f"/api/tickets/{called['id']}/complete", "sup")
