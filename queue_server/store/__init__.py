@@ -10,6 +10,7 @@ goes through `transaction()` (BEGIN IMMEDIATE … COMMIT), durable with
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,8 @@ from queue_server.store.schema import migrations
 
 DATABASE_NAME = "motcua.db"
 
+log = logging.getLogger(__name__)
+
 
 class StoreError(Exception):
     """The database failed (disk full, locked too long, corrupt): not the caller's fault."""
@@ -33,6 +36,10 @@ class StoreError(Exception):
 
 class Conflict(StoreError):
     """A uniqueness rule refused the write (e.g. a name already taken)."""
+
+
+class TransactionLost(StoreError):
+    """SQLite rolled back the whole transaction: none of its steps will be committed."""
 
 
 @contextmanager
@@ -81,16 +88,32 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so a read-modify-write
-        inside can never be interleaved by another writer."""
+        inside can never be interleaved by another writer.
+
+        Whatever fails, the body or the COMMIT itself (disk full, SQLITE_BUSY), the
+        connection leaves with no transaction open: a COMMIT that fails keeps the
+        transaction open, and every later BEGIN would fail until a restart (issue #12).
+        """
         with _translated():
             self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            with _translated():
+                self.db.execute("COMMIT")
         except BaseException:
-            self.db.rollback()
+            self._abandon()
             raise
-        with _translated():
-            self.db.execute("COMMIT")
+
+    def _abandon(self) -> None:
+        """Roll back whatever is open; the caller's error, not this one, is what counts."""
+        if not self.db.conn.in_transaction:
+            return  # SQLite already rolled it back (e.g. SQLITE_FULL)
+        try:
+            self.db.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.exception(
+                "ROLLBACK failed after an error; the connection may stay in a transaction"
+            )
 
     @contextmanager
     def read_transaction(self) -> Iterator[None]:
@@ -107,9 +130,27 @@ class Store:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """A nested step inside `transaction()` that can fail alone."""
-        with _translated(), self.db.atomic():
+        """A nested step inside `transaction()` that can fail alone.
+
+        Some errors (SQLITE_FULL, SQLITE_IOERR) make SQLite roll back the whole
+        transaction, not just the step: then `TransactionLost` is raised, for the
+        caller must not go on as though the earlier steps were still pending.
+        """
+        if not self.db.conn.in_transaction:
+            raise TransactionLost("a savepoint needs an open transaction")
+        with _translated():
+            self.db.execute("SAVEPOINT step")
+        try:
             yield
+        except BaseException as exc:
+            if not self.db.conn.in_transaction:
+                raise TransactionLost(f"the transaction was rolled back: {exc}") from exc
+            with _translated():
+                self.db.execute("ROLLBACK TO step")
+                self.db.execute("RELEASE step")
+            raise
+        with _translated():
+            self.db.execute("RELEASE step")
 
     # --- site ---------------------------------------------------------------------------
 
