@@ -278,13 +278,14 @@ class Store:
             raise UnknownTicket(ticket_id)
         return self._ticket(rows[0])
 
-    def ticket_by_key(self, idempotency_key: str) -> tuple[Ticket, str | None] | None:
-        """The ticket issued under `idempotency_key`, with who issued it."""
+    def ticket_by_key(self, idempotency_key: str) -> tuple[Ticket, str] | None:
+        """The ticket issued under `idempotency_key`, with the service it was issued for
+        (a transfer since may have moved it to another)."""
         with _translated():
             rows = list(
                 self.db.query("select * from tickets where idempotency_key = ?", [idempotency_key])
             )
-        return (self._ticket(rows[0]), rows[0]["issued_by"]) if rows else None
+        return (self._ticket(rows[0]), str(rows[0]["issued_service"])) if rows else None
 
     def waiting(
         self, services: tuple[str, ...] | None = None, counter: int | None = None
