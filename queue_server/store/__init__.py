@@ -57,6 +57,23 @@ def _iso(at: datetime | None) -> str | None:
     return at.astimezone(UTC).isoformat() if at is not None else None
 
 
+def _stored(row: dict[str, Any]) -> dict[str, Any]:
+    """`row` with every timestamp (a key ending in `_at`) in the one stored form, UTC ISO
+    8601: rows compared as text (a token's expiry) must not mix offsets (issue #12).
+
+    A timestamp may come as an aware `datetime` or as ISO text with its offset.
+    """
+    stored = dict(row)
+    for key, value in row.items():
+        if not key.endswith("_at") or value is None:
+            continue
+        at = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if not isinstance(at, datetime) or at.tzinfo is None:
+            raise TypeError(f"{key} must be a timezone-aware datetime, not {value!r}")
+        stored[key] = _iso(at)
+    return stored
+
+
 def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text is not None else None
 
@@ -511,7 +528,7 @@ class Store:
 
     def insert_rating(self, row: dict[str, Any]) -> None:
         with _translated():
-            self.db.table("ratings").insert(row, pk="ticket_id")
+            self.db.table("ratings").insert(_stored(row), pk="ticket_id")
 
     # --- users, devices, tokens -------------------------------------------------------------
 
@@ -529,7 +546,7 @@ class Store:
 
     def insert_user(self, row: dict[str, Any]) -> None:
         with _translated():
-            self.db.table("users").insert(row, pk="username")
+            self.db.table("users").insert(_stored(row), pk="username")
 
     def set_user_disabled(self, username: str, disabled: bool) -> int:
         with _translated():
@@ -549,11 +566,11 @@ class Store:
 
     def insert_device(self, row: dict[str, Any]) -> int:
         with _translated():
-            return int(self.db.table("devices").insert(row, pk="id").last_pk or 0)
+            return int(self.db.table("devices").insert(_stored(row), pk="id").last_pk or 0)
 
     def update_device(self, device_id: int, changes: dict[str, Any]) -> None:
         with _translated():
-            self.db.table("devices").update(device_id, changes)
+            self.db.table("devices").update(device_id, _stored(changes))
 
     def token_holder(
         self, token_hash: str, now: datetime
@@ -579,7 +596,7 @@ class Store:
 
     def insert_token(self, row: dict[str, Any]) -> None:
         with _translated():
-            self.db.table("tokens").insert(row, pk="hash")
+            self.db.table("tokens").insert(_stored(row), pk="hash")
 
     def revoke_tokens(self, kind: str, subject: str, at: datetime) -> int:
         with _translated():
