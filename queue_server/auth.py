@@ -142,6 +142,15 @@ def new_device_token(store: Store, device_id: int, now: datetime) -> str:
     return token
 
 
+def rotate_device_token(store: Store, device_id: int, now: datetime) -> str:
+    """Replace a device's token (lost, or leaked): the old one stops working at once.
+
+    A revoked device is taken back into service: asking for its new token says so.
+    """
+    store.update_device(device_id, {"revoked_at": None})
+    return new_device_token(store, device_id, now)
+
+
 def revoke_device(store: Store, device_id: int, now: datetime) -> None:
     store.update_device(device_id, {"revoked_at": now})
     store.revoke_tokens("device", str(device_id), now)

@@ -7,7 +7,7 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
@@ -221,6 +221,17 @@ def device_list(data_dir: Path) -> None:
     store.close()
 
 
+def _find_device(store: Store, device: str) -> dict[str, Any]:
+    """A device by its name, or else by its id."""
+    # isascii(): "²".isdigit() is true, but int("²") fails.
+    row = store.device_by_name(device) or (
+        store.device(int(device)) if device.isascii() and device.isdigit() else None
+    )
+    if row is None:
+        raise click.ClickException(f"no device '{device}'")
+    return row
+
+
 @device.command("revoke", help="Revoke a device's token (by id or name).")
 @click.argument("device")
 @DATA_DIR
@@ -230,15 +241,33 @@ def device_revoke(device: str, data_dir: Path) -> None:
     store = _store(data_dir)
     try:
         with store.transaction():
-            row = store.device_by_name(device) or (
-                store.device(int(device)) if device.isdigit() else None
-            )
-            if row is None:
-                raise click.ClickException(f"no device '{device}'")
+            row = _find_device(store, device)
             revoke_device(store, row["id"], _now())
     finally:
         store.close()
     click.echo(f"revoked device {row['id']} '{row['name']}'")
+
+
+@device.command(
+    "rotate",
+    help="Give a device a new token (by id or name), e.g. when its token is lost; the old "
+    "one stops working at once. The new token is the last line printed.",
+)
+@click.argument("device")
+@DATA_DIR
+def device_rotate(device: str, data_dir: Path) -> None:
+    from queue_server.auth import rotate_device_token
+
+    store = _store(data_dir)
+    try:
+        with store.transaction():
+            row = _find_device(store, device)
+            token = rotate_device_token(store, row["id"], _now())
+    finally:
+        store.close()
+    again = " (no longer revoked)" if row["revoked_at"] else ""
+    click.echo(f"new token for {row['kind']} device {row['id']} '{row['name']}'{again}:")
+    click.echo(token)
 
 
 # --- voice --------------------------------------------------------------------------------
