@@ -28,14 +28,25 @@ DATA_DIR = click.option(
 )
 
 
+class DataDirBusy(click.ClickException):
+    """Another server holds the data directory: exit 2 (docs/operations.md)."""
+
+    exit_code = 2
+
+
 def _store(data_dir: Path, site_file: Path | None = None) -> Store:
+    """The data directory's store, or a one-line message and a non-zero exit."""
     from queue_core.errors import InvalidSiteConfig
-    from queue_server.database import open_store
+    from queue_server.database import SiteNotApplied, open_store
+    from queue_server.store import DatabaseUnusable
 
     try:
-        return open_store(data_dir, site_file)
+        # The command's first opening: it may read the file's header (see open_store).
+        return open_store(data_dir, site_file, check_file=True)
     except InvalidSiteConfig as exc:
         raise click.ClickException(exc.message) from exc
+    except (DatabaseUnusable, SiteNotApplied) as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 class LazyGroup(click.Group):
@@ -98,12 +109,20 @@ def serve(data_dir: Path, host: str, port: int, site_file: Path | None, log_leve
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from queue_server.database import DataDirInUse, lock_data_dir
     from queue_server.settings import Settings
 
     settings = Settings.from_env(data_dir=data_dir, host=host, port=port, site_file=site_file)
-    # A bad site file fails here, with its key paths, not in a traceback.
-    _store(data_dir, settings.site_file).close()
-    run(create_app(settings), host, port, log_level)
+    try:
+        lock = lock_data_dir(settings.data_dir)
+    except DataDirInUse as exc:
+        raise DataDirBusy(str(exc)) from exc
+    # A bad site file or a damaged database fails here, in one line, not in a traceback.
+    _store(settings.data_dir, settings.site_file).close()
+    try:
+        run(create_app(settings), host, port, log_level)
+    finally:
+        lock.close()
 
 
 # --- users --------------------------------------------------------------------------------

@@ -23,23 +23,23 @@ from sqlite_utils import Database
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from queue_core.site import SiteConfig, site_from_data
+from queue_server.store.errors import Conflict, StoreError, TransactionLost
+from queue_server.store.integrity import DatabaseUnusable, check_database_file
 from queue_server.store.schema import migrations
+
+__all__ = [
+    "DATABASE_NAME",
+    "Conflict",
+    "DatabaseUnusable",
+    "Store",
+    "StoreError",
+    "TransactionLost",
+    "check_database_file",
+]
 
 DATABASE_NAME = "motcua.db"
 
 log = logging.getLogger(__name__)
-
-
-class StoreError(Exception):
-    """The database failed (disk full, locked too long, corrupt): not the caller's fault."""
-
-
-class Conflict(StoreError):
-    """A uniqueness rule refused the write (e.g. a name already taken)."""
-
-
-class TransactionLost(StoreError):
-    """SQLite rolled back the whole transaction: none of its steps will be committed."""
 
 
 @contextmanager
@@ -84,7 +84,7 @@ class Store:
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DATABASE_NAME
-        with _translated():
+        with self._damage_told(), _translated():
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             # Wait for the other process (an admin command, the server) rather than fail.
             conn.execute("PRAGMA busy_timeout = 10000")
@@ -93,8 +93,21 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             self.db = Database(conn, execute_plugins=False)
 
+    @contextmanager
+    def _damage_told(self) -> Iterator[None]:
+        """A file SQLite finds not to be a database, or corrupt, is `DatabaseUnusable`."""
+        try:
+            yield
+        except StoreError as exc:
+            cause = exc.__cause__
+            if getattr(cause, "sqlite_errorname", None) in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+                raise DatabaseUnusable(
+                    self.path, f"dữ liệu bị hỏng: {exc} / its content is damaged: {exc}"
+                ) from exc
+            raise
+
     def migrate(self) -> None:
-        with _translated():
+        with self._damage_told(), _translated():
             migrations.apply(self.db)
 
     def close(self) -> None:
