@@ -14,6 +14,7 @@ import click
 from queue_server.roles import DEVICE_KINDS, USER_ROLES, Role
 
 if TYPE_CHECKING:
+    from queue_server.settings import Settings
     from queue_server.store import Store
 
 # The heavy modules (pydantic models, sqlite-utils, argon2) load inside the commands that
@@ -47,6 +48,27 @@ def _store(data_dir: Path, site_file: Path | None = None) -> Store:
         raise click.ClickException(exc.message) from exc
     except (DatabaseUnusable, SiteNotApplied) as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # e.g. a site file named in MOTCUA_SITE that is not there
+        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from exc
+
+
+def _settings(env_file: Path | None, **flags: object) -> Settings:
+    """The server's settings, or one line naming what is wrong and where it can be set."""
+    from pydantic import ValidationError
+
+    from queue_server.settings import Settings
+
+    try:
+        return Settings.load(env_file, **flags)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            where = f"--{name.replace('_', '-')} / MOTCUA_{name.upper()}"
+            if name in ("site_file", "MOTCUA_SITE"):
+                where = "--site / MOTCUA_SITE"
+            problems.append(f"{where}: {error['msg']}")
+        raise click.ClickException("; ".join(problems)) from None
 
 
 class LazyGroup(click.Group):
@@ -89,10 +111,16 @@ def main() -> None:
     pass
 
 
+# serve's settings come from pydantic-settings (flags > environment > --env-file > defaults,
+# docs/configuration.md): a flag not given is None here, never a click default.
 @main.command(help="Run the queue server.")
-@DATA_DIR
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the database lives (created when empty).",
+)
+@click.option("--host", help="[default: 127.0.0.1]")
+@click.option("--port", type=click.IntRange(0, 65535), help="[default: 8000]")
 @click.option(
     "--site",
     "site_file",
@@ -100,9 +128,21 @@ def main() -> None:
     help="Site TOML for a new database (default: the bundled sample).",
 )
 @click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Settings as MOTCUA_NAME=value lines, below the flags and the environment.",
+)
+@click.option(
     "--log-level", default="warning", type=click.Choice(["debug", "info", "warning", "error"])
 )
-def serve(data_dir: Path, host: str, port: int, site_file: Path | None, log_level: str) -> None:
+def serve(
+    data_dir: Path | None,
+    host: str | None,
+    port: int | None,
+    site_file: Path | None,
+    env_file: Path | None,
+    log_level: str,
+) -> None:
     from queue_server.app import create_app
     from queue_server.serve import run
 
@@ -110,9 +150,8 @@ def serve(data_dir: Path, host: str, port: int, site_file: Path | None, log_leve
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     from queue_server.database import DataDirInUse, lock_data_dir
-    from queue_server.settings import Settings
 
-    settings = Settings.from_env(data_dir=data_dir, host=host, port=port, site_file=site_file)
+    settings = _settings(env_file, data_dir=data_dir, host=host, port=port, site_file=site_file)
     try:
         lock = lock_data_dir(settings.data_dir)
     except DataDirInUse as exc:
@@ -120,7 +159,7 @@ def serve(data_dir: Path, host: str, port: int, site_file: Path | None, log_leve
     # A bad site file or a damaged database fails here, in one line, not in a traceback.
     _store(settings.data_dir, settings.site_file).close()
     try:
-        run(create_app(settings), host, port, log_level)
+        run(create_app(settings), settings.host, settings.port, log_level)
     finally:
         lock.close()
 
