@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.helpers.server_process import motcua, serve
-from tests.server.test_cli_contract import add_device, site_file
+from tests.server.test_cli_contract import add_device
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,7 @@ def test_rotate_gives_a_new_token_and_the_old_one_stops_working_while_serving(
 ) -> None:
     data_dir = tmp_path / "data"
     old = add_device(data_dir, "Kiosk sảnh", "kiosk")
-    with serve(data_dir, site_file(tmp_path)) as server:
+    with serve(data_dir) as server:
         assert status_with(server.url, old) == 200
         result = motcua("device", "rotate", "Kiosk sảnh", "--data-dir", str(data_dir))
         assert result.returncode == 0, result.stderr
