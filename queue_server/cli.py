@@ -156,6 +156,8 @@ def serve(
         lock = lock_data_dir(settings.data_dir)
     except DataDirInUse as exc:
         raise DataDirBusy(str(exc)) from exc
+    except OSError as exc:  # not a directory, no permission to create it…
+        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from exc
     # A bad site file or a damaged database fails here, in one line, not in a traceback.
     _store(settings.data_dir, settings.site_file).close()
     try:
