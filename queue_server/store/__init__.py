@@ -86,11 +86,15 @@ class Store:
         self.path = data_dir / DATABASE_NAME
         with self._damage_told(), _translated():
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            # Wait for the other process (an admin command, the server) rather than fail.
-            conn.execute("PRAGMA busy_timeout = 10000")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA foreign_keys = ON")
+            try:
+                # Wait for the other process (an admin command, the server) rather than fail.
+                conn.execute("PRAGMA busy_timeout = 10000")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA foreign_keys = ON")
+            except sqlite3.Error:
+                conn.close()  # not a database: nothing to keep open
+                raise
             self.db = Database(conn, execute_plugins=False)
 
     @contextmanager
