@@ -49,6 +49,17 @@ def header_only(path: Path) -> None:
     path.write_bytes(whole[:100] + b"\xff" * (len(whole) - 100))
 
 
+def gone_but_its_wal_left(path: Path) -> None:
+    # The file was deleted under a server: its last writes live in the -wal alone.
+    a_database(path.parent)
+    path.with_name(path.name + "-wal").write_bytes(os.urandom(4096))
+    path.unlink()
+
+
+def a_dangling_link(path: Path) -> None:
+    path.symlink_to(path.parent / "moved-away.db")
+
+
 def a_directory(path: Path) -> None:
     path.mkdir()
 
@@ -65,6 +76,8 @@ def unreadable(path: Path) -> None:
         (truncated, "the file is truncated"),
         (garbage, "not an SQLite database"),
         (header_only, "its content is damaged"),
+        (gone_but_its_wal_left, "the file is gone but its -wal is not"),
+        (a_dangling_link, "a dangling link"),
         (a_directory, "cannot be read"),
         pytest.param(
             unreadable,
@@ -85,6 +98,7 @@ def test_a_damaged_database_stops_serve_with_one_line_and_is_left_as_it_was(
         leftover.unlink()
     damage(path)
     before = path.read_bytes() if path.is_file() and os.access(path, os.R_OK) else None
+    existed = path.exists()  # a dangling link does not "exist"
 
     code, lines = serve_once(data_dir)
     assert code == 1
@@ -94,6 +108,7 @@ def test_a_damaged_database_stops_serve_with_one_line_and_is_left_as_it_was(
     assert "restore it from a backup" in lines[0]
     if before is not None:
         assert path.read_bytes() == before  # no fresh database in its place
+    assert path.exists() == existed
 
     # The admin commands refuse it too, rather than make a fresh database.
     result = motcua("device", "add", "Kiosk", "--kind", "kiosk", "--data-dir", str(data_dir))
@@ -101,6 +116,7 @@ def test_a_damaged_database_stops_serve_with_one_line_and_is_left_as_it_was(
     assert "restore it from a backup" in result.stderr
     if before is not None:
         assert path.read_bytes() == before
+    assert path.exists() == existed
 
 
 def test_a_second_server_on_the_same_data_directory_exits_2_at_once(tmp_path: Path) -> None:
