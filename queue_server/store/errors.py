@@ -3,7 +3,7 @@
 StoreError
  ├── Conflict          a uniqueness rule refused the write
  ├── TransactionLost   SQLite rolled back the whole transaction
- └── DatabaseUnusable  the data directory's database is empty, truncated or damaged
+ └── DatabaseUnusable  (integrity.py) the database file is empty, truncated or damaged
 """
 
 from __future__ import annotations
