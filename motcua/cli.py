@@ -9,13 +9,14 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
 from queue_server.roles import DEVICE_KINDS, USER_ROLES, Role
 
 if TYPE_CHECKING:
+    from queue_server.settings import Settings
     from queue_server.store import Store
 
 # The heavy modules (pydantic models, sqlite-utils, argon2) load inside the commands that
@@ -30,14 +31,46 @@ DATA_DIR = click.option(
 )
 
 
+class DataDirBusy(click.ClickException):
+    """Another server holds the data directory: exit 2 (docs/operations.md)."""
+
+    exit_code = 2
+
+
 def _store(data_dir: Path, site_file: Path | None = None) -> Store:
+    """The data directory's store, or a one-line message and a non-zero exit."""
     from queue_core.errors import InvalidSiteConfig
-    from queue_server.database import open_store
+    from queue_server.database import SiteNotApplied, open_store
+    from queue_server.store import DatabaseUnusable
 
     try:
-        return open_store(data_dir, site_file)
+        # The command's first opening: it may read the file's header (see open_store).
+        return open_store(data_dir, site_file, check_file=True)
     except InvalidSiteConfig as exc:
         raise click.ClickException(exc.message) from exc
+    except (DatabaseUnusable, SiteNotApplied) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # e.g. a site file named in MOTCUA_SITE that is not there
+        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from exc
+
+
+def _settings(env_file: Path | None, **flags: object) -> Settings:
+    """The server's settings, or one line naming what is wrong and where it can be set."""
+    from pydantic import ValidationError
+
+    from queue_server.settings import Settings
+
+    try:
+        return Settings.load(env_file, **flags)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            where = f"--{name.replace('_', '-')} / MOTCUA_{name.upper()}"
+            if name in ("site_file", "MOTCUA_SITE"):
+                where = "--site / MOTCUA_SITE"
+            problems.append(f"{where}: {error['msg']}")
+        raise click.ClickException("; ".join(problems)) from None
 
 
 def _kiosk() -> click.Command:
@@ -97,10 +130,16 @@ def main() -> None:
     pass
 
 
+# serve's settings come from pydantic-settings (flags > environment > --env-file > defaults,
+# docs/configuration.md): a flag not given is None here, never a click default.
 @main.command(help="Run the queue server.")
-@DATA_DIR
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the database lives (created when empty).",
+)
+@click.option("--host", help="[default: 127.0.0.1]")
+@click.option("--port", type=click.IntRange(0, 65535), help="[default: 8000]")
 @click.option(
     "--site",
     "site_file",
@@ -108,21 +147,42 @@ def main() -> None:
     help="Site TOML for a new database (default: the bundled sample).",
 )
 @click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Settings as MOTCUA_NAME=value lines, below the flags and the environment.",
+)
+@click.option(
     "--log-level", default="warning", type=click.Choice(["debug", "info", "warning", "error"])
 )
-def serve(data_dir: Path, host: str, port: int, site_file: Path | None, log_level: str) -> None:
+def serve(
+    data_dir: Path | None,
+    host: str | None,
+    port: int | None,
+    site_file: Path | None,
+    env_file: Path | None,
+    log_level: str,
+) -> None:
     from queue_server.app import create_app
     from queue_server.serve import run
 
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    from queue_server.settings import Settings
+    from queue_server.database import DataDirInUse, lock_data_dir
 
-    settings = Settings.from_env(data_dir=data_dir, host=host, port=port, site_file=site_file)
-    # A bad site file fails here, with its key paths, not in a traceback.
-    _store(data_dir, settings.site_file).close()
-    run(create_app(settings), host, port, log_level)
+    settings = _settings(env_file, data_dir=data_dir, host=host, port=port, site_file=site_file)
+    try:
+        lock = lock_data_dir(settings.data_dir)
+    except DataDirInUse as exc:
+        raise DataDirBusy(str(exc)) from exc
+    except OSError as exc:  # not a directory, no permission to create it…
+        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from exc
+    # A bad site file or a damaged database fails here, in one line, not in a traceback.
+    _store(settings.data_dir, settings.site_file).close()
+    try:
+        run(create_app(settings), settings.host, settings.port, log_level)
+    finally:
+        lock.close()
 
 
 # --- users --------------------------------------------------------------------------------
@@ -240,6 +300,17 @@ def device_list(data_dir: Path) -> None:
     store.close()
 
 
+def _find_device(store: Store, device: str) -> dict[str, Any]:
+    """A device by its name, or else by its id."""
+    # isascii(): "²".isdigit() is true, but int("²") fails.
+    row = store.device_by_name(device) or (
+        store.device(int(device)) if device.isascii() and device.isdigit() else None
+    )
+    if row is None:
+        raise click.ClickException(f"no device '{device}'")
+    return row
+
+
 @device.command("revoke", help="Revoke a device's token (by id or name).")
 @click.argument("device")
 @DATA_DIR
@@ -249,15 +320,33 @@ def device_revoke(device: str, data_dir: Path) -> None:
     store = _store(data_dir)
     try:
         with store.transaction():
-            row = store.device_by_name(device) or (
-                store.device(int(device)) if device.isdigit() else None
-            )
-            if row is None:
-                raise click.ClickException(f"no device '{device}'")
+            row = _find_device(store, device)
             revoke_device(store, row["id"], _now())
     finally:
         store.close()
     click.echo(f"revoked device {row['id']} '{row['name']}'")
+
+
+@device.command(
+    "rotate",
+    help="Give a device a new token (by id or name), e.g. when its token is lost; the old "
+    "one stops working at once. The new token is the last line printed.",
+)
+@click.argument("device")
+@DATA_DIR
+def device_rotate(device: str, data_dir: Path) -> None:
+    from queue_server.auth import rotate_device_token
+
+    store = _store(data_dir)
+    try:
+        with store.transaction():
+            row = _find_device(store, device)
+            token = rotate_device_token(store, row["id"], _now())
+    finally:
+        store.close()
+    again = " (no longer revoked)" if row["revoked_at"] else ""
+    click.echo(f"new token for {row['kind']} device {row['id']} '{row['name']}'{again}:")
+    click.echo(token)
 
 
 # --- voice --------------------------------------------------------------------------------

@@ -99,7 +99,15 @@ class EventStream:
     def _set_state(self, state: LinkState) -> None:
         if state is not self.state:
             self.state = state
-            self._on_state(state)
+            self._call("state", self._on_state, state)
+
+    @staticmethod
+    def _call(what: str, callback: Callable[..., None], *args: object) -> None:
+        """Run one of the app's callbacks: a bug there loses that message, not the stream."""
+        try:
+            callback(*args)
+        except Exception:
+            log.exception("the app's %s callback failed; the event stream goes on", what)
 
     def _query(self) -> str:
         query = {"token": self._token}
@@ -158,7 +166,7 @@ class EventStream:
                 if self.last_seq is None or self.last_seq > snapshot.seq:
                     # New, or a server restored from an older backup: start from here.
                     self.last_seq = snapshot.seq
-                self._on_snapshot(snapshot)
+                self._call("snapshot", self._on_snapshot, snapshot)
                 return snapshot.seq
             event = parse_event(message)
         except ValidationError:
@@ -168,7 +176,7 @@ class EventStream:
             return None
         self._delivered_seq = event.seq
         self.last_seq = max(self.last_seq or 0, event.seq)
-        self._on_event(event, event.seq > self._snapshot_seq)
+        self._call("event", self._on_event, event, event.seq > self._snapshot_seq)
         return None
 
 

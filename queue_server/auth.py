@@ -95,7 +95,7 @@ def add_user(
             "role": role.value,
             "password_hash": hash_password(password, hasher),
             "disabled": 0,
-            "created_at": now.isoformat(),
+            "created_at": now,
         }
     )
 
@@ -110,8 +110,8 @@ def issue_user_token(
             "hash": hash_token(token),
             "kind": "user",
             "subject": username,
-            "created_at": now.isoformat(),
-            "expires_at": expires_at.isoformat(),
+            "created_at": now,
+            "expires_at": expires_at,
             "revoked_at": None,
         }
     )
@@ -120,9 +120,7 @@ def issue_user_token(
 
 def add_device(store: Store, name: str, kind: Role, now: datetime) -> tuple[int, str]:
     """Register a device; returns its id and its token (shown once, stored hashed)."""
-    device_id = store.insert_device(
-        {"name": name, "kind": kind.value, "created_at": now.isoformat()}
-    )
+    device_id = store.insert_device({"name": name, "kind": kind.value, "created_at": now})
     return device_id, new_device_token(store, device_id, now)
 
 
@@ -136,7 +134,7 @@ def new_device_token(store: Store, device_id: int, now: datetime) -> str:
             "hash": hash_token(token),
             "kind": "device",
             "subject": str(device_id),
-            "created_at": now.isoformat(),
+            "created_at": now,
             "expires_at": None,
             "revoked_at": None,
         }
@@ -144,8 +142,17 @@ def new_device_token(store: Store, device_id: int, now: datetime) -> str:
     return token
 
 
+def rotate_device_token(store: Store, device_id: int, now: datetime) -> str:
+    """Replace a device's token (lost, or leaked): the old one stops working at once.
+
+    A revoked device is taken back into service: asking for its new token says so.
+    """
+    store.update_device(device_id, {"revoked_at": None})
+    return new_device_token(store, device_id, now)
+
+
 def revoke_device(store: Store, device_id: int, now: datetime) -> None:
-    store.update_device(device_id, {"revoked_at": now.isoformat()})
+    store.update_device(device_id, {"revoked_at": now})
     store.revoke_tokens("device", str(device_id), now)
 
 

@@ -1,14 +1,43 @@
-"""Opening the data directory: migrations, and the site on first start."""
+"""Opening the data directory: its lock, migrations, and the site on first start."""
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 from queue_core.site import SiteConfig, parse_site
-from queue_server.store import Store
+from queue_server.store import DATABASE_NAME, Store, check_database_file
 
 SAMPLE_SITE = "sample_site.toml"
+LOCK_NAME = "motcua.lock"
+
+
+class SiteNotApplied(Exception):
+    """`--site` names a file that differs from the site an existing database holds."""
+
+    def __init__(self, site_file: Path) -> None:
+        self.site_file = site_file
+        super().__init__(
+            f"tệp điểm phục vụ {site_file} khác với cấu hình đã lưu và không được áp dụng cho"
+            " cơ sở dữ liệu đã có (lệnh `motcua site apply` sẽ làm việc đó); không có gì thay"
+            f" đổi. / The site file {site_file} differs from the stored site: it is not applied"
+            " to an existing database (`motcua site apply` will do that); nothing was changed."
+        )
+
+
+class DataDirInUse(Exception):
+    """Another process (another `motcua serve`) holds the data directory."""
+
+    def __init__(self, data_dir: Path, holder: str) -> None:
+        self.data_dir = data_dir
+        pid = f" (PID {holder})" if holder else ""
+        super().__init__(
+            f"thư mục dữ liệu {data_dir} đang được một máy chủ motcua khác dùng{pid}; chỉ một"
+            f" máy chủ được chạy trên một thư mục. / The data directory {data_dir} is in use"
+            f" by another motcua server{pid}; only one server may run on it."
+        )
 
 
 def sample_site_text() -> str:
@@ -21,13 +50,58 @@ def read_site(site_file: Path | None) -> SiteConfig:
     return parse_site(text)
 
 
-def open_store(data_dir: Path, site_file: Path | None = None) -> Store:
-    """A migrated store; an empty one is first filled from `site_file`."""
+def lock_data_dir(data_dir: Path) -> IO[str]:
+    """Hold `data_dir` for this process alone, for as long as the returned file stays open
+    (the kernel lets go when the process ends, however it ends).
+
+    Two servers on one directory would split the hall: tickets issued through one never
+    reach the other's screens. The admin commands do not take it: they work beside a
+    running server, through SQLite's own locking.
+    """
+    import fcntl  # POSIX: the server runs on Linux; Windows kiosks never import this module
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = (data_dir / LOCK_NAME).open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip()
+        lock.close()
+        raise DataDirInUse(data_dir, holder) from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"{os.getpid()}\n")
+    lock.flush()
+    return lock
+
+
+def open_store(data_dir: Path, site_file: Path | None = None, *, check_file: bool = False) -> Store:
+    """A migrated store; an empty one is first filled from `site_file`.
+
+    `check_file` first reads the file's header, which SQLite would not refuse when the
+    file is empty or truncated. Only a process's first opening may do it: closing any
+    descriptor of the file drops the POSIX locks of every SQLite connection the process
+    already holds on it.
+
+    Raises:
+        DatabaseUnusable: the directory holds a database that is empty, truncated or
+            damaged (a new one is made only where there is none at all).
+        SiteNotApplied: `site_file` differs from the site an existing database holds.
+    """
+    if check_file:
+        check_database_file(data_dir / DATABASE_NAME)
     store = Store(data_dir)
-    store.migrate()
-    if store.site() is None:
-        site = read_site(site_file)
-        with store.transaction():
-            if store.site() is None:  # another process may have won the race
-                store.save_site(site)
+    try:
+        store.migrate()
+        if store.site() is None:
+            site = read_site(site_file)
+            with store.transaction():
+                if store.site() is None:  # another process may have won the race
+                    store.save_site(site)
+        elif site_file is not None and read_site(site_file) != store.site():
+            raise SiteNotApplied(site_file)
+    except BaseException:
+        store.close()
+        raise
     return store

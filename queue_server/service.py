@@ -219,8 +219,8 @@ class QueueService:
             if idempotency_key is not None:
                 found = tx.store.ticket_by_key(idempotency_key)
                 if found is not None:
-                    ticket, _ = found
-                    if ticket.service != request.service or ticket.priority != request.priority:
+                    ticket, issued_for = found
+                    if issued_for != request.service or ticket.priority != request.priority:
                         raise InvalidRequest("Idempotency-Key đã dùng cho một yêu cầu khác")
                     return self.views.ticket(tx.store, ticket, tx.now)
             ticket = self._issue_number(

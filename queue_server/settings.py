@@ -1,39 +1,45 @@
-"""Server settings: frozen, built once at the edge (CLI or tests) and passed down."""
+"""Server settings: frozen, built once at the edge (CLI or tests) and passed down.
+
+Read by pydantic-settings, in one order of precedence (docs/configuration.md):
+command-line flags, then `MOTCUA_*` environment variables, then the optional
+settings file (`--env-file`, `KEY=value` lines of the same names), then the
+defaults below.
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MOTCUA_",
+        frozen=True,
+        extra="ignore",  # the file may hold the apps' MOTCUA_* variables too
+        populate_by_name=True,
+    )
+
     data_dir: Path
-    site_file: Path | None = None  # read only when the database is created
+    # Read only when the database is created (--site on an existing one is refused).
+    site_file: Path | None = Field(default=None, validation_alias=AliasChoices("MOTCUA_SITE"))
     host: str = "127.0.0.1"
-    port: int = 8000
-    user_token_ttl_s: int = 12 * 3600
-    login_max_failures: int = 5  # failed logins in a row before a username is locked out
-    login_lockout_s: int = 60
+    port: int = Field(default=8000, ge=0, le=65535)
+    user_token_ttl_s: int = Field(default=12 * 3600, gt=0)
+    # Failed logins in a row before a username is locked out.
+    login_max_failures: int = Field(default=5, gt=0)
+    login_lockout_s: int = Field(default=60, ge=0)
     # Commands the single writer commits together (group commit); 1 disables batching.
-    write_batch_max: int = 64
+    write_batch_max: int = Field(default=64, gt=0)
     # Events buffered for one WebSocket client before it is cut off as too slow.
-    ws_buffer_max: int = 1000
+    ws_buffer_max: int = Field(default=1000, gt=0)
     # How often an open event stream checks that its token is still valid.
-    ws_token_check_s: float = 30.0
+    ws_token_check_s: float = Field(default=30.0, gt=0)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Settings from `MOTCUA_*` variables, then `overrides` (the CLI's flags)."""
-        env = os.environ if environ is None else environ
-        settings = cls(data_dir=Path(env.get("MOTCUA_DATA_DIR", "motcua-data")))
-        if "MOTCUA_SITE" in env:
-            settings = replace(settings, site_file=Path(env["MOTCUA_SITE"]))
-        if "MOTCUA_HOST" in env:
-            settings = replace(settings, host=env["MOTCUA_HOST"])
-        if "MOTCUA_PORT" in env:
-            settings = replace(settings, port=int(env["MOTCUA_PORT"]))
-        given = {k: v for k, v in overrides.items() if v is not None}
-        return replace(settings, **given)  # type: ignore[arg-type]
+    def load(cls, env_file: Path | None = None, **flags: object) -> Settings:
+        """Settings from `flags` (None: not given), the environment, `env_file`, defaults."""
+        given = {name: value for name, value in flags.items() if value is not None}
+        return cls(_env_file=env_file, **given)  # type: ignore[arg-type]

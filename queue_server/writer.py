@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from queue_core.protocol import Event
-from queue_server.store import Store
+from queue_server.store import Store, StoreError, TransactionLost
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,10 @@ class _Job:
 _STOP = object()
 
 
+class WriterUnavailable(StoreError):
+    """The writer could not open the store, so nothing can be written."""
+
+
 class Writer:
     """Runs commands against `store` on its own thread, in submission order."""
 
@@ -69,12 +73,20 @@ class Writer:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
+        self._failed: BaseException | None = None
 
     def start(self) -> None:
+        """Start the thread and wait until it holds the store; raise if it cannot open it."""
         self._loop = asyncio.get_running_loop()
         self._thread = threading.Thread(target=self._run, name="motcua-writer", daemon=True)
         self._thread.start()
         self._ready.wait()
+        if self._failed is not None:
+            self._thread.join()
+            self._thread = None
+            raise WriterUnavailable(
+                f"the writer could not open the database: {self._failed}"
+            ) from self._failed
 
     def stop(self) -> None:
         if self._thread is not None:
@@ -90,8 +102,13 @@ class Writer:
         return await future
 
     def _run(self) -> None:
-        store = self._open_store()
-        self._ready.set()
+        try:
+            store = self._open_store()
+        except BaseException as exc:  # start() raises it on the caller's side
+            self._failed = exc
+            return
+        finally:
+            self._ready.set()
         try:
             while True:
                 first = self._queue.get()
@@ -122,18 +139,20 @@ class Writer:
                     try:
                         with store.savepoint():
                             prepared = self._prepare(store)
+                    except TransactionLost:
+                        raise
                     except Exception:
                         log.exception("the writer's preparation step failed; going on without it")
                 for job in batch:
                     try:
                         with store.savepoint():
                             job.outcome = job.command(store)
+                    except TransactionLost:
+                        raise  # the steps before it are gone too: the whole batch fails
                     except Exception as exc:  # handed to the caller, who translates it
                         job.error = exc
         except Exception as exc:
-            log.exception(
-                "commit failed; %d command(s) lost nothing but were not applied", len(batch)
-            )
+            log.exception("commit failed; none of %d command(s) was applied", len(batch))
             prepared = None
             for job in batch:
                 job.outcome, job.error = None, exc

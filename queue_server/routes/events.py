@@ -19,7 +19,7 @@ import contextlib
 import logging
 from collections import deque
 
-from fastapi import APIRouter, WebSocket
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from queue_core.protocol import Event
 from queue_server.auth import Principal, Role, authenticate
@@ -33,6 +33,7 @@ router = APIRouter()
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_BAD_REQUEST = 4400
 CLOSE_TOO_SLOW = 4408
+CLOSE_SERVER_ERROR = 1011
 REPLAY_PAGE = 500
 _CLOSE_TIMEOUT_S = 2.0
 
@@ -130,10 +131,19 @@ async def events(websocket: WebSocket, token: str | None = None, since: str | No
         # Stop the sender first: it may be blocked on a client that stopped reading.
         for task in tasks:
             task.cancel()
+        failed = False
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            try:
                 await task
-        if connection.overflowed:
+            except (asyncio.CancelledError, WebSocketDisconnect, OSError):
+                pass  # stopped here, or the client went away: nothing to report
+            except Exception:
+                log.exception("the event stream of %s %s failed", who.kind, who.subject)
+                failed = True
+        if failed:
+            # The client reconnects with since= and misses nothing.
+            await _close(websocket, CLOSE_SERVER_ERROR, "Lỗi máy chủ, hãy nối lại")
+        elif connection.overflowed:
             log.warning(
                 "closing the event stream of %s %s: more than %d events behind",
                 who.kind,

@@ -10,6 +10,7 @@ goes through `transaction()` (BEGIN IMMEDIATE … COMMIT), durable with
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,17 +23,23 @@ from sqlite_utils import Database
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from queue_core.site import SiteConfig, site_from_data
+from queue_server.store.errors import Conflict, StoreError, TransactionLost
+from queue_server.store.integrity import DatabaseUnusable, check_database_file
 from queue_server.store.schema import migrations
+
+__all__ = [
+    "DATABASE_NAME",
+    "Conflict",
+    "DatabaseUnusable",
+    "Store",
+    "StoreError",
+    "TransactionLost",
+    "check_database_file",
+]
 
 DATABASE_NAME = "motcua.db"
 
-
-class StoreError(Exception):
-    """The database failed (disk full, locked too long, corrupt): not the caller's fault."""
-
-
-class Conflict(StoreError):
-    """A uniqueness rule refused the write (e.g. a name already taken)."""
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -50,6 +57,23 @@ def _iso(at: datetime | None) -> str | None:
     return at.astimezone(UTC).isoformat() if at is not None else None
 
 
+def _stored(row: dict[str, Any]) -> dict[str, Any]:
+    """`row` with every timestamp (a key ending in `_at`) in the one stored form, UTC ISO
+    8601: rows compared as text (a token's expiry) must not mix offsets (issue #12).
+
+    A timestamp may come as an aware `datetime` or as ISO text with its offset.
+    """
+    stored = dict(row)
+    for key, value in row.items():
+        if not key.endswith("_at") or value is None:
+            continue
+        at = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if not isinstance(at, datetime) or at.tzinfo is None:
+            raise TypeError(f"{key} must be a timezone-aware datetime, not {value!r}")
+        stored[key] = _iso(at)
+    return stored
+
+
 def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text is not None else None
 
@@ -60,17 +84,34 @@ class Store:
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DATABASE_NAME
-        with _translated():
+        with self._damage_told(), _translated():
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            # Wait for the other process (an admin command, the server) rather than fail.
-            conn.execute("PRAGMA busy_timeout = 10000")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA foreign_keys = ON")
+            try:
+                # Wait for the other process (an admin command, the server) rather than fail.
+                conn.execute("PRAGMA busy_timeout = 10000")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA foreign_keys = ON")
+            except sqlite3.Error:
+                conn.close()  # not a database: nothing to keep open
+                raise
             self.db = Database(conn, execute_plugins=False)
 
+    @contextmanager
+    def _damage_told(self) -> Iterator[None]:
+        """A file SQLite finds not to be a database, or corrupt, is `DatabaseUnusable`."""
+        try:
+            yield
+        except StoreError as exc:
+            cause = exc.__cause__
+            if getattr(cause, "sqlite_errorname", None) in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+                raise DatabaseUnusable(
+                    self.path, f"dữ liệu bị hỏng: {exc} / its content is damaged: {exc}"
+                ) from exc
+            raise
+
     def migrate(self) -> None:
-        with _translated():
+        with self._damage_told(), _translated():
             migrations.apply(self.db)
 
     def close(self) -> None:
@@ -81,16 +122,32 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so a read-modify-write
-        inside can never be interleaved by another writer."""
+        inside can never be interleaved by another writer.
+
+        Whatever fails, the body or the COMMIT itself (disk full, SQLITE_BUSY), the
+        connection leaves with no transaction open: a COMMIT that fails keeps the
+        transaction open, and every later BEGIN would fail until a restart (issue #12).
+        """
         with _translated():
             self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            with _translated():
+                self.db.execute("COMMIT")
         except BaseException:
-            self.db.rollback()
+            self._abandon()
             raise
-        with _translated():
-            self.db.execute("COMMIT")
+
+    def _abandon(self) -> None:
+        """Roll back whatever is open; the caller's error, not this one, is what counts."""
+        if not self.db.conn.in_transaction:
+            return  # SQLite already rolled it back (e.g. SQLITE_FULL)
+        try:
+            self.db.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.exception(
+                "ROLLBACK failed after an error; the connection may stay in a transaction"
+            )
 
     @contextmanager
     def read_transaction(self) -> Iterator[None]:
@@ -107,9 +164,27 @@ class Store:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """A nested step inside `transaction()` that can fail alone."""
-        with _translated(), self.db.atomic():
+        """A nested step inside `transaction()` that can fail alone.
+
+        Some errors (SQLITE_FULL, SQLITE_IOERR) make SQLite roll back the whole
+        transaction, not just the step: then `TransactionLost` is raised, for the
+        caller must not go on as though the earlier steps were still pending.
+        """
+        if not self.db.conn.in_transaction:
+            raise TransactionLost("a savepoint needs an open transaction")
+        with _translated():
+            self.db.execute("SAVEPOINT step")
+        try:
             yield
+        except BaseException as exc:
+            if not self.db.conn.in_transaction:
+                raise TransactionLost(f"the transaction was rolled back: {exc}") from exc
+            with _translated():
+                self.db.execute("ROLLBACK TO step")
+                self.db.execute("RELEASE step")
+            raise
+        with _translated():
+            self.db.execute("RELEASE step")
 
     # --- site ---------------------------------------------------------------------------
 
@@ -237,13 +312,14 @@ class Store:
             raise UnknownTicket(ticket_id)
         return self._ticket(rows[0])
 
-    def ticket_by_key(self, idempotency_key: str) -> tuple[Ticket, str | None] | None:
-        """The ticket issued under `idempotency_key`, with who issued it."""
+    def ticket_by_key(self, idempotency_key: str) -> tuple[Ticket, str] | None:
+        """The ticket issued under `idempotency_key`, with the service it was issued for
+        (a transfer since may have moved it to another)."""
         with _translated():
             rows = list(
                 self.db.query("select * from tickets where idempotency_key = ?", [idempotency_key])
             )
-        return (self._ticket(rows[0]), rows[0]["issued_by"]) if rows else None
+        return (self._ticket(rows[0]), str(rows[0]["issued_service"])) if rows else None
 
     def waiting(
         self, services: tuple[str, ...] | None = None, counter: int | None = None
@@ -466,7 +542,7 @@ class Store:
 
     def insert_rating(self, row: dict[str, Any]) -> None:
         with _translated():
-            self.db.table("ratings").insert(row, pk="ticket_id")
+            self.db.table("ratings").insert(_stored(row), pk="ticket_id")
 
     # --- users, devices, tokens -------------------------------------------------------------
 
@@ -484,7 +560,7 @@ class Store:
 
     def insert_user(self, row: dict[str, Any]) -> None:
         with _translated():
-            self.db.table("users").insert(row, pk="username")
+            self.db.table("users").insert(_stored(row), pk="username")
 
     def set_user_disabled(self, username: str, disabled: bool) -> int:
         with _translated():
@@ -504,11 +580,11 @@ class Store:
 
     def insert_device(self, row: dict[str, Any]) -> int:
         with _translated():
-            return int(self.db.table("devices").insert(row, pk="id").last_pk or 0)
+            return int(self.db.table("devices").insert(_stored(row), pk="id").last_pk or 0)
 
     def update_device(self, device_id: int, changes: dict[str, Any]) -> None:
         with _translated():
-            self.db.table("devices").update(device_id, changes)
+            self.db.table("devices").update(device_id, _stored(changes))
 
     def token_holder(
         self, token_hash: str, now: datetime
@@ -534,7 +610,7 @@ class Store:
 
     def insert_token(self, row: dict[str, Any]) -> None:
         with _translated():
-            self.db.table("tokens").insert(row, pk="hash")
+            self.db.table("tokens").insert(_stored(row), pk="hash")
 
     def revoke_tokens(self, kind: str, subject: str, at: datetime) -> int:
         with _translated():

@@ -131,3 +131,35 @@ def test_the_qt_bridge_delivers_events_as_signals(
         assert live
     finally:
         bridge.stop()
+
+
+def test_an_app_callback_that_raises_is_logged_and_the_stream_goes_on(
+    server: LiveServer, tokens: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    events: queue.Queue[Event] = queue.Queue()
+    snapshots: queue.Queue[Snapshot] = queue.Queue()
+
+    failed: list[Event] = []
+
+    def on_event(event: Event, live: bool) -> None:
+        if not failed:
+            failed.append(event)
+            raise RuntimeError("a bug in the app")
+        events.put(event)
+
+    stream = EventStream(server.url, tokens["display"], snapshots.put, on_event)
+    stream.start()
+    try:
+        snapshots.get(timeout=WAIT_S)
+        issue(server, tokens["kiosk"])  # its event hits the bug
+        second = issue(server, tokens["kiosk"])
+        event = events.get(timeout=WAIT_S)
+        assert isinstance(event, TicketIssued)
+        assert event.ticket.id == second
+        assert stream.state is LinkState.ONLINE
+    finally:
+        stream.stop()
+    failures = [r for r in caplog.records if r.name == "queue_client.stream" and r.exc_info]
+    assert len(failures) == 1
+    assert "event callback failed" in failures[0].getMessage()
+    assert "a bug in the app" in str(failures[0].exc_info[1])  # type: ignore[index]
