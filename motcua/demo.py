@@ -49,14 +49,11 @@ from queue_core.protocol import (
 from queue_core.site import SiteConfig
 from queue_server.app import create_app
 from queue_server.auth import Role, add_device, add_user, issue_user_token, new_device_token
-from queue_server.database import read_site
+from queue_server.database import DataDirInUse, lock_data_dir, read_site
 from queue_server.serve import make_server
 from queue_server.settings import Settings
 from queue_server.state import AppState
 from queue_server.store import Store
-
-if sys.platform != "win32":
-    import fcntl
 
 DEMO_KIOSK = "Kiosk sảnh (demo)"
 DEMO_DISPLAY = "Màn hình sảnh (demo)"
@@ -328,16 +325,15 @@ def check_free(data_dir: Path, host: str, port: int) -> Iterator[None]:
     port busy; so this comes first, and the lock it takes on `data_dir` is held for the
     whole run (released by the system even if the demo is killed).
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / "demo.lock").open("a") as lock:
-        if sys.platform != "win32":
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise DemoBusy(
-                    f"motcua demo: thư mục {data_dir} đang được một bản demo khác dùng"
-                    f" / {data_dir} is in use by another demo"
-                ) from None
+    try:
+        # The server's own lock: a demo and a server on one directory exclude each other.
+        lock = lock_data_dir(data_dir)
+    except DataDirInUse:
+        raise DemoBusy(
+            f"motcua demo: thư mục {data_dir} đang được dùng (một bản demo hoặc máy chủ khác)"
+            f" / {data_dir} is in use by another demo or server"
+        ) from None
+    with lock:
         if port != 0:
             family = socket.AF_INET6 if ":" in host else socket.AF_INET
             with socket.socket(family) as probe:

@@ -59,7 +59,7 @@ def test_a_busy_port_fails_before_the_data_directory_is_touched(tmp_path: Path) 
     assert str(port) in caught.value.message
     assert "\n" not in caught.value.message
     assert not (data_dir / "motcua.db").exists()
-    assert [p.name for p in data_dir.iterdir()] == ["demo.lock"]
+    assert [p.name for p in data_dir.iterdir()] == ["motcua.lock"]
 
 
 def test_a_second_demo_on_one_data_directory_fails_at_once(tmp_path: Path) -> None:
@@ -144,3 +144,14 @@ def wait_until(found: Callable[[], T | None], timeout_s: float) -> T:
             return value
         time.sleep(0.05)
     raise AssertionError(f"nothing within {timeout_s} s")
+
+
+def test_a_demo_and_a_server_exclude_each_other_on_one_data_directory(tmp_path: Path) -> None:
+    from queue_server.database import lock_data_dir
+
+    with (
+        lock_data_dir(tmp_path / "demo"),  # as a running server holds it
+        pytest.raises(DemoBusy),
+        check_free(tmp_path / "demo", "127.0.0.1", 0),
+    ):
+        pytest.fail("a demo beside a server")
