@@ -110,10 +110,10 @@ class TicketContent:
 
     @property
     def people_ahead_text(self) -> str:
-        """E.g. "Số người chờ trước bạn: 12"."""
+        """E.g. "Số người chờ trước Ông/Bà: 12" (the form of address every screen uses)."""
         if self.people_ahead == 0:
-            return "Không có người chờ trước bạn"
-        return f"Số người chờ trước bạn: {self.people_ahead}"
+            return "Không có người chờ trước Ông/Bà"
+        return f"Số người chờ trước Ông/Bà: {self.people_ahead}"
 
     @property
     def wait_text(self) -> str | None:

@@ -82,7 +82,7 @@ def _lines(ticket: TicketOut) -> list[str]:
         if ticket.waiting_ahead == 0:
             lines.append("<p>Không có người chờ trước Ông/Bà</p>")
         else:
-            lines.append(f"<p>Số người chờ trước: <b>{ticket.waiting_ahead}</b></p>")
+            lines.append(f"<p>Số người chờ trước Ông/Bà: <b>{ticket.waiting_ahead}</b></p>")
         if ticket.estimated_wait_minutes > 0:
             lines.append(f"<p>Dự kiến chờ: khoảng {ticket.estimated_wait_minutes} phút</p>")
     elif ticket.status is TicketStatus.CALLED and ticket.counter is not None:

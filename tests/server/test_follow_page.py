@@ -15,7 +15,7 @@ def test_the_follow_page_needs_no_token_and_shows_where_the_ticket_stands(hall: 
     assert "1002" in text
     assert "Tư pháp – Hộ tịch" in text
     assert "Đang chờ đến lượt" in text
-    assert "Số người chờ trước: <b>1</b>" in text
+    assert "Số người chờ trước Ông/Bà: <b>1</b>" in text
     assert 'http-equiv="refresh"' in text
 
 
