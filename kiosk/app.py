@@ -319,7 +319,9 @@ class KioskWindow(KioskShell):
             self.refresh_services()  # closed or full since the home screen was drawn
 
     def follow_url(self, ticket: TicketOut) -> str:
-        return f"{self.public_url}/t/{ticket.id}"
+        """The ticket's page on a phone: its unguessable code (a server before follow codes
+        gives none, and its page still takes the id)."""
+        return f"{self.public_url}/t/{ticket.follow_code or ticket.id}"
 
     def _counter_names(self, ticket: TicketOut) -> tuple[str, ...]:
         return tuple(

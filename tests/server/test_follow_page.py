@@ -31,8 +31,10 @@ def test_an_unknown_ticket_is_a_404_page_and_a_bad_id_is_refused(hall: Hall) -> 
     missing = hall.client.get("/t/999")
     assert missing.status_code == 404
     assert "Không tìm thấy số này" in missing.text
-    assert hall.client.get("/t/abc").status_code == 422
-    assert hall.client.get("/t/0").status_code == 422
+    assert hall.client.get("/t/abc").status_code == 404  # no such follow code
+    assert hall.client.get("/t/0").status_code == 404
+    assert hall.client.get(f"/t/{'x' * 33}").status_code == 422
+    assert hall.client.get("/t/a.b").status_code == 422
 
 
 def test_today_s_ticket_is_found_by_its_number_whatever_its_status(hall: Hall) -> None:
