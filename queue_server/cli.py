@@ -24,8 +24,17 @@ DATA_DIR = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     envvar="MOTCUA_DATA_DIR",
     required=True,
-    help="Where the database lives (created when empty).",
+    help="Thư mục chứa cơ sở dữ liệu (tạo mới nếu trống). / Where the database lives "
+    "(created when empty).",
 )
+
+HOST_HELP = "Địa chỉ lắng nghe. / The address to listen on."
+PORT_HELP = "Cổng lắng nghe (0: cổng trống bất kỳ). / The port to listen on (0: any free port)."
+READING_HELP = (
+    "Đọc số thành lời (words) hoặc từng chữ số (digits). / Read the number as words or "
+    "digit by digit."
+)
+HELP_OPTION_HELP = "Hiện hướng dẫn này rồi thoát. / Show this message and exit."
 
 
 def _store(data_dir: Path, site_file: Path | None = None) -> Store:
@@ -62,8 +71,30 @@ class LazyGroup(click.Group):
                     raise
                 return None  # that part is not built yet
             command: click.Command = getattr(module, attribute)
-            return command
-        return super().get_command(ctx, name)
+        else:
+            found = super().get_command(ctx, name)
+            if found is None:
+                return None
+            command = found
+        _bilingual_help_option(command, ctx)
+        return command
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_HELP
+        return option
+
+
+def _bilingual_help_option(command: click.Command, ctx: click.Context) -> None:
+    """Click's own `--help` says "Show this message and exit." in English: every command
+    under `motcua` (the apps' and the printer's too) says it in Vietnamese first."""
+    option = command.get_help_option(ctx)
+    if option is not None:
+        option.help = HELP_OPTION_HELP
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _bilingual_help_option(sub, ctx)
 
 
 def _now() -> datetime:
@@ -72,24 +103,36 @@ def _now() -> datetime:
     return SystemClock().now()
 
 
-@click.group(cls=LazyGroup, help="motcua — hệ thống xếp hàng lấy số cho Bộ phận Một cửa.")
-@click.version_option(package_name="motcua")
+@click.group(
+    cls=LazyGroup,
+    help="motcua — hệ thống xếp hàng lấy số cho Bộ phận Một cửa. / Queue ticketing for "
+    "one-stop public administration centres.",
+)
+@click.version_option(
+    package_name="motcua", help="In phiên bản rồi thoát. / Show the version and exit."
+)
 def main() -> None:
     pass
 
 
-@main.command(help="Run the queue server.")
+@main.command(help="Chạy máy chủ xếp hàng. / Run the queue server.")
 @DATA_DIR
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, help=HOST_HELP)
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help=PORT_HELP
+)
 @click.option(
     "--site",
     "site_file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Site TOML for a new database (default: the bundled sample).",
+    help="Tệp TOML mô tả trung tâm cho cơ sở dữ liệu mới (mặc định: trung tâm mẫu). / Site "
+    "TOML for a new database (default: the bundled sample).",
 )
 @click.option(
-    "--log-level", default="warning", type=click.Choice(["debug", "info", "warning", "error"])
+    "--log-level",
+    default="warning",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    help="Mức ghi nhật ký. / Log level.",
 )
 def serve(data_dir: Path, host: str, port: int, site_file: Path | None, log_level: str) -> None:
     from queue_server.app import create_app
@@ -109,16 +152,27 @@ def serve(data_dir: Path, host: str, port: int, site_file: Path | None, log_leve
 # --- users --------------------------------------------------------------------------------
 
 
-@main.group(help="Staff accounts (cán bộ).")
+@main.group(help="Tài khoản cán bộ. / Staff accounts.")
 def user() -> None:
     pass
 
 
-@user.command("add", help="Add a user; the password is read from standard input (one line).")
+@user.command(
+    "add",
+    help="Thêm tài khoản; mật khẩu đọc từ đầu vào chuẩn (một dòng). / Add a user; the "
+    "password is read from standard input (one line).",
+)
 @click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in USER_ROLES]), required=True)
 @click.option(
-    "--name", "display_name", help="Full name shown at the counter, e.g. 'Nguyễn Thị Lan'."
+    "--role",
+    type=click.Choice([r.value for r in USER_ROLES]),
+    required=True,
+    help="Vai trò. / Role.",
+)
+@click.option(
+    "--name",
+    "display_name",
+    help="Họ tên hiển thị tại quầy, ví dụ 'Nguyễn Thị Lan'. / Full name shown at the counter.",
 )
 @DATA_DIR
 def user_add(username: str, role: str, display_name: str | None, data_dir: Path) -> None:
@@ -141,7 +195,7 @@ def user_add(username: str, role: str, display_name: str | None, data_dir: Path)
     click.echo(f"added {role} {username}")
 
 
-@user.command("list", help="List users.")
+@user.command("list", help="Liệt kê tài khoản. / List users.")
 @DATA_DIR
 def user_list(data_dir: Path) -> None:
     store = _store(data_dir)
@@ -163,7 +217,10 @@ def _set_disabled(data_dir: Path, username: str, disabled: bool) -> None:
         store.close()
 
 
-@user.command("disable", help="Disable a user and end their sessions.")
+@user.command(
+    "disable",
+    help="Khóa tài khoản và kết thúc các phiên đăng nhập. / Disable a user and end their sessions.",
+)
 @click.argument("username")
 @DATA_DIR
 def user_disable(username: str, data_dir: Path) -> None:
@@ -171,7 +228,7 @@ def user_disable(username: str, data_dir: Path) -> None:
     click.echo(f"disabled {username}")
 
 
-@user.command("enable", help="Enable a disabled user again.")
+@user.command("enable", help="Mở lại tài khoản đã khóa. / Enable a disabled user again.")
 @click.argument("username")
 @DATA_DIR
 def user_enable(username: str, data_dir: Path) -> None:
@@ -182,14 +239,26 @@ def user_enable(username: str, data_dir: Path) -> None:
 # --- devices ------------------------------------------------------------------------------
 
 
-@main.group(help="Kiosks, display boards, counter keypads and rating tablets.")
+@main.group(
+    help="Thiết bị: máy lấy số, màn hình gọi số, bàn phím quầy, máy đánh giá. / Kiosks, "
+    "display boards, counter keypads and rating tablets."
+)
 def device() -> None:
     pass
 
 
-@device.command("add", help="Register a device; its token is the last line printed.")
+@device.command(
+    "add",
+    help="Đăng ký thiết bị; mã truy cập của nó là dòng cuối được in ra. / Register a device; "
+    "its token is the last line printed.",
+)
 @click.argument("name")
-@click.option("--kind", type=click.Choice([k.value for k in DEVICE_KINDS]), required=True)
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in DEVICE_KINDS]),
+    required=True,
+    help="Loại thiết bị. / Device kind.",
+)
 @DATA_DIR
 def device_add(name: str, kind: str, data_dir: Path) -> None:
     from queue_server.auth import add_device
@@ -207,7 +276,7 @@ def device_add(name: str, kind: str, data_dir: Path) -> None:
     click.echo(token)
 
 
-@device.command("list", help="List devices.")
+@device.command("list", help="Liệt kê thiết bị. / List devices.")
 @DATA_DIR
 def device_list(data_dir: Path) -> None:
     store = _store(data_dir)
@@ -221,7 +290,11 @@ def device_list(data_dir: Path) -> None:
     store.close()
 
 
-@device.command("revoke", help="Revoke a device's token (by id or name).")
+@device.command(
+    "revoke",
+    help="Thu hồi mã truy cập của thiết bị (theo số hoặc tên). / Revoke a device's token "
+    "(by id or name).",
+)
 @click.argument("device")
 @DATA_DIR
 def device_revoke(device: str, data_dir: Path) -> None:
@@ -244,16 +317,27 @@ def device_revoke(device: str, data_dir: Path) -> None:
 # --- voice --------------------------------------------------------------------------------
 
 
-@main.group(help="What the display boards say when they call a number.")
+@main.group(
+    help="Câu màn hình gọi số đọc lên khi gọi. / What the display boards say when they "
+    "call a number."
+)
 def voice() -> None:
     pass
 
 
-@voice.command("text", help="Print the sentence announced for NUMBER at COUNTER.")
+@voice.command(
+    "text",
+    help="In câu gọi số NUMBER đến quầy COUNTER. / Print the sentence announced for NUMBER "
+    "at COUNTER.",
+)
 @click.argument("number")
 @click.argument("counter", type=click.IntRange(1, 999))
 @click.option(
-    "--reading", type=click.Choice(["words", "digits"]), default="words", show_default=True
+    "--reading",
+    type=click.Choice(["words", "digits"]),
+    default="words",
+    show_default=True,
+    help=READING_HELP,
 )
 def voice_text(number: str, counter: int, reading: str) -> None:
     from queue_core.spoken import call_sentence
@@ -266,17 +350,26 @@ def voice_text(number: str, counter: int, reading: str) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-@voice.command("wav", help="Write the announcement for NUMBER at COUNTER (chime, then twice).")
+@voice.command(
+    "wav",
+    help="Ghi âm thanh gọi số NUMBER đến quầy COUNTER vào OUT (chuông, rồi đọc hai lần). / "
+    "Write the announcement for NUMBER at COUNTER (chime, then twice).",
+)
 @click.argument("number")
 @click.argument("counter", type=click.IntRange(1, 999))
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option(
-    "--reading", type=click.Choice(["words", "digits"]), default="words", show_default=True
+    "--reading",
+    type=click.Choice(["words", "digits"]),
+    default="words",
+    show_default=True,
+    help=READING_HELP,
 )
 @click.option(
     "--clips",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="A folder of recorded clips to assemble the sentence from (see docs/display.md).",
+    help="Thư mục các đoạn ghi âm để ghép câu (xem docs/display.md). / A folder of recorded "
+    "clips to assemble the sentence from (see docs/display.md).",
 )
 def voice_wav(number: str, counter: int, out: Path, reading: str, clips: Path | None) -> None:
     import tempfile
@@ -299,28 +392,40 @@ def voice_wav(number: str, counter: int, out: Path, reading: str, clips: Path | 
     click.echo(f"{out}: {duration_s(audio):.1f} s — {text}")
 
 
-@main.command(help="Run a demonstration hall: the server, simulated citizens and clerks.")
+@main.command(
+    help="Chạy trung tâm trình diễn: máy chủ, công dân và cán bộ mô phỏng. / Run a "
+    "demonstration hall: the server, simulated citizens and clerks."
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path(".demo"),
     show_default=True,
+    help="Thư mục dữ liệu của bản trình diễn. / The demo's data directory.",
 )
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, help=HOST_HELP)
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help=PORT_HELP
+)
 @click.option(
     "--duration",
     type=float,
     default=None,
-    help="Stop after this many seconds (default: run until Ctrl-C).",
+    help="Dừng sau số giây này (mặc định: chạy đến khi nhấn Ctrl-C). / Stop after this many "
+    "seconds (default: run until Ctrl-C).",
 )
 @click.option(
-    "--pace", type=float, default=1.0, show_default=True, help="Simulated events per second."
+    "--pace",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Số sự kiện mô phỏng mỗi giây. / Simulated events per second.",
 )
 @click.option(
     "--apps/--no-apps",
     default=None,
-    help="Start the kiosk, counter and display apps (default: when a screen exists).",
+    help="Mở các ứng dụng lấy số, quầy và màn hình (mặc định: khi có màn hình). / Start the "
+    "kiosk, counter and display apps (default: when a screen exists).",
 )
 def demo(
     data_dir: Path, host: str, port: int, duration: float | None, pace: float, apps: bool | None
