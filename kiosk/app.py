@@ -95,7 +95,7 @@ class KioskWindow(KioskShell):
         super().__init__(
             client, tr, printer=printer, admin_pin=admin_pin, stream_options=stream_options
         )
-        self.setWindowTitle("motcua — kiosk")
+        self.setWindowTitle(self.texts.gettext("motcua — ticket kiosk"))
         self.public_url = (public_url or client.base_url).rstrip("/")
         self.services: list[ServiceOut] = []
         self.counters: list[CounterOut] = []
@@ -215,6 +215,7 @@ class KioskWindow(KioskShell):
 
     def retranslate(self) -> None:
         super().retranslate()
+        self.setWindowTitle(self.texts.gettext("motcua — ticket kiosk"))
         for screen in (
             self.home,
             self.priority,
