@@ -12,6 +12,7 @@ ticket stands, read-only, and never offer the form (issue #11).
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Annotated
 from urllib.parse import parse_qs, urlsplit
@@ -31,10 +32,13 @@ REFRESH_S = 20
 # A rating form sends "score=N": anything much longer is not from this page.
 MAX_FORM_BYTES = 256
 
+# Anything else in the address (a mistyped or damaged QR code) is the same Vietnamese
+# "not found" page, never a JSON validation error on a citizen's phone.
+_REF = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
 FollowRef = Annotated[
     str,
     Path(
-        pattern=r"^[A-Za-z0-9_-]{1,32}$",
         description="The ticket's follow code (printed in its QR code); a bare number is the "
         "ticket id of an older QR code, read-only and for today's tickets only.",
         examples=["q7Rk2mVx9aZc"],
@@ -53,8 +57,9 @@ _FINAL = {TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.CANCELLED, Ticke
 
 _HEADERS = {
     "Cache-Control": "no-store",
-    # The code in the address is the credential: never send it on as a Referer.
-    "Referrer-Policy": "no-referrer",
+    # The code in the address is the credential: never send it to another site as a
+    # Referer. Not "no-referrer": under it browsers post the form with `Origin: null`.
+    "Referrer-Policy": "same-origin",
 }
 
 _PAGE = """<!doctype html>
@@ -177,6 +182,8 @@ def _rating_form(code: str, size: int) -> str:
     responses={404: {"description": "Không có số này"}},
 )
 async def follow(ref: FollowRef, queue: Queue) -> HTMLResponse:
+    if not _REF.fullmatch(ref):
+        return _not_found(queue)
     if ref.isdigit():
         ticket = queue.followed_by_id(int(ref)) if int(ref) <= MAX_ID else None
         if ticket is None:
@@ -206,12 +213,16 @@ async def follow(ref: FollowRef, queue: Queue) -> HTMLResponse:
 
 
 def _same_origin(request: Request) -> bool:
-    """A form posted from another site carries its `Origin`: refuse it. Browsers that send
-    no `Origin` on a same-origin post are let through (the code is the credential)."""
+    """A form posted from another site carries that site's `Origin`: refuse it.
+
+    No `Origin`, or `null` (what browsers send for this very page when a proxy or a global
+    header sets `Referrer-Policy: no-referrer`), is let through: the code in the address is
+    the credential, so this check only turns away what plainly comes from elsewhere.
+    """
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
         return True
-    return bool(origin != "null" and urlsplit(origin).netloc == request.headers.get("host"))
+    return urlsplit(origin).netloc == request.headers.get("host")
 
 
 async def _form_body(request: Request) -> bytes | None:
@@ -260,7 +271,7 @@ async def rate(ref: FollowRef, request: Request, queue: Queue) -> Response:
     body = await _form_body(request)
     if body is None:
         return _message(queue, "Nội dung gửi lên quá dài", 413)
-    if ref.isdigit():  # an old numeric address: read-only, never a credential
+    if ref.isdigit() or not _REF.fullmatch(ref):  # an old numeric id is no credential
         return _not_found(queue)
     score = _score(body)
     if score is None:
