@@ -18,7 +18,7 @@ from typing import Annotated
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from queue_core.errors import AlreadyRated, InvalidRequest, NotFound, QueueError
 from queue_core.model import TicketStatus
@@ -128,8 +128,11 @@ def _message(queue: Queue, text: str, status_code: int, back: str | None = None)
     return _page(queue, "motcua", body, status_code)
 
 
+NOT_FOUND = "Không tìm thấy số này"
+
+
 def _not_found(queue: Queue) -> HTMLResponse:
-    return _message(queue, "Không tìm thấy số này", 404)
+    return _message(queue, NOT_FOUND, 404)
 
 
 def _lines(ticket: TicketOut) -> list[str]:
@@ -264,27 +267,35 @@ def _score(body: bytes) -> int | None:
         413: {"description": "Nội dung quá dài"},
         422: {"description": "Mức đánh giá không hợp lệ"},
     },
+    response_description="A browser (Accept: text/html) gets pages; other clients get "
+    '`{"detail": ...}` with the same statuses.',
 )
 async def rate(ref: FollowRef, request: Request, queue: Queue) -> Response:
+    def refuse(text: str, status_code: int, back: bool = True) -> Response:
+        # A phone's browser gets a page; anything else the API's `{"detail": ...}`.
+        if "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": text}, status_code=status_code, headers=_HEADERS)
+        return _message(queue, text, status_code, back=f"/t/{ref}" if back else None)
+
     if not _same_origin(request):
-        return _message(queue, "Không nhận đánh giá gửi từ trang khác", 403)
+        return refuse("Không nhận đánh giá gửi từ trang khác", 403, back=False)
     body = await _form_body(request)
     if body is None:
-        return _message(queue, "Nội dung gửi lên quá dài", 413)
+        return refuse("Nội dung gửi lên quá dài", 413, back=False)
     if ref.isdigit() or not _REF.fullmatch(ref):  # an old numeric id is no credential
-        return _not_found(queue)
+        return refuse(NOT_FOUND, 404, back=False)
     score = _score(body)
     if score is None:
-        return _message(queue, "Xin chọn một mức đánh giá", 422, back=f"/t/{ref}")
+        return refuse("Xin chọn một mức đánh giá", 422)
     try:
         await queue.rate_followed(ref, score)
     except NotFound:
-        return _not_found(queue)
+        return refuse(NOT_FOUND, 404, back=False)
     except AlreadyRated:
-        return _message(queue, "Số này đã được đánh giá. Xin cảm ơn Ông/Bà!", 409, back=f"/t/{ref}")
+        return refuse("Số này đã được đánh giá. Xin cảm ơn Ông/Bà!", 409)
     except InvalidRequest as exc:
-        return _message(queue, exc.message, 422, back=f"/t/{ref}")
+        return refuse(exc.message, 422)
     except QueueError as exc:  # not served yet, or past its day
-        return _message(queue, exc.message, 409, back=f"/t/{ref}")
+        return refuse(exc.message, 409)
     # Post/Redirect/Get: reloading the thank-you page never sends the form again.
     return RedirectResponse(f"/t/{ref}", status_code=303, headers=_HEADERS)

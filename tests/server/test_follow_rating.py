@@ -43,7 +43,11 @@ def rate(hall: Hall, ref: str, body: str = "score=3", **headers: str) -> tuple[i
     response = hall.client.post(
         f"/t/{ref}",
         content=body.encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "text/html,application/xhtml+xml",  # as a phone's browser sends
+            **headers,
+        },
         follow_redirects=False,
     )
     return response.status_code, response.text
@@ -235,3 +239,15 @@ def _common_prefix(a: str, b: str) -> str:
     while n < min(len(a), len(b)) and a[n] == b[n]:
         n += 1
     return a[:n]
+
+
+def test_a_client_that_is_no_browser_gets_the_api_s_json_errors(hall: Hall) -> None:
+    _, code = issue(hall)
+    for body, status in (("score=3", 409), ("score=9", 422), ("x", 422)):
+        response = hall.client.post(f"/t/{code}", content=body.encode())
+        assert response.status_code == status
+        assert response.headers["content-type"] == "application/json"
+        assert response.json()["detail"]
+    assert hall.client.post("/t/1", content=b"score=3").json() == {
+        "detail": "Không tìm thấy số này"
+    }
