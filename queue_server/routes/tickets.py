@@ -38,6 +38,15 @@ _ISSUE_EXAMPLES = {
     response_description="The new ticket; its follow code (for the QR code, `/t/{code}`) "
     f"comes in the `{FOLLOW_CODE_HEADER}` header.",
     responses={
+        201: {
+            "headers": {
+                FOLLOW_CODE_HEADER: {
+                    "description": "The ticket's unguessable follow code: its QR code opens "
+                    "/t/{code}.",
+                    "schema": {"type": "string", "examples": ["q7Rk2mVx9aZc"]},
+                }
+            }
+        },
         404: {"description": "Không có lĩnh vực này"},
         409: {"description": "Hết giờ lấy số, hoặc đã hết số hôm nay"},
     },
