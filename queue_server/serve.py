@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import socket
 import sys
 from collections.abc import Generator
@@ -94,7 +95,10 @@ def listen(host: str, port: int) -> list[socket.socket]:
         for family, kind, proto, _name, address in dict.fromkeys(infos):
             sock = socket.socket(family, kind, proto)
             sockets.append(sock)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            # As asyncio does: on Windows SO_REUSEADDR would let a second server take a
+            # port already in use instead of failing.
+            if os.name == "posix":
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             if family == socket.AF_INET6:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             # With --port 0, every address of the name on the port the first one was given.
