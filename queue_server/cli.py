@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -47,9 +49,33 @@ def _store(data_dir: Path, site_file: Path | None = None) -> Store:
         raise click.ClickException(exc.message) from exc
 
 
+class _BilingualFormatter(click.HelpFormatter):
+    """Click's headings ("Usage:", "Options", "Commands") in Vietnamese first."""
+
+    SECTIONS: ClassVar[dict[str, str]] = {
+        "Options": "Tùy chọn / Options",
+        "Commands": "Lệnh / Commands",
+        "Arguments": "Tham số / Arguments",
+    }
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "Cách dùng / Usage: " if prefix is None else prefix)
+
+    @contextlib.contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        with super().section(self.SECTIONS.get(name, name)):
+            yield
+
+
+class _BilingualContext(click.Context):
+    formatter_class = _BilingualFormatter
+
+
 class LazyGroup(click.Group):
     """Loads the apps' and the printer's commands only when they are run, so `serve`
     and the admin commands start without importing Qt."""
+
+    context_class = _BilingualContext
 
     lazy: ClassVar[dict[str, str]] = {
         "kiosk": "kiosk.cli:command",
@@ -88,7 +114,9 @@ class LazyGroup(click.Group):
 
 def _bilingual_help_option(command: click.Command, ctx: click.Context) -> None:
     """Click's own `--help` says "Show this message and exit." in English: every command
-    under `motcua` (the apps' and the printer's too) says it in Vietnamese first."""
+    under `motcua` (the apps' and the printer's too) says it in Vietnamese first, under
+    Vietnamese headings."""
+    command.context_class = _BilingualContext
     option = command.get_help_option(ctx)
     if option is not None:
         option.help = HELP_OPTION_HELP

@@ -51,6 +51,8 @@ def _flat(text: str) -> str:
 def test_help_is_vietnamese_first(path: tuple[str, ...], command: click.Command) -> None:
     result = CliRunner().invoke(main, [*path, "--help"], terminal_width=100)
     assert result.exit_code == 0, result.output
+    assert result.output.startswith("Cách dùng / Usage: ")
+    assert "Tùy chọn / Options:" in result.output
     output = _flat(result.output)
     assert command.help, f"{path}: no help"
     assert VIETNAMESE.search(command.help), f"{path}: English-only help"
