@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -49,6 +50,9 @@ def _store(data_dir: Path, site_file: Path | None = None) -> Store:
         raise click.ClickException(exc.message) from exc
 
 
+_EXTRAS = re.compile(r"\[([^\[\]]*)\]$")
+
+
 class _BilingualFormatter(click.HelpFormatter):
     """Click's headings ("Usage:", "Options", "Commands") in Vietnamese first."""
 
@@ -57,6 +61,30 @@ class _BilingualFormatter(click.HelpFormatter):
         "Commands": "Lệnh / Commands",
         "Arguments": "Tham số / Arguments",
     }
+
+    # What click appends to an option's help, "[env var: X; default: Y; required]".
+    EXTRAS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("env var: ", "biến môi trường / env var: "),
+        ("default: ", "mặc định / default: "),
+        ("required", "bắt buộc / required"),
+    )
+
+    def write_dl(
+        self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        super().write_dl([(term, self._extras(text)) for term, text in rows], col_max, col_spacing)
+
+    @classmethod
+    def _extras(cls, text: str) -> str:
+        found = _EXTRAS.search(text)
+        if found is None:
+            return text
+        items = found.group(1).split("; ")
+        for index, item in enumerate(items):
+            for english, bilingual in cls.EXTRAS:
+                if item.startswith(english):
+                    items[index] = bilingual + item[len(english) :]
+        return text[: found.start()] + "[" + "; ".join(items) + "]"
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, args, "Cách dùng / Usage: " if prefix is None else prefix)

@@ -65,3 +65,12 @@ def test_help_is_vietnamese_first(path: tuple[str, ...], command: click.Command)
         assert param.help, f"{path} {name}: no help"
         assert VIETNAMESE.search(param.help), f"{path} {name}: English-only help {param.help!r}"
         assert _flat(param.help) in output, f"{path} {name}: help not shown"
+
+
+def test_click_s_notes_on_options_are_bilingual_too() -> None:
+    output = CliRunner().invoke(main, ["serve", "--help"], terminal_width=200).output
+    assert "[bắt buộc / required]" in output
+    assert "[mặc định / default: 127.0.0.1]" in output
+    assert "[mặc định / default: 8000; 0<=x<=65535]" in output
+    assert "[required]" not in output
+    assert "[default:" not in output
