@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import logging
-import re
 import sys
-from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 import click
 
+from queue_server.bilingual_help import HELP_OPTION_HELP, BilingualContext, make_bilingual
 from queue_server.roles import DEVICE_KINDS, USER_ROLES, Role
 
 if TYPE_CHECKING:
@@ -37,7 +35,6 @@ READING_HELP = (
     "Đọc số thành lời (words) hoặc từng chữ số (digits). / Read the number as words or "
     "digit by digit."
 )
-HELP_OPTION_HELP = "Hiện hướng dẫn này rồi thoát. / Show this message and exit."
 
 
 def _store(data_dir: Path, site_file: Path | None = None) -> Store:
@@ -50,60 +47,11 @@ def _store(data_dir: Path, site_file: Path | None = None) -> Store:
         raise click.ClickException(exc.message) from exc
 
 
-_EXTRAS = re.compile(r"\[([^\[\]]*)\]$")
-
-
-class _BilingualFormatter(click.HelpFormatter):
-    """Click's headings ("Usage:", "Options", "Commands") in Vietnamese first."""
-
-    SECTIONS: ClassVar[dict[str, str]] = {
-        "Options": "Tùy chọn / Options",
-        "Commands": "Lệnh / Commands",
-        "Arguments": "Tham số / Arguments",
-    }
-
-    # What click appends to an option's help, "[env var: X; default: Y; required]".
-    EXTRAS: ClassVar[tuple[tuple[str, str], ...]] = (
-        ("env var: ", "biến môi trường / env var: "),
-        ("default: ", "mặc định / default: "),
-        ("required", "bắt buộc / required"),
-    )
-
-    def write_dl(
-        self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
-    ) -> None:
-        super().write_dl([(term, self._extras(text)) for term, text in rows], col_max, col_spacing)
-
-    @classmethod
-    def _extras(cls, text: str) -> str:
-        found = _EXTRAS.search(text)
-        if found is None:
-            return text
-        items = found.group(1).split("; ")
-        for index, item in enumerate(items):
-            for english, bilingual in cls.EXTRAS:
-                if item.startswith(english):
-                    items[index] = bilingual + item[len(english) :]
-        return text[: found.start()] + "[" + "; ".join(items) + "]"
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, "Cách dùng / Usage: " if prefix is None else prefix)
-
-    @contextlib.contextmanager
-    def section(self, name: str) -> Iterator[None]:
-        with super().section(self.SECTIONS.get(name, name)):
-            yield
-
-
-class _BilingualContext(click.Context):
-    formatter_class = _BilingualFormatter
-
-
 class LazyGroup(click.Group):
     """Loads the apps' and the printer's commands only when they are run, so `serve`
     and the admin commands start without importing Qt."""
 
-    context_class = _BilingualContext
+    context_class = BilingualContext
 
     lazy: ClassVar[dict[str, str]] = {
         "kiosk": "kiosk.cli:command",
@@ -130,7 +78,7 @@ class LazyGroup(click.Group):
             if found is None:
                 return None
             command = found
-        _bilingual_help_option(command, ctx)
+        make_bilingual(command, ctx)
         return command
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
@@ -138,19 +86,6 @@ class LazyGroup(click.Group):
         if option is not None:
             option.help = HELP_OPTION_HELP
         return option
-
-
-def _bilingual_help_option(command: click.Command, ctx: click.Context) -> None:
-    """Click's own `--help` says "Show this message and exit." in English: every command
-    under `motcua` (the apps' and the printer's too) says it in Vietnamese first, under
-    Vietnamese headings."""
-    command.context_class = _BilingualContext
-    option = command.get_help_option(ctx)
-    if option is not None:
-        option.help = HELP_OPTION_HELP
-    if isinstance(command, click.Group):
-        for sub in command.commands.values():
-            _bilingual_help_option(sub, ctx)
 
 
 def _now() -> datetime:
