@@ -90,7 +90,6 @@ form.rate button {{ display: block; width: 100%; margin: 0.5rem 0; padding: 0.9r
   font: inherit; font-size: 1.2rem; font-weight: 800; border: 0; border-radius: 12px;
   color: white; background: #0b4f9c; }}
 form.rate button.unhappy {{ background: #b3261e; }}
-form.rate button.neutral {{ background: #5b6776; }}
 .thanks {{ color: #1b6b34; font-weight: 800; }}
 footer {{ color: #5b6776; font-size: 0.9rem; }}
 </style>
@@ -166,8 +165,6 @@ def _rating_form(code: str, size: int) -> str:
     buttons = []
     for level in sorted(scale(size), key=lambda lv: -lv.score):
         kind = "" if level.satisfied else ' class="unhappy"'
-        if level.label_en == "Neutral":
-            kind = ' class="neutral"'
         buttons.append(
             f'<button type="submit" name="score" value="{level.score}"{kind}>'
             f"{escape(level.label_vi)}</button>"
@@ -231,7 +228,10 @@ def _same_origin(request: Request) -> bool:
 async def _form_body(request: Request) -> bytes | None:
     """The request body, or None past MAX_FORM_BYTES (read no further than that)."""
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_FORM_BYTES):
+    # isascii: "²".isdigit() is true, and int("²") fails.
+    if declared is not None and (
+        not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_FORM_BYTES
+    ):
         return None
     body = b""
     async for chunk in request.stream():
@@ -251,7 +251,7 @@ def _score(body: bytes) -> int | None:
     if set(fields) != {"score"} or values is None or len(values) != 1:
         return None
     value = values[0]
-    return int(value) if value.isdigit() and len(value) == 1 else None
+    return int(value) if len(value) == 1 and "1" <= value <= "9" else None
 
 
 @router.post(

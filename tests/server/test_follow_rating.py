@@ -159,7 +159,7 @@ def test_a_bad_form_a_big_body_or_another_site_records_nothing(hall: Hall) -> No
     _, code = issue(hall)
     serve(hall)
     for body in ("", "score=", "score=0", "score=4", "score=abc", "score=3&score=2",
-                 "score=3&x=1", "score=%FF", "sc%00ore=3", "score=33"):  # fmt: skip
+                 "score=3&x=1", "score=%FF", "sc%00ore=3", "score=33", "score=%C2%B2"):  # fmt: skip
         status, text = rate(hall, code, body)
         assert status == 422, body
         assert "Xin chọn một mức đánh giá" in text or "Điểm đánh giá từ 1 đến 3" in text
