@@ -10,8 +10,11 @@ import base64
 import itertools
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from queue_core.clock import FrozenClock
@@ -251,3 +254,33 @@ def test_a_client_that_is_no_browser_gets_the_api_s_json_errors(hall: Hall) -> N
     assert hall.client.post("/t/1", content=b"score=3").json() == {
         "detail": "Không tìm thấy số này"
     }
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    ref=st.text(min_size=1, max_size=40).filter(
+        lambda t: "/" not in t and "?" not in t and "#" not in t
+    ),
+    body=st.binary(max_size=300),
+    accept=st.sampled_from(["text/html", "*/*"]),
+    served=st.booleans(),
+    score=st.text(max_size=3),
+)
+def test_no_address_or_body_makes_the_page_fail(
+    hall: Hall, ref: str, body: bytes, accept: str, served: bool, score: str
+) -> None:
+    if served:  # a real code of a served ticket: the body reaches the rating itself
+        _, ref = issue(hall)
+        serve(hall)
+        body = f"score={quote(score)}".encode()
+    for response in (
+        hall.client.get(f"/t/{quote(ref)}"),
+        hall.client.post(
+            f"/t/{quote(ref)}",
+            content=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+        ),
+    ):
+        assert response.status_code < 500, response.text
