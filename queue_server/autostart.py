@@ -43,6 +43,8 @@ DATA_DIR = HOME
 UNIT_DIR = PurePosixPath("/etc/systemd/system")
 ENV_DIR = PurePosixPath("/etc/motcua")
 SYSUSERS = PurePosixPath("/etc/sysusers.d/motcua.conf")
+X_WRAPPER = PurePosixPath("/usr/local/libexec/motcua-xserver")
+X_SERVER = "/usr/bin/X"
 
 # Seconds. A crash is followed by a new start after RESTART_S; a frozen GUI thread (no
 # WATCHDOG=1 for WATCHDOG_S) is killed, then started again RESTART_S later: both within 5 s.
@@ -198,6 +200,7 @@ def app_unit(setup: Setup) -> str:
     cursor = () if setup.part == "counter" else ("-nocursor",)
     x_server = (
         "--",
+        str(X_WRAPPER),
         display,
         f"vt{setup.vt}",
         "-keeptty",  # stay on the unit's terminal, where logind gave us the seat
@@ -229,7 +232,9 @@ StartLimitIntervalSec=0
 # READY=1 once its window is up and WATCHDOG=1 every second from its GUI thread, and
 # NotifyAccess=all makes systemd take those from any process of the unit, not only the
 # main one. READY=1 also arms the watchdog only once the app is up, so a slow first start
-# (X, then importing Qt) is bounded by TimeoutStartSec, not mistaken for a freeze.
+# (X, then importing Qt) is bounded by TimeoutStartSec, not mistaken for a freeze. The X
+# server sends a READY=1 of its own when it sees NOTIFY_SOCKET, which would end the
+# start-up before the app is up: {X_WRAPPER} starts X without it.
 Type=notify
 NotifyAccess=all
 WatchdogSec={WATCHDOG_S}
@@ -256,6 +261,17 @@ WorkingDirectory={HOME}
 
 [Install]
 WantedBy=multi-user.target
+"""
+
+
+def x_wrapper(server: str = X_SERVER) -> str:
+    """The X server of an app's unit, without NOTIFY_SOCKET (see app_unit)."""
+    return f"""\
+#!/bin/sh
+# Written by `motcua autostart`. X sends systemd READY=1 itself when it finds
+# NOTIFY_SOCKET; under a motcua unit only the app may say it is ready.
+unset NOTIFY_SOCKET
+exec {server} "$@"
 """
 
 
@@ -287,6 +303,8 @@ def linux_files(setup: Setup) -> list[File]:
         File(UNIT_DIR / f"{setup.name}.service", unit),
         File(SYSUSERS, sysusers()),
     ]
+    if setup.part != "server":
+        files.append(File(X_WRAPPER, x_wrapper(), 0o755))
     if setup.secrets:
         files.append(File(env_file(setup), environment(setup.secrets), 0o600))
     return files

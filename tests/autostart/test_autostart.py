@@ -121,7 +121,7 @@ def test_each_parts_flags_are_carried_into_the_unit(part: str) -> None:
     separator = words.index("--")
     assert words[motcua + 1 : separator] == expected
     x_server = words[separator + 1 :]
-    assert x_server[:2] == [":0", "vt1"]
+    assert x_server[:3] == [str(autostart.X_WRAPPER), ":0", "vt1"]
     assert ("-nocursor" in x_server) == (part != "counter")  # the clerk uses a mouse
 
 
@@ -156,7 +156,10 @@ def test_install_writes_the_files_with_their_modes_and_the_token_apart(tmp_path:
     unit = tmp_path / "etc/systemd/system/motcua-kiosk.service"
     users = tmp_path / "etc/sysusers.d/motcua.conf"
     secrets = tmp_path / "etc/motcua/kiosk.env"
-    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == sorted([unit, users, secrets])
+    x_server = tmp_path / "usr/local/libexec/motcua-xserver"
+    written = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert written == sorted([unit, users, secrets, x_server])
+    assert stat.S_IMODE(x_server.stat().st_mode) == 0o755
     assert stat.S_IMODE(unit.stat().st_mode) == 0o644
     assert stat.S_IMODE(users.stat().st_mode) == 0o644
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600

@@ -8,17 +8,24 @@ to write each screen to `fullscreen-APP-nowm.png`.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import shlex
 import shutil
+import socket
+import struct
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
+from queue_server import autostart
+from queue_server.cli import main
 from queue_server.demo import _prepare as prepare_demo_hall
 from tests.helpers.server_process import MOTCUA, ServerProcess, child_env, serve
 
@@ -161,3 +168,77 @@ def test_the_app_fills_the_screen_with_no_window_manager(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
+
+
+# --- the unit's own command line, with Xvfb standing in for the X server ------------------
+
+
+def free_display() -> int:
+    for number in range(50, 100):
+        if not Path(f"/tmp/.X{number}-lock").exists():
+            return number
+    raise AssertionError("no free X display number")
+
+
+@pytest.mark.skipif(shutil.which("xinit") is None, reason="xinit is missing (system-deps)")
+def test_under_xinit_the_app_tells_systemd_it_lives_and_its_death_ends_the_session(
+    hall: tuple[ServerProcess, dict[str, str]], tmp_path: Path
+) -> None:
+    """What the unit's Type=notify, NotifyAccess=all and Restart=always rest on: the
+    app, a child of xinit and not the unit's main process, gets NOTIFY_SOCKET through
+    xinit and sends READY=1 then WATCHDOG=1; killed, it takes xinit down with it."""
+    server, tokens = hall
+    printed = CliRunner().invoke(
+        main, ["autostart", "display", "--server", server.url, "--print"], env={}
+    )
+    unit = printed.output.split("# ---- ")[1]
+    line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
+    words = shlex.split(line.removeprefix("ExecStart="))
+    client = words[: words.index("--")]  # xinit MOTCUA display --server URL
+    assert words[words.index("--") + 1] == str(autostart.X_WRAPPER)
+    x_server = tmp_path / "x-server"  # the unit's X wrapper, starting Xvfb instead of X
+    x_server.write_text(autostart.x_wrapper(str(XVFB)))
+    x_server.chmod(0o755)
+    number = free_display()
+    xvfb = [str(x_server), f":{number}", "-screen", "0", "1366x768x24", "-nolisten", "tcp"]
+    address = tmp_path / "notify"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.bind(str(address))
+        notify.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        notify.settimeout(START_TIMEOUT_S)
+        env = {k: v for k, v in child_env().items() if k not in ("QT_QPA_PLATFORM", "DISPLAY")}
+        env |= {
+            "NOTIFY_SOCKET": str(address),
+            "MOTCUA_TOKEN": tokens["display"],  # what EnvironmentFile= gives the unit
+            "HOME": str(tmp_path),
+        }
+        with (tmp_path / "xinit.log").open("w") as log:
+            session = subprocess.Popen(
+                [*client, "--", *xvfb],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own group: X and the app go with it
+            )
+        try:
+            heard: list[tuple[str, int]] = []
+            size = struct.calcsize("3i")
+            while len(heard) < 3:
+                data, ancillary, _, _ = notify.recvmsg(4096, socket.CMSG_SPACE(size))
+                (_, _, credentials) = ancillary[0]
+                pid, _, _ = struct.unpack("3i", credentials[:size])
+                heard.append((data.decode(), pid))
+            assert [message for message, _ in heard] == ["READY=1", "WATCHDOG=1", "WATCHDOG=1"]
+            app_pid = heard[0][1]
+            assert app_pid != session.pid  # hence NotifyAccess=all in the unit
+            os.kill(app_pid, 9)
+            # xinit ends when its client dies: the unit's main process exits, and
+            # Restart=always starts the whole session again.
+            session.wait(30)
+        finally:
+            lock = Path(f"/tmp/.X{number}-lock")  # xinit puts X in a group of its own
+            groups = [session.pid, *([int(lock.read_text())] if lock.exists() else [])]
+            for group in groups:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(group, 9)
+            session.wait(10)
