@@ -67,6 +67,8 @@ def run_autostart(
     except AutostartError as exc:
         raise click.UsageError(str(exc), ctx) from exc
     device = part in ("kiosk", "display", "rating")
+    if part in ("kiosk", "rating") and os.environ.get("MOTCUA_ADMIN_PIN"):
+        secrets.setdefault("MOTCUA_ADMIN_PIN", os.environ["MOTCUA_ADMIN_PIN"])
     if device and "MOTCUA_TOKEN" not in secrets:
         if os.environ.get("MOTCUA_TOKEN"):
             secrets["MOTCUA_TOKEN"] = os.environ["MOTCUA_TOKEN"]

@@ -49,7 +49,8 @@ PARTS = {
 
 
 def run(*args: str, env: dict[str, str | None] | None = None) -> Result:
-    return CliRunner().invoke(main, ["autostart", *args], env={"MOTCUA_TOKEN": None, **(env or {})})
+    clean: dict[str, str | None] = {"MOTCUA_TOKEN": None, "MOTCUA_ADMIN_PIN": None}
+    return CliRunner().invoke(main, ["autostart", *args], env={**clean, **(env or {})})
 
 
 def printed_files(text: str) -> dict[str, str]:
@@ -183,6 +184,14 @@ def test_install_takes_the_token_from_the_environment_too(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert SECRET in (tmp_path / "etc/motcua/display.env").read_text()
     assert SECRET not in (tmp_path / "etc/systemd/system/motcua-display.service").read_text()
+
+
+def test_the_kiosks_pin_may_come_from_the_environment(tmp_path: Path) -> None:
+    result = run("kiosk", "--server", SERVER, "--install", "--root", str(tmp_path),
+                 env={"MOTCUA_TOKEN": SECRET, "MOTCUA_ADMIN_PIN": "97531"})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "MOTCUA_ADMIN_PIN=97531\n" in (tmp_path / "etc/motcua/kiosk.env").read_text()
+    assert "97531" not in (tmp_path / "etc/systemd/system/motcua-kiosk.service").read_text()
 
 
 def test_a_reinstall_replaces_the_files_and_keeps_the_secret_private(tmp_path: Path) -> None:
