@@ -125,7 +125,10 @@ def check_args(part: str, args: Sequence[str]) -> None:
     if part not in PARTS:
         raise AutostartError(f"unknown part {part!r}: one of {', '.join(PARTS)}")
     for arg in args:
-        if arg.partition("=")[0] in _REFUSED:
+        flag = arg.partition("=")[0]
+        if flag == "--mode":
+            raise AutostartError("a rating tablet is its own part: motcua autostart rating")
+        if flag in _REFUSED:
             raise AutostartError(f"{arg} has no place in a part started at boot")
         if "\n" in arg or "\0" in arg:
             raise AutostartError("a flag may not hold a line break")

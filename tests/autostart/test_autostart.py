@@ -223,6 +223,7 @@ def test_print_never_shows_the_token() -> None:
         (["display", "--server", SERVER, "--volume", "300", "--print"], "--volume"),
         (["rating", "--server", SERVER, "--print"], "--counter"),
         (["kiosk", "--server", SERVER, "--windowed", "--print"], "--windowed"),
+        (["kiosk", "--server", SERVER, "--mode", "rating", "--print"], "autostart rating"),
         (["counter", "--server", SERVER, "--token", "x", "--print"], "--token"),
         (["kiosk", "--server", SERVER, "--install", "--root", "/nonexistent"], "token"),
         (["kiosk", "--server", SERVER], "--print"),
