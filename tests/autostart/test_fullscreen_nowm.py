@@ -174,8 +174,12 @@ def test_the_app_fills_the_screen_with_no_window_manager(
 
 
 def free_display() -> int:
+    """A display number no live X server holds (X itself clears a dead one's lock)."""
     for number in range(50, 100):
-        if not Path(f"/tmp/.X{number}-lock").exists():
+        lock = Path(f"/tmp/.X{number}-lock")
+        try:
+            os.kill(int(lock.read_text()), 0)
+        except (OSError, ValueError):
             return number
     raise AssertionError("no free X display number")
 
@@ -238,6 +242,11 @@ def test_under_xinit_the_app_tells_systemd_it_lives_and_its_death_ends_the_sessi
         finally:
             lock = Path(f"/tmp/.X{number}-lock")  # xinit puts X in a group of its own
             groups = [session.pid, *([int(lock.read_text())] if lock.exists() else [])]
+            for group in groups:  # SIGTERM first: X removes its lock file as it goes
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(group, 15)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                session.wait(10)
             for group in groups:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(group, 9)
