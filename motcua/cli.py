@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
+from motcua.autostart import PARTS as AUTOSTART_PARTS
 from motcua.bilingual_help import HELP_OPTION_HELP, BilingualContext, make_bilingual
 from queue_server.roles import DEVICE_KINDS, USER_ROLES, Role
 
@@ -537,6 +538,81 @@ def demo(
     from motcua.demo import run_demo
 
     run_demo(data_dir, host, port, duration, pace, apps)
+
+
+# --- start at boot -----------------------------------------------------------------------
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True},
+    help="Khởi động PART khi bật máy, toàn màn hình, và chạy lại trong vòng 5 giây nếu nó dừng "
+    "hoặc treo: in ra (--print) hoặc cài đặt (--install) unit systemd (Linux) hay tác vụ hẹn "
+    "giờ (Windows). Các tùy chọn của PART theo sau nó; mã thiết bị lấy từ --token hoặc "
+    "MOTCUA_TOKEN và không nằm trong unit. / Start PART at boot, full screen, and again within "
+    "5 s if it dies or freezes: print (--print) or install (--install) its systemd unit (Linux) "
+    "or scheduled task (Windows). PART's own flags follow it, e.g. "
+    "`motcua autostart kiosk --server http://10.0.0.2:8000 --printer usb://04b8:0202 "
+    "--install`; the device token comes from --token or MOTCUA_TOKEN and is kept out of "
+    "the unit.",
+)
+@click.argument("part", type=click.Choice(AUTOSTART_PARTS))
+@click.argument("part_args", nargs=-1, type=click.UNPROCESSED)
+@click.option(
+    "--print",
+    "show",
+    is_flag=True,
+    help="In các tệp (bí mật thay bằng chỗ trống). / Print the files (secrets as placeholders).",
+)
+@click.option(
+    "--install",
+    is_flag=True,
+    help="Ghi các tệp và bật unit hoặc tác vụ. / Write the files and enable the unit or task.",
+)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Cài vào thư mục này (một ảnh hệ thống đang dựng) thay vì /. / Install under this "
+    "directory (an image being built) instead of /.",
+)
+@click.option(
+    "--platform",
+    "target",
+    type=click.Choice(["linux", "windows"]),
+    default="windows" if sys.platform == "win32" else "linux",
+    show_default="hệ thống này / this system",
+    help="Hệ điều hành đích. / The target system.",
+)
+@click.option(
+    "--motcua",
+    "program",
+    help="Chương trình motcua sẽ chạy (mặc định: chương trình này). / The motcua program to "
+    "run (default: this one).",
+)
+@click.option(
+    "--vt",
+    type=click.IntRange(1, 12),
+    default=1,
+    show_default=True,
+    help="Màn hình ảo của ứng dụng (X display :VT-1). / An app's virtual terminal (X display "
+    ":VT-1).",
+)
+@click.pass_context
+def autostart(
+    ctx: click.Context,
+    part: str,
+    part_args: tuple[str, ...],
+    show: bool,
+    install: bool,
+    root: Path | None,
+    target: str,
+    program: str | None,
+    vt: int,
+) -> None:
+    from motcua.autostart_command import run_autostart
+
+    if show == install:
+        raise click.UsageError("give exactly one of --print and --install")
+    run_autostart(ctx, part, part_args, install, root, target, program, vt)
 
 
 if __name__ == "__main__":  # pragma: no cover
