@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from motcua.cli import main
 from motcua import autostart
+from motcua.cli import main
 
 SECRET = "dev-4Qx_7Lm-zz9-SECRET"
 SERVER = "http://10.0.0.2:8000"

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image
-from motcua.demo import _prepare as prepare_demo_hall
 
-from motcua.cli import main
 from motcua import autostart
+from motcua.cli import main
+from motcua.demo import _prepare as prepare_demo_hall
 from tests.helpers.server_process import MOTCUA, ServerProcess, child_env, serve
 
 XVFB = shutil.which("Xvfb")
