@@ -75,7 +75,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         )
         service = QueueService(site_config, writer, reader, clock)
         writer.start()
-        throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_s)
+        throttle = LoginThrottle(
+            settings.login_max_failures,
+            settings.login_lockout_s,
+            address_max_failures=settings.login_address_max_failures,
+            concurrency=settings.login_concurrency,
+        )
         app.state.motcua = AppState(settings, clock, reader, writer, hub, service, throttle)
         await writer.run(_idle)  # expire what a past day left open before serving anyone
 

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # Failed logins in a row before a username is locked out.
     login_max_failures: int = Field(default=5, gt=0)
     login_lockout_s: int = Field(default=60, ge=0)
+    # Failed logins in a row from one address, whatever the usernames, before it is locked out.
+    login_address_max_failures: int = Field(default=20, gt=0)
+    # Password checks run at once (argon2: 64 MiB each); a few more may wait, the rest get 503.
+    login_concurrency: int = Field(default=2, gt=0)
     # Commands the single writer commits together (group commit); 1 disables batching.
     write_batch_max: int = Field(default=64, gt=0)
     # Events buffered for one WebSocket client before it is cut off as too slow.
