@@ -15,6 +15,7 @@ from queue_server import errors
 from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
 from queue_server.hub import Hub
+from queue_server.limits import RequestLimits
 from queue_server.routes import (
     auth,
     clerk_stats,
@@ -111,6 +112,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    # Before any route reads a body: the token first, then the body's size.
+    app.add_middleware(RequestLimits)
     for module in (
         health,
         auth,

@@ -24,6 +24,7 @@ _bearer = HTTPBearer(auto_error=False)
     summary="Sign in (OAuth2 password flow)",
     responses={
         401: {"description": "Sai tên đăng nhập hoặc mật khẩu"},
+        413: {"description": "Nội dung quá dài"},
         429: {"description": "Tạm khóa"},
         503: {"description": "Máy chủ đang bận"},
     },
