@@ -16,6 +16,7 @@ from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
 from queue_server.hub import Hub
 from queue_server.limits import RequestLimits
+from queue_server.replay import ReplayBudget, ReplayReader, Replays
 from queue_server.routes import (
     auth,
     clerk_stats,
@@ -39,6 +40,8 @@ from queue_server.writer import Outcome, Writer
 # How often the writer wakes with nothing to do, so the day change expires old tickets
 # even when the hall is quiet.
 SWEEP_INTERVAL_S = 30.0
+# A client that would wait longer than this for its turn to replay is told to come back.
+REPLAY_MAX_WAIT_S = 30.0
 
 DESCRIPTION = """
 Hệ thống xếp hàng lấy số cho Bộ phận Một cửa / Trung tâm Phục vụ hành chính công.
@@ -83,6 +86,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             concurrency=settings.login_concurrency,
         )
         app.state.motcua = AppState(settings, clock, reader, writer, hub, service, throttle)
+        app.state.replays = Replays(
+            ReplayReader(settings.data_dir),
+            settings.ws_replay_max,
+            ReplayBudget(
+                settings.ws_replay_burst, settings.ws_replay_interval_s, REPLAY_MAX_WAIT_S
+            ),
+        )
         await writer.run(_idle)  # expire what a past day left open before serving anyone
 
         async def tick() -> None:
@@ -103,6 +113,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
             writer.stop()
+            app.state.replays.close()
             reader.close()
 
     app = FastAPI(

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     ws_buffer_max: int = Field(default=1000, gt=0)
     # How often an open event stream checks that its token is still valid.
     ws_token_check_s: float = Field(default=30.0, gt=0)
+    # A reconnecting client further behind than this gets the snapshot instead of a replay.
+    ws_replay_max: int = Field(default=2000, gt=0)
+    # Replays per token: this many at once, then one every ws_replay_interval_s.
+    ws_replay_burst: int = Field(default=4, gt=0)
+    ws_replay_interval_s: float = Field(default=2.0, ge=0)
 
     @classmethod
     def load(cls, env_file: Path | None = None, **flags: object) -> Settings:
