@@ -16,7 +16,8 @@ from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
 from queue_server.hub import Hub
 from queue_server.limits import RequestLimits
-from queue_server.replay import ReplayBudget, ReplayReader, Replays
+from queue_server.rate import RateBudget
+from queue_server.replay import ReplayReader, Replays
 from queue_server.routes import (
     auth,
     clerk_stats,
@@ -89,9 +90,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         app.state.replays = Replays(
             ReplayReader(settings.data_dir),
             settings.ws_replay_max,
-            ReplayBudget(
-                settings.ws_replay_burst, settings.ws_replay_interval_s, REPLAY_MAX_WAIT_S
-            ),
+            RateBudget(settings.ws_replay_burst, settings.ws_replay_interval_s, REPLAY_MAX_WAIT_S),
         )
         await writer.run(_idle)  # expire what a past day left open before serving anyone
 

@@ -19,43 +19,15 @@ import asyncio
 import json
 import threading
 import time
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
 from queue_core.numbering import local_day
+from queue_server.rate import RateBudget
 from queue_server.store import Store
 
 Page = list[tuple[int, str, str]]
-
-
-class ReplayBudget:
-    """A token bucket per key: `burst` replays at once, then one every `interval_s`."""
-
-    def __init__(
-        self, burst: int, interval_s: float, max_wait_s: float, capacity: int = 4096
-    ) -> None:
-        self._burst = burst
-        self._interval_s = interval_s
-        self._max_wait_s = max_wait_s
-        self._capacity = capacity
-        # key -> when its bucket is full again (a bucket full now is not kept).
-        self._full_at: OrderedDict[str, float] = OrderedDict()
-
-    def reserve(self, key: str, now_s: float) -> float | None:
-        """Take one replay for `key`: the seconds to wait before it, or None when the wait
-        would exceed `max_wait_s` (nothing is taken then)."""
-        full_at = max(self._full_at.get(key, now_s), now_s)
-        full_at += self._interval_s
-        wait_s = max(0.0, full_at - now_s - self._burst * self._interval_s)
-        if wait_s > self._max_wait_s:
-            return None
-        self._full_at[key] = full_at
-        self._full_at.move_to_end(key)
-        while len(self._full_at) > self._capacity:
-            self._full_at.popitem(last=False)
-        return wait_s
 
 
 class ReplayReader:
@@ -107,7 +79,7 @@ class Replays:
         self,
         reader: ReplayReader,
         max_events: int,
-        budget: ReplayBudget,
+        budget: RateBudget,
     ) -> None:
         self.reader = reader
         self.max_events = max_events

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     # Replays per token: this many at once, then one every ws_replay_interval_s.
     ws_replay_burst: int = Field(default=4, gt=0)
     ws_replay_interval_s: float = Field(default=2.0, ge=0)
+    # New spoken sentences (espeak-ng runs) per token: this many at once, then one per interval.
+    voice_burst: int = Field(default=20, gt=0)
+    voice_interval_s: float = Field(default=1.0, ge=0)
+    # espeak-ng runs at once, and the size the voice cache is kept under.
+    voice_syntheses: int = Field(default=2, gt=0)
+    voice_cache_max_mb: int = Field(default=64, gt=0)
 
     @classmethod
     def load(cls, env_file: Path | None = None, **flags: object) -> Settings:

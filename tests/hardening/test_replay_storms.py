@@ -15,7 +15,7 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from queue_server.database import open_store
-from queue_server.replay import ReplayBudget
+from queue_server.rate import RateBudget
 from tests.hardening.conftest import Served, Watch
 from tests.helpers.server_process import serve
 from tests.server.conftest import prepare_data_dir
@@ -138,7 +138,7 @@ def test_sixteen_clients_replaying_in_a_loop_leave_health_answering(
 
 
 def test_replays_are_rationed_per_token() -> None:
-    budget = ReplayBudget(burst=4, interval_s=2.0, max_wait_s=30.0)
+    budget = RateBudget(burst=4, interval_s=2.0, max_wait_s=30.0)
     assert [budget.reserve("board", 100.0) for _ in range(4)] == [0.0] * 4
     assert budget.reserve("board", 100.0) == pytest.approx(2.0)  # waits its turn
     assert budget.reserve("counter 1", 100.0) == 0.0  # another token is not held back
