@@ -16,6 +16,7 @@ from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
 from queue_server.hub import Hub
 from queue_server.limits import RequestLimits
+from queue_server.page_headers import PageHeaders
 from queue_server.rate import RateBudget
 from queue_server.replay import ReplayReader, Replays
 from queue_server.routes import (
@@ -124,6 +125,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     errors.install(app)
     # Before any route reads a body: the token first, then the body's size.
     app.add_middleware(RequestLimits)
+    app.add_middleware(PageHeaders)  # CSP, framing, referrer on every HTML page
     for module in (
         health,
         auth,
