@@ -13,6 +13,8 @@ import click
 import uvicorn
 from fastapi import FastAPI
 
+from queue_server import log_redaction
+
 
 class AnnouncingServer(uvicorn.Server):
     """A uvicorn server that prints its URL on stdout once its sockets listen.
@@ -42,6 +44,7 @@ class AnnouncingServer(uvicorn.Server):
 
 
 def make_server(app: FastAPI, host: str, port: int, log_level: str = "warning") -> AnnouncingServer:
+    log_redaction.install()  # boards' addresses carry their tokens: never log one
     config = uvicorn.Config(
         app,
         host=host,
