@@ -122,6 +122,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    app.state.settings = settings  # read by serve.py for the connection limits
     errors.install(app)
     # Before any route reads a body: the token first, then the body's size.
     app.add_middleware(RequestLimits)

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # Replays per token: this many at once, then one every ws_replay_interval_s.
     ws_replay_burst: int = Field(default=4, gt=0)
     ws_replay_interval_s: float = Field(default=2.0, ge=0)
+    # Connections one client address may hold open (event streams not counted).
+    connections_per_address: int = Field(default=64, gt=0)
+    # Seconds a connection has to send a request's head, from opening or the last answer.
+    head_timeout_s: float = Field(default=10.0, gt=0)
     # New spoken sentences (espeak-ng runs) per token: this many at once, then one per interval.
     voice_burst: int = Field(default=20, gt=0)
     voice_interval_s: float = Field(default=1.0, ge=0)
