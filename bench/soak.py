@@ -69,6 +69,7 @@ DESK_CLERK = "clerk2"
 STARTUP_S = 60.0  # an app's first heartbeat, on a busy 2-core machine
 STOP_S = 10.0
 CLERK_SCRIPT = Path(__file__).with_name("_counter_clerk.py")
+TIMELINE_POINTS = 11  # RSS at 0 %, 10 %, … 100 % of the run in the report
 
 
 @dataclass
@@ -348,6 +349,18 @@ def app_summary(app: App, wall_s: float) -> dict[str, Any]:
     }
 
 
+def timeline(values: list[int]) -> list[int]:
+    """`TIMELINE_POINTS` values spread evenly over `values` (first and last included)."""
+    if not values:
+        return []
+    last = len(values) - 1
+    return [values[round(i * last / (TIMELINE_POINTS - 1))] for i in range(TIMELINE_POINTS)]
+
+
+def _mib(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
 def render(report: Report) -> str:
     day = report.day
     lines = [
@@ -360,21 +373,19 @@ def render(report: Report) -> str:
     ]
     for app in report.apps:
         s = app_summary(app, report.wall_s)
-
-        def mib(value: float | None) -> str:
-            return "-" if value is None else f"{value:.1f}"
-
         survived = "yes" if s["survived"] else f"NO ({s['exit_code']})"
         lines.append(
-            f"{s['app']:<8} {survived:>8} {s['lived_s']:>8.0f} {mib(s['rss_start_mib']):>10} "
-            f"{mib(s['rss_end_mib']):>8} {mib(s['rss_max_mib']):>8} "
-            f"{mib(s['stall_max_ms']):>9} {mib(s['beat_age_max_s']):>10}"
+            f"{s['app']:<8} {survived:>8} {s['lived_s']:>8.0f} {_mib(s['rss_start_mib']):>10} "
+            f"{_mib(s['rss_end_mib']):>8} {_mib(s['rss_max_mib']):>8} "
+            f"{_mib(s['stall_max_ms']):>9} {_mib(s['beat_age_max_s']):>10}"
         )
-    if report.server_rss:
-        lines.append(
-            f"server RSS {report.server_rss[0] / 1024:.1f} → {report.server_rss[-1] / 1024:.1f} MiB"
-        )
-    lines.append("RSS in MiB (start = first sample after the app's first heartbeat)")
+    lines.append("RSS in MiB; start = the first sample after the app's first heartbeat")
+    lines.append("")
+    lines.append(f"RSS over time, MiB, every {100 // (TIMELINE_POINTS - 1)} % of the run:")
+    series = [(app.name, [x.rss_kib for x in app.samples if x.rss_kib]) for app in report.apps]
+    for name, values in [*series, ("server", report.server_rss)]:
+        points = " ".join(f"{kib / 1024:6.1f}" for kib in timeline(values))
+        lines.append(f"  {name:<8} {points}")
     for problem in report.problems:
         lines.append(f"!!! {problem}")
     for error in day.errors[:10]:
@@ -494,7 +505,11 @@ def main(argv: list[str] | None = None) -> int:
                     "tickets_per_minute": report.per_minute,
                     "issued": report.day.issued,
                     "calls": report.day.calls,
-                    "apps": [app_summary(a, report.wall_s) for a in report.apps],
+                    "apps": [
+                        app_summary(a, report.wall_s)
+                        | {"rss_mib": [round(x.rss_kib / 1024, 1) for x in a.samples]}
+                        for a in report.apps
+                    ],
                     "problems": report.problems,
                 }
             )
