@@ -13,7 +13,9 @@ So the HTTP protocol is uvicorn's httptools one with three guards:
   closed, so one address cannot starve the hall's devices (each has its own address);
 - a request's head (request line and headers) must arrive within `head_timeout_s` of
   the connection opening or of the previous answer, or the connection is closed;
-- a head larger than `head_max_bytes` gets `431` and the connection is closed.
+- a head larger than `head_max_bytes` gets `431` and the connection is closed (counted
+  as parsed; an unfinished head is refused once four times that has come in, since the
+  bytes received with it may be a body's).
 
 A connection upgraded to the event stream leaves the count: it is meant to last all
 day, and the stream has its own pings and token checks. Slow bodies are the
@@ -63,8 +65,10 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._counted: str | None = None
-            self._head_bytes = 0
+            self._head_bytes = 0  # of the request line and headers, as parsed
+            self._raw_head_bytes = 0  # received while the head is unfinished (body included)
             self._awaiting_head = False
+            self._refused = False
             self._head_timer: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -84,19 +88,52 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return  # the rest of a refused request: dropped unread
             if self._awaiting_head:
-                self._head_bytes += len(data)
-                if self._head_bytes > limits.head_max_bytes:
-                    self._stop_head_timer()
-                    self.transport.write(HEAD_TOO_LARGE)
-                    self.transport.close()
-                    return
+                self._raw_head_bytes += len(data)
             super().data_received(data)
+            # A head still unfinished, yet already too long: it never will be.
+            if (
+                self._awaiting_head
+                and not self._refused
+                and max(self._head_bytes, self._raw_head_bytes // 4) > limits.head_max_bytes
+            ):
+                self._refuse_head()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._head_bytes = 0
+
+        def on_url(self, url: bytes) -> None:
+            self._head_bytes += len(url)
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._head_bytes += len(name) + len(value)
+            super().on_header(name, value)
 
         def on_headers_complete(self) -> None:
             self._awaiting_head = False
             self._stop_head_timer()
+            if self._head_bytes > limits.head_max_bytes:
+                self._refuse_head()
+                return
             super().on_headers_complete()
+
+        def on_body(self, body: bytes) -> None:
+            if not self._refused:
+                super().on_body(body)
+
+        def on_message_complete(self) -> None:
+            if not self._refused:
+                super().on_message_complete()
+
+        def _refuse_head(self) -> None:
+            self._refused = True
+            self._stop_head_timer()
+            self.transport.write(HEAD_TOO_LARGE)
+            self.transport.close()
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
@@ -112,6 +149,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
         def _await_head(self) -> None:
             self._awaiting_head = True
             self._head_bytes = 0
+            self._raw_head_bytes = 0
             self._stop_head_timer()
             self._head_timer = self.loop.call_later(limits.head_timeout_s, self._head_too_slow)
 
