@@ -7,6 +7,7 @@ The table is bounded: the least recently used keys are forgotten first.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 
@@ -22,10 +23,15 @@ class RateBudget:
         self._capacity = capacity
         # key -> when its bucket is full again (a bucket full now is not kept).
         self._full_at: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()  # the voice takes its ration from worker threads
 
     def reserve(self, key: str, now_s: float) -> float | None:
         """Take one use for `key`: the seconds to wait before it, or None when the wait
         would exceed `max_wait_s` (nothing is taken then)."""
+        with self._lock:
+            return self._reserve(key, now_s)
+
+    def _reserve(self, key: str, now_s: float) -> float | None:
         full_at = max(self._full_at.get(key, now_s), now_s)
         full_at += self.interval_s
         wait_s = max(0.0, full_at - now_s - self._burst * self.interval_s)

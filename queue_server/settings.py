@@ -51,8 +51,8 @@ class Settings(BaseSettings):
     # Seconds a connection has to send a request's head, from opening or the last answer.
     head_timeout_s: float = Field(default=10.0, gt=0)
     # New spoken sentences (espeak-ng runs) per token: this many at once, then one per interval.
-    voice_burst: int = Field(default=20, gt=0)
-    voice_interval_s: float = Field(default=1.0, ge=0)
+    voice_burst: int = Field(default=120, gt=0)
+    voice_interval_s: float = Field(default=0.05, ge=0)
     # espeak-ng runs at once, and the size the voice cache is kept under.
     voice_syntheses: int = Field(default=2, gt=0)
     voice_cache_max_mb: int = Field(default=64, gt=0)

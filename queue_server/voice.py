@@ -21,6 +21,7 @@ import tempfile
 import threading
 import unicodedata
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,10 @@ CLIP_GAP_S = 0.04  # between recorded words
 
 class VoiceUnavailable(Exception):
     """Nothing can say this sentence: no espeak-ng, or it failed, and no complete clips."""
+
+
+class VoiceRationed(Exception):
+    """This caller may not have a new sentence synthesised now (its ration is used up)."""
 
 
 class VoiceBusy(Exception):
@@ -183,14 +188,19 @@ class Voice:
             os.utime(path)  # recently used: kept longest when the cache is trimmed
         return data
 
-    def speak(self, text: str, rate: float = SPEECH_RATE) -> bytes:
-        """One sentence: from the clips when they hold every word, else from espeak-ng."""
+    def speak(
+        self, text: str, rate: float = SPEECH_RATE, ration: Callable[[], bool] | None = None
+    ) -> bytes:
+        """One sentence: from the clips when they hold every word, else from espeak-ng.
+
+        `ration` is asked only when espeak-ng is about to run (not for what twenty boards
+        asking at once get from the first one's run); False raises VoiceRationed."""
         if self.clips_dir is not None and self.clips_dir.is_dir():
             try:
                 return self.from_clips(text)
             except VoiceUnavailable as exc:
                 self._report_once(str(exc))
-        return self.from_espeak(text, rate)
+        return self.from_espeak(text, rate, ration)
 
     def chime(self, fmt: Format = Format()) -> bytes:
         return chime_wav(fmt)
@@ -236,12 +246,16 @@ class Voice:
         key = hashlib.sha256(f"espeak-ng|vi|{words_per_minute}|{text}".encode()).hexdigest()
         return self.cache_dir / f"{key[:32]}.wav"
 
-    def from_espeak(self, text: str, rate: float = SPEECH_RATE) -> bytes:
+    def from_espeak(
+        self, text: str, rate: float = SPEECH_RATE, ration: Callable[[], bool] | None = None
+    ) -> bytes:
         words_per_minute = round(ESPEAK_WPM * rate)
         path = self._cache_path(text, rate)
         with self._lock(path.stem):
             if path.is_file():
                 return path.read_bytes()
+            if ration is not None and not ration():
+                raise VoiceRationed(text)
             if not self._syntheses.acquire(timeout=SYNTHESIS_WAIT_S):
                 raise VoiceBusy(f"espeak-ng busy for over {SYNTHESIS_WAIT_S} s")
             try:

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from queue_core.spoken import call_sentence
 from queue_server.rate import RateBudget
 from queue_server.routes.deps import Caller, Queue, app_state
-from queue_server.voice import SPEECH_RATE, Voice, VoiceBusy, VoiceUnavailable
+from queue_server.voice import SPEECH_RATE, Voice, VoiceBusy, VoiceRationed, VoiceUnavailable
 
 router = APIRouter(tags=["voice"])
 
@@ -90,16 +90,19 @@ async def call(
     if wav is None:
         # A new sentence runs espeak-ng: rationed per token, so a leaked display token
         # cannot keep the server synthesising (or filling its disk) all day.
-        budget = _syntheses(request)
-        if budget.reserve(f"{who.kind}:{who.subject}", time.monotonic()) is None:
-            retry = str(math.ceil(budget.interval_s))
+        budget, key = _syntheses(request), f"{who.kind}:{who.subject}"
+
+        def ration() -> bool:
+            return budget.reserve(key, time.monotonic()) is not None
+
+        try:
+            wav = await run_in_threadpool(voice.speak, text, rate, ration)
+        except VoiceRationed as exc:
             raise HTTPException(
                 status_code=429,
                 detail="Yêu cầu đọc số quá nhiều, xin thử lại sau",
-                headers={"Retry-After": retry},
-            )
-        try:
-            wav = await run_in_threadpool(voice.speak, text, rate)
+                headers={"Retry-After": str(max(1, math.ceil(budget.interval_s)))},
+            ) from exc
         except VoiceUnavailable as exc:
             raise HTTPException(
                 status_code=404, detail=f"Máy chủ chưa có giọng đọc: {exc}"

@@ -33,7 +33,15 @@ def test_new_sentences_are_rationed_per_token_and_cached_ones_are_not(tmp_path: 
                 response = board.get("/api/voice/call.wav", params={"number": number, "counter": 1})
                 return response.status_code
 
-            assert [say(n) for n in (1001, 1002, 1003)] == [200, 200, 200]
+            # Eight boards sharing the token ask for one new call at once: one run, one use.
+            at_once: list[int] = []
+            boards = [threading.Thread(target=lambda: at_once.append(say(1001))) for _ in range(8)]
+            for thread in boards:
+                thread.start()
+            for thread in boards:
+                thread.join(timeout=60)
+            assert at_once == [200] * 8
+            assert [say(n) for n in (1002, 1003)] == [200, 200]
             refused = board.get("/api/voice/call.wav", params={"number": 1004, "counter": 1})
             assert refused.status_code == 429
             assert int(refused.headers["retry-after"]) > 0
