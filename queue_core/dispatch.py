@@ -107,12 +107,23 @@ def front_rank(ticket: Ticket, queue: Iterable[Ticket]) -> int:
     return min([ticket.rank, *(r - 1 for r in ranks)])
 
 
+def ensure_free_for(counter: Counter, clerk: str | None) -> None:
+    """Who holds a counter: raise unless `clerk` may act at `counter`, that is unless no
+    other clerk holds it. `clerk` None (a supervisor, an administrator, a device) acts
+    without taking the counter over, so it is never refused here.
+
+    Raises:
+        CounterBusy: another clerk holds `counter`.
+    """
+    if clerk is not None and counter.clerk is not None and counter.clerk != clerk:
+        raise CounterBusy(counter.number, counter.clerk)
+
+
 def ensure_can_call(counter: Counter, clerk: str | None) -> None:
     """Raise unless `clerk` may call at `counter` now (None: a device or supervisor)."""
     if counter.state is CounterState.PAUSED:
         raise CounterPaused(counter.number)
-    if clerk is not None and counter.clerk is not None and counter.clerk != clerk:
-        raise CounterBusy(counter.number, counter.clerk)
+    ensure_free_for(counter, clerk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,8 +261,8 @@ def release(counter: Counter, ticket_id: int) -> Counter:
 
 def open_counter(counter: Counter, clerk: str | None, *, force: bool = False) -> Counter:
     """A clerk signs in at `counter`; `force` lets a supervisor take it over."""
-    if not force and clerk is not None and counter.clerk not in (None, clerk):
-        raise CounterBusy(counter.number, counter.clerk or "")
+    if not force:
+        ensure_free_for(counter, clerk)
     # A supervisor or device (no clerk) opens the counter without signing anyone out,
     # unless forcing, which frees the counter for whoever signs in next.
     keep = clerk if clerk is not None else (None if force else counter.clerk)
