@@ -15,8 +15,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import HTMLResponse, Response
 
-from queue_server.auth import Principal, Role
-from queue_server.routes.deps import require
+from queue_server.auth import Principal
+from queue_server.policy import Action
+from queue_server.routes.deps import allowed
 
 router = APIRouter(tags=["display"])
 
@@ -27,7 +28,7 @@ _ASSETS = {
 _FONTS = ("Regular", "Medium", "SemiBold", "Bold", "ExtraBold")
 _NO_STORE = {"Cache-Control": "no-cache"}
 
-DisplayViewer = Annotated[Principal, Depends(require(Role.DISPLAY, Role.ADMIN, Role.SUPERVISOR))]
+DisplayViewer = Annotated[Principal, Depends(allowed(Action.VIEW_DISPLAY))]
 
 
 def _static() -> Traversable:

@@ -588,12 +588,13 @@ class Store:
 
     def token_holder(
         self, token_hash: str, now: datetime
-    ) -> tuple[Literal["user", "device"], str, str, str] | None:
-        """(kind, subject, role, display name) of a valid token's holder, or None."""
+    ) -> tuple[Literal["user", "device"], str, str, str, int | None] | None:
+        """(kind, subject, role, display name, bound counter) of a valid token's holder, or
+        None."""
         with _translated():
             row = self.db.execute(
                 "select t.kind, t.subject, coalesce(u.role, d.kind),"
-                " coalesce(nullif(u.display_name, ''), u.username, d.name)"
+                " coalesce(nullif(u.display_name, ''), u.username, d.name), d.counter"
                 " from tokens t"
                 " left join users u on t.kind = 'user' and u.username = t.subject"
                 " and u.disabled = 0"
@@ -605,8 +606,14 @@ class Store:
             ).fetchone()
         if row is None or row[2] is None:
             return None
-        kind, subject, role, name = row
-        return ("user" if kind == "user" else "device"), str(subject), str(role), str(name)
+        kind, subject, role, name, counter = row
+        return (
+            ("user" if kind == "user" else "device"),
+            str(subject),
+            str(role),
+            str(name),
+            None if counter is None else int(counter),
+        )
 
     def insert_token(self, row: dict[str, Any]) -> None:
         with _translated():
