@@ -12,12 +12,29 @@ import click
 from queue_client.i18n import LANGUAGES
 
 
-@click.command(help="Run the counter client (the clerk's desk).")
-@click.option("--server", required=True, help="The queue server, e.g. http://192.168.1.10:8000")
-@click.option("--windowed", is_flag=True, help="A normal window instead of full screen.")
-@click.option("--counter", type=click.IntRange(1, 999), help="Preselect this counter.")
+@click.command(help="Chạy ứng dụng quầy (bàn làm việc của cán bộ). / Run the counter client.")
 @click.option(
-    "--language", type=click.Choice(LANGUAGES), default="vi", show_default=True, help="Language."
+    "--server",
+    required=True,
+    help="Địa chỉ máy chủ xếp hàng, ví dụ http://192.168.1.10:8000 / The queue server, "
+    "e.g. http://192.168.1.10:8000",
+)
+@click.option(
+    "--windowed",
+    is_flag=True,
+    help="Chạy trong cửa sổ thay vì toàn màn hình. / A normal window instead of full screen.",
+)
+@click.option(
+    "--counter",
+    type=click.IntRange(1, 999),
+    help="Chọn sẵn quầy này. / Preselect this counter.",
+)
+@click.option(
+    "--language",
+    type=click.Choice(LANGUAGES),
+    default="vi",
+    show_default=True,
+    help="Ngôn ngữ. / Language.",
 )
 def command(server: str, windowed: bool, counter: int | None, language: str) -> None:
     # Qt is imported here: `motcua --help` and `serve` start without it.

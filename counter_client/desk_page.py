@@ -47,6 +47,8 @@ def duration_text(tr: Translator, seconds: float | None) -> str:
     if seconds is None:
         return "—"
     minutes, secs = divmod(round(seconds), 60)
+    if minutes == 0:  # "3 giây", not "0 phút 3 giây"
+        return tr.gettext("{seconds} s").format(seconds=secs)
     return tr.gettext("{minutes} min {seconds} s").format(minutes=minutes, seconds=secs)
 
 

@@ -81,6 +81,8 @@ class WaitingTable(QTableWidget):
     def tick(self, now: datetime) -> None:
         """Minutes move on: rewrite them and the overdue colours."""
         text = self._tr.gettext("{minutes} min")
+        # The ticket's own words for a wait under a minute, never "0 phút".
+        under = self._tr.gettext("under 1 min")
         for row, ticket in enumerate(self.tickets):
             minutes = minutes_waited(ticket, now)
             target = self._targets.get(ticket.service)
@@ -88,7 +90,7 @@ class WaitingTable(QTableWidget):
             waited = self.item(row, 2)
             if waited is None:
                 continue
-            waited.setText(text.format(minutes=minutes))
+            waited.setText(text.format(minutes=minutes) if minutes else under)
             waited.setData(Qt.ItemDataRole.UserRole, overdue)
             for column in range(self.COLUMNS):
                 item = self.item(row, column)

@@ -7,35 +7,68 @@ import click
 from display_board.options import BoardOptions, parse_codes, parse_numbers
 
 
-@click.command(help="The wall display board (màn hình gọi số) for the hall or one zone.")
-@click.option("--server", required=True, envvar="MOTCUA_SERVER", help="e.g. http://10.0.0.2:8000")
-@click.option("--token", required=True, envvar="MOTCUA_TOKEN", help="The board's display token.")
-@click.option("--windowed", is_flag=True, help="A window instead of full screen.")
+@click.command(
+    help="Màn hình gọi số trên tường, cho cả sảnh hoặc một khu. / The wall display board "
+    "for the hall or one zone."
+)
+@click.option(
+    "--server",
+    required=True,
+    envvar="MOTCUA_SERVER",
+    help="Địa chỉ máy chủ, ví dụ http://10.0.0.2:8000 / The queue server, e.g. "
+    "http://10.0.0.2:8000",
+)
+@click.option(
+    "--token",
+    required=True,
+    envvar="MOTCUA_TOKEN",
+    help="Mã truy cập của màn hình. / The board's display token.",
+)
+@click.option(
+    "--windowed",
+    is_flag=True,
+    help="Chạy trong cửa sổ thay vì toàn màn hình. / A window instead of full screen.",
+)
 @click.option(
     "--counters",
     callback=lambda ctx, param, value: parse_numbers(value),
-    help="A zone board: only these counters, e.g. 1,2,3.",
+    help="Màn hình một khu: chỉ các quầy này, ví dụ 1,2,3. / A zone board: only these "
+    "counters, e.g. 1,2,3.",
 )
 @click.option(
     "--services",
     callback=lambda ctx, param, value: parse_codes(value),
-    help="A zone board: only these services, e.g. TP,DD.",
+    help="Màn hình một khu: chỉ các lĩnh vực này, ví dụ TP,DD. / A zone board: only these "
+    "services, e.g. TP,DD.",
 )
 @click.option(
     "--speaker/--silent",
     default=True,
     show_default=True,
-    help="Whether this board announces calls aloud.",
+    help="Màn hình này có đọc to số được gọi hay không. / Whether this board announces calls "
+    "aloud.",
 )
-@click.option("--volume", type=click.IntRange(0, 100), default=100, show_default=True)
+@click.option(
+    "--volume",
+    type=click.IntRange(0, 100),
+    default=100,
+    show_default=True,
+    help="Âm lượng, 0 đến 100. / Volume, 0 to 100.",
+)
 @click.option(
     "--rate",
     type=click.FloatRange(0.5, 1.5),
     default=0.95,
     show_default=True,
-    help="Speech rate; 1 is normal speed.",
+    help="Tốc độ đọc; 1 là bình thường. / Speech rate; 1 is normal speed.",
 )
-@click.option("--language", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option(
+    "--language",
+    type=click.Choice(["vi", "en"]),
+    default="vi",
+    show_default=True,
+    help="Ngôn ngữ. / Language.",
+)
 def command(
     server: str,
     token: str,

@@ -72,10 +72,10 @@ class BoardWindow(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("board")
-        self.setWindowTitle("motcua — màn hình gọi số")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.board = Board(zone or Zone())
         self._t = translator.gettext
+        self.setWindowTitle(self._t("motcua — display board"))
         self._announcer = announcer
         self._services = services
         self._clock = clock or SystemClock()

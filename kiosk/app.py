@@ -95,7 +95,7 @@ class KioskWindow(KioskShell):
         super().__init__(
             client, tr, printer=printer, admin_pin=admin_pin, stream_options=stream_options
         )
-        self.setWindowTitle("motcua — kiosk")
+        self.setWindowTitle(self.texts.gettext("motcua — ticket kiosk"))
         self.public_url = (public_url or client.base_url).rstrip("/")
         self.services: list[ServiceOut] = []
         self.counters: list[CounterOut] = []
@@ -215,6 +215,7 @@ class KioskWindow(KioskShell):
 
     def retranslate(self) -> None:
         super().retranslate()
+        self.setWindowTitle(self.texts.gettext("motcua — ticket kiosk"))
         for screen in (
             self.home,
             self.priority,
@@ -319,7 +320,9 @@ class KioskWindow(KioskShell):
             self.refresh_services()  # closed or full since the home screen was drawn
 
     def follow_url(self, ticket: TicketOut) -> str:
-        return f"{self.public_url}/t/{ticket.id}"
+        """The ticket's page on a phone: its unguessable code (a server before follow codes
+        gives none, and its page still takes the id)."""
+        return f"{self.public_url}/t/{ticket.follow_code or ticket.id}"
 
     def _counter_names(self, ticket: TicketOut) -> tuple[str, ...]:
         return tuple(

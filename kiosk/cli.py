@@ -19,30 +19,63 @@ if TYPE_CHECKING:
 DEFAULT_PIN = "0000"
 
 
-@click.command(help="Run the ticket kiosk (or, with --mode rating, a counter's rating tablet).")
-@click.option("--server", required=True, help="The queue server, e.g. http://192.168.1.10:8000")
-@click.option("--token", required=True, envvar="MOTCUA_TOKEN", help="This device's token.")
+@click.command(
+    help="Chạy máy lấy số (hoặc, với --mode rating, máy đánh giá đặt tại quầy). / Run the "
+    "ticket kiosk (or, with --mode rating, a counter's rating tablet)."
+)
+@click.option(
+    "--server",
+    required=True,
+    help="Địa chỉ máy chủ xếp hàng, ví dụ http://192.168.1.10:8000 / The queue server, "
+    "e.g. http://192.168.1.10:8000",
+)
+@click.option(
+    "--token",
+    required=True,
+    envvar="MOTCUA_TOKEN",
+    help="Mã truy cập của thiết bị này. / This device's token.",
+)
 @click.option(
     "--printer",
-    help="The ticket printer's URL, e.g. tcp://192.168.1.50:9100 (none: tickets on screen).",
+    help="Địa chỉ máy in vé, ví dụ tcp://192.168.1.50:9100 (không có: vé hiện trên màn hình). "
+    "/ The ticket printer's URL, e.g. tcp://192.168.1.50:9100 (none: tickets on screen).",
 )
-@click.option("--mode", type=click.Choice(["kiosk", "rating"]), default="kiosk", show_default=True)
 @click.option(
-    "--counter", type=click.IntRange(1, 999), help="With --mode rating: the counter it sits on."
+    "--mode",
+    type=click.Choice(["kiosk", "rating"]),
+    default="kiosk",
+    show_default=True,
+    help="kiosk: lấy số; rating: máy đánh giá tại quầy. / kiosk: issue numbers; rating: a "
+    "counter's rating tablet.",
 )
-@click.option("--windowed", is_flag=True, help="A normal window instead of full screen.")
 @click.option(
-    "--language", type=click.Choice(LANGUAGES), default="vi", show_default=True, help="Language."
+    "--counter",
+    type=click.IntRange(1, 999),
+    help="Với --mode rating: số quầy đặt máy. / With --mode rating: the counter it sits on.",
+)
+@click.option(
+    "--windowed",
+    is_flag=True,
+    help="Chạy trong cửa sổ thay vì toàn màn hình. / A normal window instead of full screen.",
+)
+@click.option(
+    "--language",
+    type=click.Choice(LANGUAGES),
+    default="vi",
+    show_default=True,
+    help="Ngôn ngữ. / Language.",
 )
 @click.option(
     "--admin-pin",
     envvar="MOTCUA_ADMIN_PIN",
-    help=f"The PIN staff type to leave full screen (default {DEFAULT_PIN}: change it).",
+    help=f"Mã PIN cán bộ nhập để thoát toàn màn hình (mặc định {DEFAULT_PIN}: hãy đổi). / "
+    f"The PIN staff type to leave full screen (default {DEFAULT_PIN}: change it).",
 )
 @click.option(
     "--public-url",
-    help="The server's address as phones in the hall reach it, for the ticket's QR code "
-    "(default: --server).",
+    help="Địa chỉ máy chủ mà điện thoại trong sảnh truy cập được, cho mã QR trên vé (mặc "
+    "định: --server). / The server's address as phones in the hall reach it, for the "
+    "ticket's QR code (default: --server).",
 )
 def command(
     server: str,

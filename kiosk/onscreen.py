@@ -83,7 +83,7 @@ class OnScreenTicket(QWidget):
         _ = self._tr.gettext
         self.alert.setText(_(self.reason))
         self.card.retranslate()
-        self.qr_caption.setText(_("Scan to follow your turn on your phone"))
+        self.qr_caption.setText(_("Scan to follow your turn and rate the service on your phone"))
         self.instructions.setText(
             _(
                 "Please remember this number or take a photo of this screen, then wait to be "

@@ -67,8 +67,12 @@ class TicketCard(QWidget):
                 % {"n": ticket.waiting_ahead}
             )
         minutes = ticket.estimated_wait_minutes
-        self.wait.setText(_("Estimated wait: about %(m)d min") % {"m": minutes})
-        self.wait.setVisible(ticket.waiting_ahead > 0 and minutes > 0)
+        self.wait.setText(
+            _("Estimated wait: about %(m)d min") % {"m": minutes}
+            if minutes
+            else _("Estimated wait: under 1 min")
+        )
+        self.wait.setVisible(ticket.waiting_ahead > 0)
         names = ", ".join(f"Quầy {c}" if c.isdigit() else c for c in self.counters)
         self.where.setText(_("Served at: %(counters)s") % {"counters": names})
         self.where.setVisible(bool(names))

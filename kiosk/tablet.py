@@ -109,8 +109,8 @@ class RatingTablet(KioskShell):
         super().__init__(
             client, tr, printer=printer, admin_pin=admin_pin, stream_options=stream_options
         )
-        self.setWindowTitle(f"motcua — rating, counter {counter}")
         self.number = counter
+        self._set_title()
         self.scale: RatingScaleOut | None = None
         self.pending: TicketOut | None = None  # completed before the scale arrived
         self.page = CounterPage(self.texts, counter)
@@ -126,8 +126,13 @@ class RatingTablet(KioskShell):
 
     def retranslate(self) -> None:
         super().retranslate()
+        self._set_title()
         self.page.retranslate()
         self.rating.retranslate()
+
+    def _set_title(self) -> None:
+        title = self.texts.gettext("motcua — rating, counter %(n)d") % {"n": self.number}
+        self.setWindowTitle(title)
 
     def on_link(self, state: str) -> None:
         self.page.online = state == "online"

@@ -112,7 +112,9 @@ class ServiceButton(CardButton):
             waiting = self._tr.ngettext(
                 "%(n)d person waiting", "%(n)d people waiting", service.waiting
             ) % {"n": service.waiting}
-            wait = _("about %(m)d min") % {"m": max(1, service.estimated_wait_minutes)}
+            minutes = service.estimated_wait_minutes
+            # As the ticket says it: "dưới 1 phút", never "khoảng 0 phút".
+            wait = _("about %(m)d min") % {"m": minutes} if minutes else _("under 1 min")
             detail = f"{waiting} · {wait}"
         self.set_texts(service.name, detail)
         closed = "true" if not service.open else "false"

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
+from motcua.autostart import PARTS as AUTOSTART_PARTS
+from motcua.bilingual_help import HELP_OPTION_HELP, BilingualContext, make_bilingual
 from queue_server.roles import DEVICE_KINDS, USER_ROLES, Role
 
 if TYPE_CHECKING:
@@ -27,7 +29,15 @@ DATA_DIR = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     envvar="MOTCUA_DATA_DIR",
     required=True,
-    help="Where the database lives (created when empty).",
+    help="Thư mục chứa cơ sở dữ liệu (tạo mới nếu trống). / Where the database lives "
+    "(created when empty).",
+)
+
+HOST_HELP = "Địa chỉ lắng nghe. / The address to listen on."
+PORT_HELP = "Cổng lắng nghe (0: cổng trống bất kỳ). / The port to listen on (0: any free port)."
+READING_HELP = (
+    "Đọc số thành lời (words) hoặc từng chữ số (digits). / Read the number as words or "
+    "digit by digit."
 )
 
 
@@ -102,6 +112,8 @@ class LazyGroup(click.Group):
     and the admin commands start without importing Qt. Plain imports inside functions,
     not module names in strings, so the import rules in `scripts/check` see them."""
 
+    context_class = BilingualContext
+
     lazy: ClassVar[dict[str, Callable[[], click.Command]]] = {
         "kiosk": _kiosk,
         "counter": _counter,
@@ -114,8 +126,20 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy:
-            return self.lazy[name]()
-        return super().get_command(ctx, name)
+            command = self.lazy[name]()
+        else:
+            found = super().get_command(ctx, name)
+            if found is None:
+                return None
+            command = found
+        make_bilingual(command, ctx)
+        return command
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_HELP
+        return option
 
 
 def _now() -> datetime:
@@ -124,35 +148,49 @@ def _now() -> datetime:
     return SystemClock().now()
 
 
-@click.group(cls=LazyGroup, help="motcua — hệ thống xếp hàng lấy số cho Bộ phận Một cửa.")
-@click.version_option(package_name="motcua")
+@click.group(
+    cls=LazyGroup,
+    help="motcua — hệ thống xếp hàng lấy số cho Bộ phận Một cửa. / Queue ticketing for "
+    "one-stop public administration centres.",
+)
+@click.version_option(
+    package_name="motcua", help="In phiên bản rồi thoát. / Show the version and exit."
+)
 def main() -> None:
     pass
 
 
 # serve's settings come from pydantic-settings (flags > environment > --env-file > defaults,
 # docs/configuration.md): a flag not given is None here, never a click default.
-@main.command(help="Run the queue server.")
+@main.command(help="Chạy máy chủ xếp hàng. / Run the queue server.")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where the database lives (created when empty).",
+    help="Nơi lưu cơ sở dữ liệu (tạo mới khi trống). / Where the database lives (created when "
+    "empty).",
 )
-@click.option("--host", help="[default: 127.0.0.1]")
-@click.option("--port", type=click.IntRange(0, 65535), help="[default: 8000]")
+@click.option("--host", help=HOST_HELP + " [mặc định / default: 127.0.0.1]")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), help=PORT_HELP + " [mặc định / default: 8000]"
+)
 @click.option(
     "--site",
     "site_file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Site TOML for a new database (default: the bundled sample).",
+    help="Tệp TOML mô tả trung tâm cho cơ sở dữ liệu mới (mặc định: trung tâm mẫu). / Site "
+    "TOML for a new database (default: the bundled sample).",
 )
 @click.option(
     "--env-file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Settings as MOTCUA_NAME=value lines, below the flags and the environment.",
+    help="Tệp thiết lập dạng dòng MOTCUA_TÊN=giá-trị, sau cờ và biến môi trường. / Settings as "
+    "MOTCUA_NAME=value lines, below the flags and the environment.",
 )
 @click.option(
-    "--log-level", default="warning", type=click.Choice(["debug", "info", "warning", "error"])
+    "--log-level",
+    default="warning",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    help="Mức ghi nhật ký. / Log level.",
 )
 def serve(
     data_dir: Path | None,
@@ -188,16 +226,27 @@ def serve(
 # --- users --------------------------------------------------------------------------------
 
 
-@main.group(help="Staff accounts (cán bộ).")
+@main.group(help="Tài khoản cán bộ. / Staff accounts.")
 def user() -> None:
     pass
 
 
-@user.command("add", help="Add a user; the password is read from standard input (one line).")
+@user.command(
+    "add",
+    help="Thêm tài khoản; mật khẩu đọc từ đầu vào chuẩn (một dòng). / Add a user; the "
+    "password is read from standard input (one line).",
+)
 @click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in USER_ROLES]), required=True)
 @click.option(
-    "--name", "display_name", help="Full name shown at the counter, e.g. 'Nguyễn Thị Lan'."
+    "--role",
+    type=click.Choice([r.value for r in USER_ROLES]),
+    required=True,
+    help="Vai trò. / Role.",
+)
+@click.option(
+    "--name",
+    "display_name",
+    help="Họ tên hiển thị tại quầy, ví dụ 'Nguyễn Thị Lan'. / Full name shown at the counter.",
 )
 @DATA_DIR
 def user_add(username: str, role: str, display_name: str | None, data_dir: Path) -> None:
@@ -220,7 +269,7 @@ def user_add(username: str, role: str, display_name: str | None, data_dir: Path)
     click.echo(f"added {role} {username}")
 
 
-@user.command("list", help="List users.")
+@user.command("list", help="Liệt kê tài khoản. / List users.")
 @DATA_DIR
 def user_list(data_dir: Path) -> None:
     store = _store(data_dir)
@@ -242,7 +291,10 @@ def _set_disabled(data_dir: Path, username: str, disabled: bool) -> None:
         store.close()
 
 
-@user.command("disable", help="Disable a user and end their sessions.")
+@user.command(
+    "disable",
+    help="Khóa tài khoản và kết thúc các phiên đăng nhập. / Disable a user and end their sessions.",
+)
 @click.argument("username")
 @DATA_DIR
 def user_disable(username: str, data_dir: Path) -> None:
@@ -250,7 +302,7 @@ def user_disable(username: str, data_dir: Path) -> None:
     click.echo(f"disabled {username}")
 
 
-@user.command("enable", help="Enable a disabled user again.")
+@user.command("enable", help="Mở lại tài khoản đã khóa. / Enable a disabled user again.")
 @click.argument("username")
 @DATA_DIR
 def user_enable(username: str, data_dir: Path) -> None:
@@ -261,19 +313,32 @@ def user_enable(username: str, data_dir: Path) -> None:
 # --- devices ------------------------------------------------------------------------------
 
 
-@main.group(help="Kiosks, display boards, counter keypads and rating tablets.")
+@main.group(
+    help="Thiết bị: máy lấy số, màn hình gọi số, bàn phím quầy, máy đánh giá. / Kiosks, "
+    "display boards, counter keypads and rating tablets."
+)
 def device() -> None:
     pass
 
 
-@device.command("add", help="Register a device; its token is the last line printed.")
+@device.command(
+    "add",
+    help="Đăng ký thiết bị; mã truy cập của nó là dòng cuối được in ra. / Register a device; "
+    "its token is the last line printed.",
+)
 @click.argument("name")
-@click.option("--kind", type=click.Choice([k.value for k in DEVICE_KINDS]), required=True)
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in DEVICE_KINDS]),
+    required=True,
+    help="Loại thiết bị. / Device kind.",
+)
 @click.option(
     "--counter",
     type=click.IntRange(1, 999),
     default=None,
-    help="The counter a counter keypad or rating tablet works at (it may act nowhere else).",
+    help="Quầy mà bàn phím quầy hoặc bảng đánh giá gắn với (không thao tác ở quầy khác). / "
+    "The counter a counter keypad or rating tablet works at (it may act nowhere else).",
 )
 @DATA_DIR
 def device_add(name: str, kind: str, counter: int | None, data_dir: Path) -> None:
@@ -305,7 +370,7 @@ def device_add(name: str, kind: str, counter: int | None, data_dir: Path) -> Non
     click.echo(token)
 
 
-@device.command("list", help="List devices.")
+@device.command("list", help="Liệt kê thiết bị. / List devices.")
 @DATA_DIR
 def device_list(data_dir: Path) -> None:
     store = _store(data_dir)
@@ -341,7 +406,11 @@ def _find_device(store: Store, device: str) -> dict[str, Any]:
     return row
 
 
-@device.command("revoke", help="Revoke a device's token (by id or name).")
+@device.command(
+    "revoke",
+    help="Thu hồi mã truy cập của thiết bị (theo số hoặc tên). / Revoke a device's token "
+    "(by id or name).",
+)
 @click.argument("device")
 @DATA_DIR
 def device_revoke(device: str, data_dir: Path) -> None:
@@ -359,8 +428,10 @@ def device_revoke(device: str, data_dir: Path) -> None:
 
 @device.command(
     "rotate",
-    help="Give a device a new token (by id or name), e.g. when its token is lost; the old "
-    "one stops working at once. The new token is the last line printed.",
+    help="Cấp mã truy cập mới cho thiết bị (theo số hoặc tên), ví dụ khi mất mã; mã cũ hết "
+    "hiệu lực ngay. Mã mới là dòng cuối được in ra. / Give a device a new token (by id or "
+    "name), e.g. when its token is lost; the old one stops working at once. The new token is "
+    "the last line printed.",
 )
 @click.argument("device")
 @DATA_DIR
@@ -382,16 +453,27 @@ def device_rotate(device: str, data_dir: Path) -> None:
 # --- voice --------------------------------------------------------------------------------
 
 
-@main.group(help="What the display boards say when they call a number.")
+@main.group(
+    help="Câu màn hình gọi số đọc lên khi gọi. / What the display boards say when they "
+    "call a number."
+)
 def voice() -> None:
     pass
 
 
-@voice.command("text", help="Print the sentence announced for NUMBER at COUNTER.")
+@voice.command(
+    "text",
+    help="In câu gọi số NUMBER đến quầy COUNTER. / Print the sentence announced for NUMBER "
+    "at COUNTER.",
+)
 @click.argument("number")
 @click.argument("counter", type=click.IntRange(1, 999))
 @click.option(
-    "--reading", type=click.Choice(["words", "digits"]), default="words", show_default=True
+    "--reading",
+    type=click.Choice(["words", "digits"]),
+    default="words",
+    show_default=True,
+    help=READING_HELP,
 )
 def voice_text(number: str, counter: int, reading: str) -> None:
     from queue_core.spoken import call_sentence
@@ -404,17 +486,26 @@ def voice_text(number: str, counter: int, reading: str) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-@voice.command("wav", help="Write the announcement for NUMBER at COUNTER (chime, then twice).")
+@voice.command(
+    "wav",
+    help="Ghi âm thanh gọi số NUMBER đến quầy COUNTER vào OUT (chuông, rồi đọc hai lần). / "
+    "Write the announcement for NUMBER at COUNTER (chime, then twice).",
+)
 @click.argument("number")
 @click.argument("counter", type=click.IntRange(1, 999))
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option(
-    "--reading", type=click.Choice(["words", "digits"]), default="words", show_default=True
+    "--reading",
+    type=click.Choice(["words", "digits"]),
+    default="words",
+    show_default=True,
+    help=READING_HELP,
 )
 @click.option(
     "--clips",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="A folder of recorded clips to assemble the sentence from (see docs/display.md).",
+    help="Thư mục các đoạn ghi âm để ghép câu (xem docs/display.md). / A folder of recorded "
+    "clips to assemble the sentence from (see docs/display.md).",
 )
 def voice_wav(number: str, counter: int, out: Path, reading: str, clips: Path | None) -> None:
     import tempfile
@@ -437,28 +528,40 @@ def voice_wav(number: str, counter: int, out: Path, reading: str, clips: Path | 
     click.echo(f"{out}: {duration_s(audio):.1f} s — {text}")
 
 
-@main.command(help="Run a demonstration hall: the server, simulated citizens and clerks.")
+@main.command(
+    help="Chạy trung tâm trình diễn: máy chủ, công dân và cán bộ mô phỏng. / Run a "
+    "demonstration hall: the server, simulated citizens and clerks."
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path(".demo"),
     show_default=True,
+    help="Thư mục dữ liệu của bản trình diễn. / The demo's data directory.",
 )
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, help=HOST_HELP)
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help=PORT_HELP
+)
 @click.option(
     "--duration",
     type=float,
     default=None,
-    help="Stop after this many seconds (default: run until Ctrl-C).",
+    help="Dừng sau số giây này (mặc định: chạy đến khi nhấn Ctrl-C). / Stop after this many "
+    "seconds (default: run until Ctrl-C).",
 )
 @click.option(
-    "--pace", type=float, default=1.0, show_default=True, help="Simulated events per second."
+    "--pace",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Số sự kiện mô phỏng mỗi giây. / Simulated events per second.",
 )
 @click.option(
     "--apps/--no-apps",
     default=None,
-    help="Start the kiosk, counter and display apps (default: when a screen exists).",
+    help="Mở các ứng dụng lấy số, quầy và màn hình (mặc định: khi có màn hình). / Start the "
+    "kiosk, counter and display apps (default: when a screen exists).",
 )
 def demo(
     data_dir: Path, host: str, port: int, duration: float | None, pace: float, apps: bool | None
@@ -466,6 +569,81 @@ def demo(
     from motcua.demo import run_demo
 
     run_demo(data_dir, host, port, duration, pace, apps)
+
+
+# --- start at boot -----------------------------------------------------------------------
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True},
+    help="Khởi động PART khi bật máy, toàn màn hình, và chạy lại trong vòng 5 giây nếu nó dừng "
+    "hoặc treo: in ra (--print) hoặc cài đặt (--install) unit systemd (Linux) hay tác vụ hẹn "
+    "giờ (Windows). Các tùy chọn của PART theo sau nó; mã thiết bị lấy từ --token hoặc "
+    "MOTCUA_TOKEN và không nằm trong unit. / Start PART at boot, full screen, and again within "
+    "5 s if it dies or freezes: print (--print) or install (--install) its systemd unit (Linux) "
+    "or scheduled task (Windows). PART's own flags follow it, e.g. "
+    "`motcua autostart kiosk --server http://10.0.0.2:8000 --printer usb://04b8:0202 "
+    "--install`; the device token comes from --token or MOTCUA_TOKEN and is kept out of "
+    "the unit.",
+)
+@click.argument("part", type=click.Choice(AUTOSTART_PARTS))
+@click.argument("part_args", nargs=-1, type=click.UNPROCESSED)
+@click.option(
+    "--print",
+    "show",
+    is_flag=True,
+    help="In các tệp (bí mật thay bằng chỗ trống). / Print the files (secrets as placeholders).",
+)
+@click.option(
+    "--install",
+    is_flag=True,
+    help="Ghi các tệp và bật unit hoặc tác vụ. / Write the files and enable the unit or task.",
+)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Cài vào thư mục này (một ảnh hệ thống đang dựng) thay vì /. / Install under this "
+    "directory (an image being built) instead of /.",
+)
+@click.option(
+    "--platform",
+    "target",
+    type=click.Choice(["linux", "windows"]),
+    default="windows" if sys.platform == "win32" else "linux",
+    show_default="hệ thống này / this system",
+    help="Hệ điều hành đích. / The target system.",
+)
+@click.option(
+    "--motcua",
+    "program",
+    help="Chương trình motcua sẽ chạy (mặc định: chương trình này). / The motcua program to "
+    "run (default: this one).",
+)
+@click.option(
+    "--vt",
+    type=click.IntRange(1, 12),
+    default=1,
+    show_default=True,
+    help="Màn hình ảo của ứng dụng (X display :VT-1). / An app's virtual terminal (X display "
+    ":VT-1).",
+)
+@click.pass_context
+def autostart(
+    ctx: click.Context,
+    part: str,
+    part_args: tuple[str, ...],
+    show: bool,
+    install: bool,
+    root: Path | None,
+    target: str,
+    program: str | None,
+    vt: int,
+) -> None:
+    from motcua.autostart_command import run_autostart
+
+    if show == install:
+        raise click.UsageError("give exactly one of --print and --install")
+    run_autostart(ctx, part, part_args, install, root, target, program, vt)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,21 +22,26 @@ from printer_drivers.status import PrinterStatus
 from printer_drivers.url import PrinterUrl, parse_printer_url
 
 _PRINTER_HELP = (
-    "PRINTER là địa chỉ máy in: serial:///dev/ttyUSB0?baudrate=38400, usb://04b8:0202, "
-    "tcp://HOST:9100, file:///dev/usb/lp0, win32://TÊN MÁY IN, cups://HÀNG ĐỢI, dummy://"
+    "PRINTER là địa chỉ máy in / PRINTER is the printer's URL: "
+    "serial:///dev/ttyUSB0?baudrate=38400, usb://04b8:0202, tcp://HOST:9100, "
+    "file:///dev/usb/lp0, win32://TÊN MÁY IN, cups://HÀNG ĐỢI, dummy://"
 )
 _PLAYABLE = [s.value for s in PrinterStatus if s is not PrinterStatus.UNKNOWN]
 
 
 @click.group(
-    name="printer", help=f"Máy in vé: in thử, xem trạng thái, máy in ảo.\n\n{_PRINTER_HELP}"
+    name="printer",
+    help="Máy in vé: in thử, xem trạng thái, máy in ảo. / Ticket printers: test print, "
+    f"status, virtual printer.\n\n{_PRINTER_HELP}",
 )
 def printer() -> None:
     """The `printer` command group (registered on `motcua`)."""
 
 
 @printer.command(
-    "test", help=f"In vé mẫu số 1005 và toàn bộ chữ cái tiếng Việt.\n\n{_PRINTER_HELP}"
+    "test",
+    help="In vé mẫu số 1005 và toàn bộ chữ cái tiếng Việt. / Print the sample ticket 1005 "
+    f"and every Vietnamese letter.\n\n{_PRINTER_HELP}",
 )
 @click.argument("printer_url", metavar="PRINTER")
 def test_command(printer_url: str) -> None:
@@ -52,7 +57,8 @@ def test_command(printer_url: str) -> None:
 @printer.command(
     "status",
     help="In trạng thái máy in trong vòng 5 giây; dòng cuối là một từ: "
-    "ok, paper-near-end, paper-out, cover-open, offline hoặc unknown.\n\n" + _PRINTER_HELP,
+    "ok, paper-near-end, paper-out, cover-open, offline hoặc unknown. / Print the printer's "
+    "status within 5 seconds; the last line is one word.\n\n" + _PRINTER_HELP,
 )
 @click.argument("printer_url", metavar="PRINTER")
 def status_command(printer_url: str) -> None:
@@ -67,19 +73,36 @@ def status_command(printer_url: str) -> None:
     "emulate",
     help="Chạy máy in ảo qua TCP hoặc cổng nối tiếp ảo (pty). Mỗi vé được lưu thành PNG và "
     f"TXT trong --out. Gõ trên stdin để giả lập lỗi: {', '.join(_PLAYABLE)}, silent "
-    "(không trả lời trạng thái), quit.",
+    "(không trả lời trạng thái), quit. / Run a virtual printer over TCP or a pseudo-terminal; "
+    "each ticket is saved as PNG and TXT in --out; type a fault on stdin to play it.",
 )
-@click.option("--tcp", "tcp_address", metavar="HOST:PORT", help="Nghe trên cổng TCP (0 = tự chọn).")
-@click.option("--pty", "use_pty", is_flag=True, help="Tạo cổng nối tiếp ảo và in đường dẫn.")
+@click.option(
+    "--tcp",
+    "tcp_address",
+    metavar="HOST:PORT",
+    help="Nghe trên cổng TCP (0 = tự chọn). / Listen on TCP (0: any port).",
+)
+@click.option(
+    "--pty",
+    "use_pty",
+    is_flag=True,
+    help="Tạo cổng nối tiếp ảo và in đường dẫn. / Open a pseudo-terminal and print its path.",
+)
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("printer-out"),
     show_default=True,
-    help="Thư mục lưu vé đã in.",
+    help="Thư mục lưu vé đã in. / Where printed tickets are saved.",
 )
-@click.option("--paper", type=click.Choice(["80", "58"]), default="80", show_default=True)
+@click.option(
+    "--paper",
+    type=click.Choice(["80", "58"]),
+    default="80",
+    show_default=True,
+    help="Khổ giấy (mm). / Paper width (mm).",
+)
 def emulate_command(tcp_address: str | None, use_pty: bool, out_dir: Path, paper: str) -> None:
     """Serve the virtual printer until quit, SIGINT or SIGTERM."""
     if bool(tcp_address) == use_pty:

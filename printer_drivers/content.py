@@ -78,7 +78,8 @@ class TicketContent:
             agency: the line above it (e.g. "ỦY BAN NHÂN DÂN XÃ PHÚ XUÂN"); None for none.
             counters: the site's counters (the site file's or the API's); those that serve
                 the ticket (or the one it was sent to) are printed.
-            qr_url: where a phone follows this ticket, e.g. `http://server/t/42`.
+            qr_url: where a phone follows this ticket and rates the service once served:
+                `http://server/t/{follow code}` (the code comes with the issued ticket).
         """
         return cls(
             agency=agency or "",
@@ -110,10 +111,10 @@ class TicketContent:
 
     @property
     def people_ahead_text(self) -> str:
-        """E.g. "Số người chờ trước bạn: 12"."""
+        """E.g. "Số người chờ trước Ông/Bà: 12" (the form of address every screen uses)."""
         if self.people_ahead == 0:
-            return "Không có người chờ trước bạn"
-        return f"Số người chờ trước bạn: {self.people_ahead}"
+            return "Không có người chờ trước Ông/Bà"
+        return f"Số người chờ trước Ông/Bà: {self.people_ahead}"
 
     @property
     def wait_text(self) -> str | None:

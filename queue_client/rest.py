@@ -17,6 +17,7 @@ from queue_client.errors import (
     ServerUnreachable,
 )
 from queue_core.protocol import (
+    FOLLOW_CODE_HEADER,
     CounterOut,
     CounterStatsOut,
     HeartbeatRequest,
@@ -201,7 +202,9 @@ class QueueClient:
             json=IssueRequest(service=service, priority=priority),
             headers={"Idempotency-Key": key},
         )
-        return TicketOut.model_validate_json(response.content)
+        ticket = TicketOut.model_validate_json(response.content)
+        # A server before follow codes sends none: the QR then falls back to `/t/{id}`.
+        return ticket.model_copy(update={"follow_code": response.headers.get(FOLLOW_CODE_HEADER)})
 
     def complete(self, ticket_id: int) -> TicketOut:
         return self._post(f"/api/tickets/{ticket_id}/complete", TicketOut)

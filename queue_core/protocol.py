@@ -19,6 +19,10 @@ PROTOCOL_VERSION = 1
 # SQLite integers are 64-bit: a larger id must be refused as invalid, never overflow.
 MAX_ID = 2**62
 
+# The answer to `POST /api/tickets` carries the new ticket's follow code in this header: the
+# phone page `/t/{code}` (status and rating) is the one its QR code opens.
+FOLLOW_CODE_HEADER = "Follow-Code"
+
 
 def _encodable(value: str) -> str:
     # JSON may carry a lone surrogate ("\ud800"), which no UTF-8 store or reply can hold.
@@ -64,6 +68,13 @@ class TicketOut(_Wire):
     walk_in: bool = False
     waiting_ahead: int = Field(description="Tickets that will be called before this one.")
     estimated_wait_minutes: int
+    # Never in a JSON body: clients before it refuse unknown keys, and events reach every
+    # screen. The issuer alone receives it, in the `Follow-Code` header (FOLLOW_CODE_HEADER).
+    follow_code: str | None = Field(
+        default=None,
+        exclude=True,
+        description="The ticket's unguessable follow code (its QR code opens /t/{code}).",
+    )
 
 
 class IssueRequest(_Request):

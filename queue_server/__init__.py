@@ -1,1 +1,1 @@
-"""The motcua server: FastAPI app, SQLite store, event log and command line."""
+"""The motcua server: FastAPI app, SQLite store, event log and event stream."""

@@ -147,13 +147,18 @@ ROUTES: dict[tuple[str, str], Action] = {
 }
 """Each route that needs a token, and the action it performs."""
 
+CHECKED_INSIDE = frozenset({("GET", "/display"), ("WS", "/ws/events")})
+"""Routes that ask `may` themselves instead of through `routes.deps.allowed`: the web board
+answers a TV with a page a person can read, and the event stream closes with a code."""
+
 PUBLIC = frozenset(
     {
         "/api/health",
         "/api/auth/token",
         "/display/{name}",  # the board's script and style: nothing about the hall
         "/display/fonts/{name}",
-        "/t/{ticket_id}",  # the follow page: a ticket names nobody
+        # The follow page, and rating from it: its unguessable code is the credential.
+        "/t/{ref}",
         "/openapi.json",
         "/docs",
         "/docs/oauth2-redirect",

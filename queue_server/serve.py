@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import socket
+import sys
 from collections.abc import Generator
 
 import click
@@ -53,7 +56,68 @@ def make_server(app: FastAPI, host: str, port: int, log_level: str = "warning") 
     return AnnouncingServer(config)
 
 
+class CannotListen(Exception):
+    """The address or port cannot be listened on; the message is one line for people."""
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> CannotListen:
+    if isinstance(exc, socket.gaierror):
+        text = f"không tìm thấy địa chỉ {host} / unknown host {host}"
+    elif exc.errno == errno.EADDRINUSE:
+        text = (
+            f"cổng {port} trên {host} đang được một chương trình khác dùng (có thể motcua đã "
+            f"chạy); chọn cổng khác bằng --port / port {port} on {host} is already in use"
+        )
+    elif exc.errno == errno.EACCES:
+        text = (
+            f"không có quyền mở cổng {port} (cổng dưới 1024 cần quyền quản trị) / "
+            f"no permission to listen on port {port}"
+        )
+    elif exc.errno == errno.EADDRNOTAVAIL:
+        text = f"địa chỉ {host} không thuộc máy này / address {host} is not on this machine"
+    else:
+        text = f"không mở được {host}:{port} ({exc.strerror}) / cannot listen on {host}:{port}"
+    return CannotListen(f"motcua: {text}")
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Bound sockets for `host`:`port`, one per address the name stands for (as asyncio's
+    `create_server` would bind them), or CannotListen.
+
+    Binding before uvicorn starts lets a busy port fail in one plain line, before the
+    database is opened, instead of uvicorn's English log line.
+    """
+    sockets: list[socket.socket] = []
+    try:
+        infos = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+        for family, kind, proto, _name, address in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            # As asyncio does: on Windows SO_REUSEADDR would let a second server take a
+            # port already in use instead of failing.
+            if os.name == "posix":
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            # With --port 0, every address of the name on the port the first one was given.
+            sock.bind((address[0], port, *address[2:]))
+            port = sock.getsockname()[1]
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        raise _cannot_listen(host, port, exc) from exc
+    return sockets
+
+
 def run(app: FastAPI, host: str, port: int, log_level: str = "warning") -> None:
-    """Serve until SIGINT or SIGTERM (uvicorn's handlers shut down cleanly)."""
+    """Serve until SIGINT or SIGTERM (uvicorn's handlers shut down cleanly); a port that
+    cannot be listened on ends the process with one line on stderr and exit status 1."""
+    try:
+        sockets = listen(host, port)
+    except CannotListen as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
     # Server.run() sets up uvicorn's event loop (uvloop when installed).
-    make_server(app, host, port, log_level).run()
+    make_server(app, host, port, log_level).run(sockets=sockets)

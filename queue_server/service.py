@@ -20,8 +20,10 @@ from queue_core.errors import (
     CounterBusy,
     InvalidRequest,
     InvalidTransition,
+    NotFound,
     UnknownCounter,
     UnknownService,
+    UnknownTicket,
 )
 from queue_core.hours import IssuingHours
 from queue_core.model import Counter, CounterState, Service, Ticket, TicketStatus
@@ -230,11 +232,15 @@ class QueueService:
                     ticket, issued_for = found
                     if issued_for != request.service or ticket.priority != request.priority:
                         raise InvalidRequest("Idempotency-Key đã dùng cho một yêu cầu khác")
-                    return self.views.ticket(tx.store, ticket, tx.now)
+                    view = self.views.ticket(tx.store, ticket, tx.now)
+                    return view.model_copy(update={"follow_code": tx.store.follow_code(ticket.id)})
             ticket = self._issue_number(
                 tx, service, request.priority, f"{who.kind}:{who.subject}", idempotency_key
             )
-            return tx.emit(TicketIssued, ticket, None)
+            code = tx.store.assign_follow_code(ticket.id)
+            # The event (seen by every screen) goes out without the code; only the issuer
+            # gets it, to print in the QR code.
+            return tx.emit(TicketIssued, ticket, None).model_copy(update={"follow_code": code})
 
         return await self._run(who, body)
 
@@ -510,54 +516,13 @@ class QueueService:
 
     async def rate(self, request: RatingRequest, who: Principal) -> RatingOut:
         """Record the citizen's satisfaction with a completed ticket (one per ticket)."""
-        size = self.site.site.rating_scale
-        if request.score > size:
-            raise InvalidRequest(f"Điểm đánh giá từ 1 đến {size}")
-        level = scale(size)[request.score - 1]
+        self._check_score(request.score)
 
         def body(tx: Tx) -> RatingOut:
             ticket = tx.store.ticket(request.ticket_id)
             policy.ensure_bound_to(who, Action.RATE, ticket.counter)
-            if tx.store.rating_exists(ticket.id):
-                raise AlreadyRated(ticket.id)
-            if ticket.status is not TicketStatus.DONE:
-                raise InvalidTransition(
-                    f"Chỉ đánh giá được số đã phục vụ xong (số {ticket.number})"
-                )
-            rating = RatingOut(
-                ticket_id=ticket.id,
-                score=request.score,
-                label=level.label_vi,
-                reasons=request.reasons,
-                comment=request.comment,
-                rated_at=self.views.local(tx.now),
-                counter=ticket.counter,
-                service=ticket.service,
-            )
-            tx.store.insert_rating(
-                {
-                    "ticket_id": ticket.id,
-                    "score": request.score,
-                    "scale": size,
-                    "reasons": rating.model_dump_json(include={"reasons"}),
-                    "comment": request.comment,
-                    "rated_at": tx.now.isoformat(),
-                    "counter": ticket.counter,
-                    "clerk": ticket.clerk,
-                    "service": ticket.service,
-                    "device": who.subject if who.kind == "device" else None,
-                }
-            )
-            tx.append(
-                TicketRated(
-                    seq=0,
-                    at=tx.now,
-                    ticket=self.views.ticket(tx.store, ticket, tx.now),
-                    counter=ticket.counter,
-                    score=request.score,
-                ),
-            )
-            return rating
+            device = who.subject if who.kind == "device" else None
+            return self._record_rating(tx, ticket, request, device)
 
         return await self._run(who, body)
 
@@ -565,3 +530,111 @@ class QueueService:
         """Raise UnknownCounter early, before queuing a write."""
         if number not in {c.number for c in self.site.counters}:
             raise UnknownCounter(number)
+
+    # --- ratings: one home for what every way of rating records ---------------------------
+
+    def _check_score(self, score: int) -> None:
+        size = self.site.site.rating_scale
+        if not 1 <= score <= size:
+            raise InvalidRequest(f"Điểm đánh giá từ 1 đến {size}")
+
+    def _record_rating(
+        self, tx: Tx, ticket: Ticket, request: RatingRequest, device: str | None
+    ) -> RatingOut:
+        """Store one rating of a completed ticket and append its `ticket.rated` event."""
+        size = self.site.site.rating_scale
+        if tx.store.rating_exists(ticket.id):
+            raise AlreadyRated(ticket.id)
+        if ticket.status is not TicketStatus.DONE:
+            raise InvalidTransition(f"Chỉ đánh giá được số đã phục vụ xong (số {ticket.number})")
+        rating = RatingOut(
+            ticket_id=ticket.id,
+            score=request.score,
+            label=scale(size)[request.score - 1].label_vi,
+            reasons=request.reasons,
+            comment=request.comment,
+            rated_at=self.views.local(tx.now),
+            counter=ticket.counter,
+            service=ticket.service,
+        )
+        tx.store.insert_rating(
+            {
+                "ticket_id": ticket.id,
+                "score": request.score,
+                "scale": size,
+                "reasons": rating.model_dump_json(include={"reasons"}),
+                "comment": request.comment,
+                "rated_at": tx.now.isoformat(),
+                "counter": ticket.counter,
+                "clerk": ticket.clerk,
+                "service": ticket.service,
+                "device": device,
+            }
+        )
+        tx.append(
+            TicketRated(
+                seq=0,
+                at=tx.now,
+                ticket=self.views.ticket(tx.store, ticket, tx.now),
+                counter=ticket.counter,
+                score=request.score,
+            ),
+        )
+        return rating
+
+    # --- the follow page: the ticket's code is the citizen's only credential --------------
+
+    def followed(self, code: str) -> Followed | None:
+        """The ticket holding follow `code` as its page shows it; None for no such code."""
+        ticket = self._reader.ticket_by_follow_code(code)
+        if ticket is None:
+            return None
+        now = self._clock.now()
+        score = self._reader.rating_score(ticket.id)
+        return Followed(
+            ticket=self.views.ticket(self._reader, ticket, now),
+            score=score,
+            can_rate=score is None and self._can_rate_followed(ticket, now),
+        )
+
+    def followed_by_id(self, ticket_id: int) -> TicketOut | None:
+        """Today's ticket `ticket_id`, read-only: the QR codes printed before follow codes
+        opened `/t/{id}`. Other days' ids find nothing, so counting through ids tells a
+        stranger only what the hall's boards show today."""
+        try:
+            ticket = self._reader.ticket(ticket_id)
+        except UnknownTicket:
+            return None
+        now = self._clock.now()
+        if ticket.day != local_day(now, self._timezone):
+            return None
+        return self.views.ticket(self._reader, ticket, now)
+
+    def _can_rate_followed(self, ticket: Ticket, now: datetime) -> bool:
+        # A ticket is valid for its day ("Vé chỉ có giá trị trong ngày"): so is its rating.
+        return ticket.status is TicketStatus.DONE and ticket.day == local_day(now, self._timezone)
+
+    async def rate_followed(self, code: str, score: int) -> RatingOut:
+        """The citizen's rating from the follow page of the ticket holding `code`: once,
+        only after it was served, on the ticket's day."""
+        self._check_score(score)
+
+        def body(tx: Tx) -> RatingOut:
+            ticket = tx.store.ticket_by_follow_code(code)
+            if ticket is None:
+                raise NotFound("Không tìm thấy số này")
+            request = RatingRequest(ticket_id=ticket.id, score=score)
+            if ticket.status is TicketStatus.DONE and not self._can_rate_followed(ticket, tx.now):
+                raise InvalidTransition(f"Đã hết thời hạn đánh giá số {ticket.number}")
+            return self._record_rating(tx, ticket, request, None)
+
+        return await self._run(None, body)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Followed:
+    """A ticket as its follow page shows it."""
+
+    ticket: TicketOut
+    score: int | None  # the rating given, if any
+    can_rate: bool  # served today and not rated yet: the page offers the form

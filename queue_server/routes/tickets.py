@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Query
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
 
 from queue_core.numbering import local_day
-from queue_core.protocol import IssueRequest, RequeueRequest, TicketOut, TransferRequest
+from queue_core.protocol import (
+    FOLLOW_CODE_HEADER,
+    IssueRequest,
+    RequeueRequest,
+    TicketOut,
+    TransferRequest,
+)
 from queue_server.auth import Principal
 from queue_server.policy import Action
 from queue_server.routes.deps import Queue, State, TicketId, allowed
@@ -29,7 +35,18 @@ _ISSUE_EXAMPLES = {
     response_model=TicketOut,
     status_code=201,
     summary="Issue a number (lấy số)",
+    response_description="The new ticket; its follow code (for the QR code, `/t/{code}`) "
+    f"comes in the `{FOLLOW_CODE_HEADER}` header.",
     responses={
+        201: {
+            "headers": {
+                FOLLOW_CODE_HEADER: {
+                    "description": "The ticket's unguessable follow code: its QR code opens "
+                    "/t/{code}.",
+                    "schema": {"type": "string", "examples": ["q7Rk2mVx9aZc"]},
+                }
+            }
+        },
         404: {"description": "Không có lĩnh vực này"},
         409: {"description": "Hết giờ lấy số, hoặc đã hết số hôm nay"},
     },
@@ -37,13 +54,17 @@ _ISSUE_EXAMPLES = {
 async def issue(
     queue: Queue,
     who: Annotated[Principal, Depends(allowed(Action.ISSUE_TICKET))],
+    response: Response,
     request: Annotated[IssueRequest, Body(openapi_examples=_ISSUE_EXAMPLES)],
     idempotency_key: Annotated[
         str | None,
         Header(max_length=200, description="Retrying with the same key returns the same ticket."),
     ] = None,
 ) -> TicketOut:
-    return await queue.issue(request, who, idempotency_key)
+    ticket = await queue.issue(request, who, idempotency_key)
+    if ticket.follow_code is not None:
+        response.headers[FOLLOW_CODE_HEADER] = ticket.follow_code
+    return ticket
 
 
 @router.get(

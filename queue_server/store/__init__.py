@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from sqlite_utils import Database
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from queue_core.site import SiteConfig, site_from_data
+from queue_server.store import device_binding as _device_binding  # noqa: F401  (m004, m005)
 from queue_server.store.errors import Conflict, StoreError, TransactionLost
 from queue_server.store.integrity import DatabaseUnusable, check_database_file
 from queue_server.store.schema import migrations
@@ -679,3 +681,45 @@ class Store:
                 [day.isoformat(), number],
             )
             return [self._ticket(r) for r in rows]
+
+    # --- follow codes: the unguessable handle of a ticket's QR code and follow page ----------
+
+    FOLLOW_CODE_BYTES = 9  # 72 random bits, 12 URL-safe characters: short enough for the QR
+
+    def assign_follow_code(self, ticket_id: int) -> str:
+        """Give ticket `ticket_id` a new random follow code and return it. Inside a
+        transaction."""
+        while True:
+            code = secrets.token_urlsafe(self.FOLLOW_CODE_BYTES)
+            if code.isdigit():  # an all-digit code would read as an old numeric `/t/{id}`
+                continue
+            try:
+                # A failed UNIQUE check undoes this statement alone, not the transaction: no
+                # savepoint needed (two statements fewer on the issuing path).
+                with _translated():
+                    self.db.execute(
+                        "update tickets set follow_code = ? where id = ?", [code, ticket_id]
+                    )
+            except Conflict:  # the same 72 bits twice: draw again
+                continue
+            return code
+
+    def follow_code(self, ticket_id: int) -> str | None:
+        with _translated():
+            row = self.db.execute(
+                "select follow_code from tickets where id = ?", [ticket_id]
+            ).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
+    def ticket_by_follow_code(self, code: str) -> Ticket | None:
+        with _translated():
+            rows = list(self.db.query("select * from tickets where follow_code = ?", [code]))
+        return self._ticket(rows[0]) if rows else None
+
+    def rating_score(self, ticket_id: int) -> int | None:
+        """The score ticket `ticket_id` was rated with, or None while it is unrated."""
+        with _translated():
+            row = self.db.execute(
+                "select score from ratings where ticket_id = ?", [ticket_id]
+            ).fetchone()
+        return int(row[0]) if row else None

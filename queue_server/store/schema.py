@@ -164,10 +164,3 @@ def m003_queue_heads(db: Database) -> None:
     db.table("tickets").create_index(["target_counter", "status", "rank"])
     # Counting who waits ahead reads this index alone, not a table row per ticket.
     db.table("tickets").create_index(["status", "service", "target_counter", "rank"])
-
-
-@migrations()
-def m004_device_counter(db: Database) -> None:
-    # A counter keypad or a rating tablet acts at one counter (queue_server.policy). Devices
-    # registered before keep NULL: they act at every counter, as they did.
-    db.table("devices").add_column("counter", int)

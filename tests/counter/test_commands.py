@@ -226,6 +226,7 @@ def test_tickets_over_the_waiting_target_stand_out(
     wait_waiting(qtbot, window, [ticket.id])
     page = page_of(window)
     assert page.table.overdue() == 0
+    assert page.table.item(0, 2).text() == "dưới 1 phút"  # not "0 phút"
     late["by"] = timedelta(minutes=25)  # the test site's target is 20 minutes
     page.tick()
     assert page.table.overdue() == 1

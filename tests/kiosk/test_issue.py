@@ -16,15 +16,17 @@ from tests.kiosk.conftest import WAIT_MS, Hall, TimedPrinter, double_touch, touc
 def expected_print(hall: Hall, window: KioskWindow, ticket_id: int) -> bytes:
     """The raster the kiosk should have sent for the server's ticket."""
     ticket = hall.ticket(ticket_id)
+    [issued] = [t for t in window.issued if t.id == ticket_id]
+    assert issued.follow_code is not None
     with hall.client("kiosk") as client:
         counters = client.counters()
     content = TicketContent.from_ticket(
         ticket,
         site_name="Trung tâm Phục vụ hành chính công xã Thử Nghiệm",
         counters=counters,
-        qr_url=f"{hall.server.url}/t/{ticket_id}",
+        qr_url=f"{hall.server.url}/t/{issued.follow_code}",
     )
-    assert window.follow_url(ticket) == content.qr_url
+    assert window.follow_url(issued) == content.qr_url
     image: bytes = render_ticket(content).tobytes()
     return image
 

@@ -25,7 +25,14 @@ def test_paper_out_shows_the_ticket_on_screen_and_the_server_sees_it(
     screen = kiosk.on_screen
     assert screen.alert.text() == "Máy in đã hết giấy nên chưa in được vé của Ông/Bà."
     assert screen.card.number.text() == ticket.number == "1001"
-    assert screen.url == f"{hall.server.url}/t/{ticket.id}"
+    [issued] = kiosk.issued
+    assert issued.id == ticket.id
+    assert issued.follow_code is not None
+    assert screen.url == f"{hall.server.url}/t/{issued.follow_code}"
+    assert (
+        screen.qr_caption.text()
+        == "Quét mã để theo dõi lượt và đánh giá trên điện thoại của Ông/Bà"
+    )
     pixmap = screen.qr.pixmap()
     assert not pixmap.isNull()
     assert pixmap.width() >= 160

@@ -15,7 +15,7 @@ def test_the_follow_page_needs_no_token_and_shows_where_the_ticket_stands(hall: 
     assert "1002" in text
     assert "Tư pháp – Hộ tịch" in text
     assert "Đang chờ đến lượt" in text
-    assert "Số người chờ trước: <b>1</b>" in text
+    assert "Số người chờ trước Ông/Bà: <b>1</b>" in text
     assert 'http-equiv="refresh"' in text
 
 
@@ -27,12 +27,16 @@ def test_the_follow_page_says_which_counter_calls(hall: Hall) -> None:
     assert "quầy số 1" in text
 
 
-def test_an_unknown_ticket_is_a_404_page_and_a_bad_id_is_refused(hall: Hall) -> None:
+def test_an_unknown_or_damaged_address_is_the_not_found_page(hall: Hall) -> None:
     missing = hall.client.get("/t/999")
     assert missing.status_code == 404
     assert "Không tìm thấy số này" in missing.text
-    assert hall.client.get("/t/abc").status_code == 422
-    assert hall.client.get("/t/0").status_code == 422
+    assert hall.client.get("/t/abc").status_code == 404  # no such follow code
+    assert hall.client.get("/t/0").status_code == 404
+    for damaged in ("x" * 33, "a.b", "%C3%B4ng", "1e5", "-1"):  # a Vietnamese page, not JSON
+        response = hall.client.get(f"/t/{damaged}")
+        assert response.status_code == 404, damaged
+        assert "Không tìm thấy số này" in response.text
 
 
 def test_today_s_ticket_is_found_by_its_number_whatever_its_status(hall: Hall) -> None:

@@ -16,9 +16,9 @@ def ahead_everywhere(hall: Hall, ticket_id: object) -> tuple[int, int, bool]:
     page = hall.client.get(f"/t/{ticket_id}").text
     figure = int(api["waiting_ahead"])
     shown = (
-        "Số người chờ trước: <b>" + str(figure) + "</b>" in page
+        "Số người chờ trước Ông/Bà: <b>" + str(figure) + "</b>" in page
         if figure
-        else "Số người chờ trước" not in page
+        else "Không có người chờ trước Ông/Bà" in page
     )
     return figure, int(in_list), shown
 

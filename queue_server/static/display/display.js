@@ -16,6 +16,7 @@
   var GAP_MS = 500;
   var PLAY_TIMEOUT_MS = 30000;
   var TICKER_PX_PER_S = 60;
+  var SOUND_BAR_PX = 48; // .sound's height in display.css
 
   var params = new URLSearchParams(location.search);
   var token = params.get("token") || "";
@@ -277,9 +278,19 @@
       offline: "Mất kết nối máy chủ — đang kết nối lại…",
       rejected: "Mã thiết bị không hợp lệ — xin liên hệ quản trị"
     };
+    if (link === "rejected") { refuse(); return; }
     banner.hidden = link === "online";
     banner.textContent = messages[link] || "";
     document.body.classList.toggle("stale", link !== "online");
+  }
+
+  function refuse() {
+    // The token was turned down (wrong, revoked or expired): say so in words, in place of
+    // a board that would never update again.
+    $("board").hidden = true;
+    $("sound").hidden = true;
+    $("refused").hidden = false;
+    document.title = "Màn hình gọi số — không mở được";
   }
 
   // Moved by script, not a CSS animation, for the same speed on every TV whatever its width.
@@ -331,6 +342,13 @@
   var player = new Audio();
   window.motcua.player = player;
   var sound = "probing"; // then "on", or "locked" until someone touches the screen
+  window.motcua.sound = sound;
+  function setSound(value) {
+    sound = value;
+    window.motcua.sound = value;
+    $("sound").hidden = !(value === "locked" && soundWanted && window.motcua.link !== "rejected");
+    fit();
+  }
   var playing = false;
   var queue = [];
   var blobs = {};
@@ -402,9 +420,8 @@
   }
 
   function lock() {
-    sound = "locked";
     queue = [];
-    if (soundWanted) { $("sound").hidden = false; }
+    setSound("locked");
   }
 
   function unlock() {
@@ -414,8 +431,7 @@
       player.src = url;
       return player.play();
     }).then(function () {
-      sound = "on";
-      $("sound").hidden = true;
+      setSound("on");
       pump();
     }, function () { /* still locked */ });
   }
@@ -429,7 +445,7 @@
       return player.play();
     }).then(function () {
       player.pause();
-      sound = "on";
+      setSound("on");
       pump();
     }, function () {
       lock();
@@ -439,11 +455,17 @@
   // --- layout -----------------------------------------------------------------------------
 
   function fit() {
-    var w = window.innerWidth, h = window.innerHeight;
-    var portrait = h > w;
+    // The whole board in the window, above the sound bar when that shows: the bar never
+    // covers a number.
+    var w = window.innerWidth;
+    var h = window.innerHeight - ($("sound").hidden ? 0 : SOUND_BAR_PX);
+    var portrait = window.innerHeight > w;
     document.body.classList.toggle("portrait", portrait);
-    var scale = portrait ? Math.min(w / 1080, h / 1920) : Math.min(w / 1920, h / 1080);
-    $("board").style.transform = "scale(" + scale + ")";
+    var bw = portrait ? 1080 : 1920, bh = portrait ? 1920 : 1080;
+    var scale = Math.min(w / bw, h / bh);
+    var board = $("board");
+    board.style.transform = "scale(" + scale + ")";
+    board.style.left = Math.max(0, Math.round((w - bw * scale) / 2)) + "px";
   }
 
   window.addEventListener("resize", fit);
