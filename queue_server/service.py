@@ -249,7 +249,7 @@ class QueueService:
 
         def body(tx: Tx) -> TicketOut | None:
             counter = self._acting_counter(tx, number, who, Action.CALL_NEXT)
-            waiting = tx.store.waiting_heads(counter.services, counter.number)
+            waiting = tx.store.line_heads(dispatch.lines_of(counter.services, counter.number))
             dispatch.ensure_can_call(counter, who.clerk)
             if not any(counter.serves(t) for t in waiting):
                 current = self._current(tx, counter)
@@ -376,10 +376,11 @@ class QueueService:
             counter = self._ticket_counter(tx, ticket, who, Action.TRANSFER)
             # The target queue's heads are enough to get in front of all of it.
             if request.counter is not None:
-                queue = tx.store.waiting_heads((), tx.store.counter(request.counter).number)
+                target = tx.store.counter(request.counter).number
+                queue = tx.store.line_heads(dispatch.lines_of((), target))
             else:
                 assert request.service is not None
-                queue = tx.store.waiting_heads((request.service,), None)
+                queue = tx.store.line_heads(dispatch.lines_of((request.service,)))
             moved = dispatch.transfer(
                 ticket, queue, service=request.service, counter=request.counter
             )
@@ -427,7 +428,7 @@ class QueueService:
         def body(tx: Tx) -> TicketOut:
             ticket = tx.store.ticket(ticket_id)
             counter = self._requeuing_counter(tx, ticket, request.counter, who)
-            queue = tx.store.waiting_heads((ticket.service,), None)
+            queue = tx.store.line_heads(dispatch.lines_of((ticket.service,)))
             back = dispatch.requeue(ticket, queue, local_day(tx.now, self._timezone), by=counter)
             tx.store.update_ticket(back)
             view = self.views.ticket(tx.store, back, tx.now)

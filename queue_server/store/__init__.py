@@ -13,7 +13,7 @@ import json
 import logging
 import secrets
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
+from queue_core.dispatch import Line
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from queue_core.site import SiteConfig, site_from_data
@@ -336,29 +337,25 @@ class Store:
             rows = self.db.query(f"select * from tickets where {where} order by rank, id", params)
             return [self._ticket(r) for r in rows]
 
-    def waiting_heads(self, services: tuple[str, ...], counter: int | None) -> list[Ticket]:
-        """The first waiting ticket of each queue a counter draws from.
-
-        One per (service, priority) among `services`, and the first one transferred to
-        `counter`: every ticket the call policy could pick next, whatever the length of the
-        queues (it always picks a queue's first), read through indexes.
-        """
+    def line_heads(self, lines: Iterable[Line]) -> list[Ticket]:
+        """The first waiting ticket (by rank, then id) of each of `lines` that has one,
+        each read through an index whatever the length of its line."""
         heads: list[Ticket] = []
         with _translated():
-            if counter is not None:
+            for line in lines:
+                params: list[object]
+                if line.counter is not None:
+                    where, params = "target_counter = ?", [line.counter]
+                else:
+                    where, params = "service = ? and target_counter is null", [line.service]
+                    if line.priority is not None:
+                        where += " and priority = ?"
+                        params.append(int(line.priority))
                 heads += self._tickets(
-                    "select * from tickets where target_counter = ? and status = 'waiting'"
+                    f"select * from tickets where status = 'waiting' and {where}"
                     " order by rank, id limit 1",
-                    [counter],
+                    params,
                 )
-            for service in services:
-                for priority in (1, 0):
-                    heads += self._tickets(
-                        "select * from tickets where status = 'waiting' and service = ?"
-                        " and priority = ? and target_counter is null"
-                        " order by rank, id limit 1",
-                        [service, priority],
-                    )
         return heads
 
     def _tickets(self, sql: str, params: list[object]) -> list[Ticket]:
