@@ -129,6 +129,17 @@ def ensure_free_for(counter: Counter, clerk: str | None) -> None:
         raise CounterBusy(counter.number, counter.clerk)
 
 
+def holder_after(counter: Counter, clerk: str | None) -> str | None:
+    """Who holds `counter` once `clerk` acted there: the clerk, who signs in by acting; a
+    supervisor, an administrator or a device (None) leaves it to whoever held it."""
+    return clerk if clerk is not None else counter.clerk
+
+
+def held_by(counters: Iterable[Counter], clerk: str) -> list[Counter]:
+    """The counters `clerk` holds, in the order given."""
+    return [c for c in counters if c.clerk == clerk]
+
+
 def ensure_can_call(counter: Counter, clerk: str | None) -> None:
     """Raise unless `clerk` may call at `counter` now (None: a device or supervisor)."""
     if counter.state is CounterState.PAUSED:
@@ -165,13 +176,13 @@ def call(
         status=TicketStatus.CALLED,
         called_at=at,
         counter=counter.number,
-        clerk=clerk or counter.clerk,
+        clerk=holder_after(counter, clerk),
         target_counter=None,
     )
     streak = counter.priority_streak + 1 if ticket.priority else 0
     new_counter = counter.replace(
         state=CounterState.OPEN,
-        clerk=clerk or counter.clerk,
+        clerk=holder_after(counter, clerk),
         current_ticket_id=called.id,
         priority_streak=streak,
     )
@@ -275,7 +286,7 @@ def open_counter(counter: Counter, clerk: str | None, *, force: bool = False) ->
         ensure_free_for(counter, clerk)
     # A supervisor or device (no clerk) opens the counter without signing anyone out,
     # unless forcing, which frees the counter for whoever signs in next.
-    keep = clerk if clerk is not None else (None if force else counter.clerk)
+    keep = None if force and clerk is None else holder_after(counter, clerk)
     return counter.replace(state=CounterState.OPEN, clerk=keep, pause_reason=None)
 
 
@@ -337,7 +348,9 @@ def undo_no_show(
     restored = ticket.replace(status=TicketStatus.CALLED, finished_at=None)
     return CallOutcome(
         counter.replace(
-            state=CounterState.OPEN, clerk=clerk or counter.clerk, current_ticket_id=ticket.id
+            state=CounterState.OPEN,
+            clerk=holder_after(counter, clerk),
+            current_ticket_id=ticket.id,
         ),
         restored,
         None,

@@ -261,7 +261,7 @@ class QueueService:
                     tx.save_counter(dispatch.release(counter, done.id), announce=False)
                 return None
             opened = counter.state is not CounterState.OPEN or counter.clerk != (
-                who.clerk or counter.clerk
+                dispatch.holder_after(counter, who.clerk)
             )
             outcome = dispatch.call_next(
                 counter,
@@ -451,7 +451,7 @@ class QueueService:
             return self._acting_counter(tx, number, who, Action.REQUEUE)
         if who.clerk is None:
             return None
-        held = [c for c in tx.store.counters() if c.clerk == who.clerk]
+        held = dispatch.held_by(tx.store.counters(), who.clerk)
         for counter in held:
             if ticket.service in counter.services:
                 return counter
