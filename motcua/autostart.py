@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from xml.sax.saxutils import escape
 
+from queue_client.beat import FROZEN_AFTER_S
+
 PARTS = ("kiosk", "counter", "display", "rating", "server")
 APPS = ("kiosk", "counter", "display", "rating")
 
@@ -47,9 +49,9 @@ X_WRAPPER = PurePosixPath("/usr/local/libexec/motcua-xserver")
 X_SERVER = "/usr/bin/X"
 
 # Seconds. A crash is followed by a new start after RESTART_S; a frozen GUI thread (no
-# WATCHDOG=1 for WATCHDOG_S) is killed, then started again RESTART_S later: both within 5 s.
+# WATCHDOG=1 for WATCHDOG_S) is killed, then started again RESTART_S later.
 RESTART_S = 1
-WATCHDOG_S = 3
+WATCHDOG_S = FROZEN_AFTER_S
 
 # Flags a part no longer accepts once it runs from here (the task loop needs full screen).
 _REFUSED = ("--windowed", "--mode", "--help")

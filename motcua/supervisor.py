@@ -28,14 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from queue_client.beat import HEARTBEAT_ENV, Beat
+from queue_client.beat import FROZEN_AFTER_S, HEARTBEAT_ENV, Beat
 
 log = logging.getLogger(__name__)
 
-# A heartbeat ticks every second; a GUI thread busy for a few seconds (fonts loading at
-# start, a burst of events on a slow PC) is still alive. 12 s of silence is beyond any
-# legitimate stall measured on the apps, yet leaves time to restart well inside a minute.
-STALL_AFTER_S = 12.0
+STALL_AFTER_S = float(FROZEN_AFTER_S)
 # Python, Qt and the first request to the server: a cold start on a busy PC.
 START_GRACE_S = 30.0
 POLL_S = 0.2

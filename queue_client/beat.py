@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HEARTBEAT_ENV = "MOTCUA_HEARTBEAT"
+# A heartbeat ticks every second. An app silent this long has a frozen GUI thread (the
+# longest stall measured in a busy demo was well under 0.1 s): whatever supervises it
+# (`motcua demo`, systemd's watchdog, the Windows task) kills it and starts it again.
+FROZEN_AFTER_S = 4
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ that serve it (they will open, and the estimate assumes the same).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, call_order
 from queue_core.model import Counter, CounterState, Ticket, TicketStatus
@@ -41,6 +42,42 @@ def counters_for(ticket: Ticket, counters: Iterable[Counter]) -> list[Counter]:
     return [Counter(0, "", (ticket.service,))]
 
 
+class Place(NamedTuple):
+    """A ticket's place: the calls before it, at the counter that reaches it first."""
+
+    ahead: int
+    counter: Counter | None  # None for a ticket that is not waiting
+
+
+def places(
+    tickets: Sequence[Ticket],
+    counters: Iterable[Counter],
+    waiting: Iterable[Ticket],
+    priority_ratio: int = DEFAULT_PRIORITY_RATIO,
+) -> dict[int, Place]:
+    """For each of `tickets` (by id), its place (see `waiting_ahead`) and the counter
+    where it is that close to the front."""
+    hall = list(counters)
+    # The tickets placed are part of the queue even if `waiting` was read without them.
+    queue = list({t.id: t for t in [*waiting, *tickets]}.values())
+    orders: dict[Counter, dict[int, int]] = {}  # per counter: ticket id -> calls before it
+
+    def place_at(counter: Counter, ticket: Ticket) -> Place:
+        if counter not in orders:
+            order = call_order(counter, queue, priority_ratio)
+            orders[counter] = {t.id: i for i, t in enumerate(order)}
+        return Place(orders[counter][ticket.id], counter)
+
+    return {
+        ticket.id: min(
+            (place_at(c, ticket) for c in counters_for(ticket, hall)), key=lambda p: p.ahead
+        )
+        if ticket.status is TicketStatus.WAITING
+        else Place(0, None)
+        for ticket in tickets
+    }
+
+
 def waiting_ahead(
     tickets: Sequence[Ticket],
     counters: Iterable[Counter],
@@ -60,20 +97,5 @@ def waiting_ahead(
     Cost: one `call_order` per counter involved, O(q log q) for q waiting tickets,
     shared by all of `tickets` (a clerk's whole list costs no more than one ticket).
     """
-    hall = list(counters)
-    # The tickets placed are part of the queue even if `waiting` was read without them.
-    queue = list({t.id: t for t in [*waiting, *tickets]}.values())
-    places: dict[Counter, dict[int, int]] = {}  # per counter: ticket id -> calls before it
-
-    def place_at(counter: Counter) -> dict[int, int]:
-        if counter not in places:
-            order = call_order(counter, queue, priority_ratio)
-            places[counter] = {t.id: i for i, t in enumerate(order)}
-        return places[counter]
-
-    return {
-        ticket.id: min(place_at(c)[ticket.id] for c in counters_for(ticket, hall))
-        if ticket.status is TicketStatus.WAITING
-        else 0
-        for ticket in tickets
-    }
+    found = places(tickets, counters, waiting, priority_ratio)
+    return {ticket_id: place.ahead for ticket_id, place in found.items()}

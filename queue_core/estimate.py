@@ -61,6 +61,20 @@ def serving_capacity(service: str, counters: Iterable[Counter]) -> float:
     return sum(1 / len(c.services) for c in staffed)
 
 
+def ticket_capacity(service: str, counters: Iterable[Counter], nearest: Counter) -> float:
+    """How many counters' worth of time drains the calls before a ticket.
+
+    Its people ahead are counted at `nearest`, the counter that reaches it first, and
+    include the other services' tickets that counter calls before it: that counter
+    spends all its time on them. The other counters serving the service help with
+    their share of it (1/k each), as in `serving_capacity`.
+    """
+    serving = [c for c in counters if service in c.services]
+    # Before anyone signs in, every counter serving it will open (as in `serving_capacity`).
+    staffed = [c for c in serving if c.state is CounterState.OPEN] or serving
+    return 1 + sum(1 / len(c.services) for c in staffed if c.number != nearest.number)
+
+
 def estimated_wait_s(people_ahead: int, typical_s: float, capacity: float) -> int:
     """People ahead × typical service time / `capacity` (counters' worth), whole seconds.
 

@@ -12,6 +12,7 @@ from queue_core.estimate import (
     RECENT_COMPLETIONS,
     estimated_wait_s,
     serving_capacity,
+    ticket_capacity,
     to_minutes,
     typical_service_s,
 )
@@ -45,9 +46,11 @@ class Views:
         now: datetime,
         *,
         alone: bool = False,
+        nearest: Counter | None = None,
     ) -> int:
         """The estimate for someone with `people_ahead` in `service_code`'s queue (`alone`:
-        transferred to one counter, which alone will call them)."""
+        transferred to one counter, which alone will call them; `nearest`: the counter
+        where `people_ahead` was counted, all its services included)."""
         service = self.services.get(service_code)
         if service is None or people_ahead == 0:
             return 0
@@ -57,16 +60,22 @@ class Views:
             service.average_service_s,
         )
         # Sent to one counter, which calls it before its queues: that counter alone.
-        capacity = 1.0 if alone else serving_capacity(service_code, store.counters())
+        if alone:
+            capacity = 1.0
+        elif nearest is not None:
+            capacity = ticket_capacity(service_code, store.counters(), nearest)
+        else:
+            capacity = serving_capacity(service_code, store.counters())
         return estimated_wait_s(people_ahead, typical, capacity)
 
-    def waiting_ahead(self, store: Store, tickets: Sequence[Ticket]) -> dict[int, int]:
-        """People ahead of each of `tickets`, by id: the one place the server reads it."""
+    def places(self, store: Store, tickets: Sequence[Ticket]) -> dict[int, ahead.Place]:
+        """People ahead of each of `tickets`, by id, and where they are counted: the one
+        place the server reads it."""
         if all(t.status is not TicketStatus.WAITING for t in tickets):
-            return {t.id: 0 for t in tickets}
+            return {t.id: ahead.Place(0, None) for t in tickets}
         counters = store.counters()
         involved = {c for t in tickets for c in counters_for(t, counters)}
-        return ahead.waiting_ahead(
+        return ahead.places(
             tickets,
             counters,
             store.waiting_for(sorted(involved, key=lambda c: c.number)),
@@ -78,12 +87,18 @@ class Views:
 
     def tickets(self, store: Store, tickets: Sequence[Ticket], now: datetime) -> list[TicketOut]:
         """Several tickets at once: their places come from one reading of the queues."""
-        places = self.waiting_ahead(store, tickets)
+        places = self.places(store, tickets)
         return [self._ticket(store, t, places[t.id], now) for t in tickets]
 
-    def _ticket(self, store: Store, ticket: Ticket, waiting_ahead: int, now: datetime) -> TicketOut:
+    def _ticket(self, store: Store, ticket: Ticket, place: ahead.Place, now: datetime) -> TicketOut:
+        waiting_ahead = place.ahead
         wait_s = self.wait_s(
-            store, ticket.service, waiting_ahead, now, alone=ticket.target_counter is not None
+            store,
+            ticket.service,
+            waiting_ahead,
+            now,
+            alone=ticket.target_counter is not None,
+            nearest=place.counter,
         )
         return TicketOut(
             id=ticket.id,

@@ -8,6 +8,7 @@ from queue_core.estimate import (
     RECENT_COMPLETIONS,
     estimated_wait_s,
     serving_capacity,
+    ticket_capacity,
     to_minutes,
     typical_service_s,
 )
@@ -130,3 +131,34 @@ def test_partial_seconds_round_up() -> None:
 @pytest.mark.parametrize(("seconds", "minutes"), [(0, 0), (1, 1), (60, 1), (61, 2), (1200, 20)])
 def test_minutes_round_up(seconds: int, minutes: int) -> None:
     assert to_minutes(seconds) == minutes
+
+
+# --- a ticket's capacity: its nearest counter whole, the others their share ----------------
+
+
+def test_the_nearest_counter_counts_whole_because_its_other_services_are_in_the_count() -> None:
+    everything = make_counter(7, ("TP", "DD", "TN", "XD", "KD", "VH", "NN", "CA", "LD"))
+    assert ticket_capacity("TN", [everything], everything) == 1
+    # Eight calls before it there, ten minutes each: eighty minutes, not nine times that.
+    assert estimated_wait_s(8, 600, ticket_capacity("TN", [everything], everything)) == 4800
+
+
+def test_other_open_counters_add_their_share() -> None:
+    nearest = make_counter(1, ("TP",))
+    counters = [
+        nearest,
+        make_counter(2, ("TP", "DD")),
+        make_counter(3, ("TP",), state=CounterState.CLOSED),
+    ]
+    assert ticket_capacity("TP", counters, nearest) == 1.5
+
+
+def test_before_anyone_opens_every_other_counter_serving_it_adds_its_share() -> None:
+    closed = [make_counter(n, ("TP",), state=CounterState.CLOSED) for n in (1, 2, 3)]
+    assert ticket_capacity("TP", closed, closed[0]) == 3
+
+
+def test_once_someone_is_open_closed_counters_add_nothing() -> None:
+    nearest = make_counter(1, ("TP",))
+    counters = [nearest, make_counter(2, ("TP", "DD"), state=CounterState.CLOSED)]
+    assert ticket_capacity("TP", counters, nearest) == 1
