@@ -4,15 +4,21 @@ counter-device token works at every counter")."""
 from __future__ import annotations
 
 import re
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlite_utils import Database
 
-from queue_server.auth import add_device
+from queue_core.clock import FrozenClock
+from queue_server.app import create_app
+from queue_server.auth import add_device, rotate_device_token
 from queue_server.roles import Role
-from queue_server.store import Store
+from queue_server.settings import Settings
+from queue_server.store import DATABASE_NAME, Store
 from tests.helpers.server_process import motcua
-from tests.server.conftest import Hall
+from tests.server.conftest import MONDAY_9AM, Hall, prepare_data_dir
 from tests.server.test_event_stream import last_seq
 
 
@@ -148,3 +154,39 @@ def test_device_add_binds_to_a_counter_and_list_shows_it(tmp_path: Path) -> None
     assert nowhere.returncode == 1
     assert "no counter 99" in nowhere.stderr
     assert "Traceback" not in kiosk.stderr + nowhere.stderr
+
+
+def test_a_rotated_token_keeps_the_binding(bound: Hall) -> None:
+    hall = bound
+    store = Store(hall.data_dir)
+    try:
+        with store.transaction():
+            row = store.device_by_name("counter quầy 1")
+            assert row is not None
+            hall.tokens["keypad 1"] = rotate_device_token(store, row["id"], hall.clock.now())
+    finally:
+        store.close()
+    refused(hall, "/api/counters/2/call-next", "keypad 1")
+    assert hall.call_next(1, "keypad 1") is not None
+
+
+def test_a_database_from_before_binding_upgrades_with_its_devices_unbound(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    tokens = prepare_data_dir(data_dir)
+    # As main left it before m005: no `counter` column, the migration not yet applied.
+    db = Database(data_dir / DATABASE_NAME)
+    db.execute("alter table devices drop column counter")
+    db.execute("delete from _sqlite_migrations where name = 'm005_device_counter'")
+    db.conn.commit()
+    db.close()
+    with TestClient(
+        create_app(Settings(data_dir=data_dir), clock=FrozenClock(MONDAY_9AM))
+    ) as client:
+        for number in (1, 3):
+            response = client.post(
+                f"/api/counters/{number}/call-next",
+                headers={"Authorization": f"Bearer {tokens['counter']}"},
+            )
+            assert response.status_code == 204, response.text  # nobody waits; not 403
+    with closing(Store(data_dir)) as store:
+        assert {row["counter"] for row in store.devices()} == {None}
