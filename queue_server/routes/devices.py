@@ -35,6 +35,7 @@ def device_out(row: dict[str, Any]) -> DeviceOut:
         revoked_at=at("revoked_at"),
         last_seen_at=at("last_seen_at"),
         printer=row["printer"],
+        counter=row["counter"],
     )
 
 

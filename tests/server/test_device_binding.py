@@ -190,3 +190,11 @@ def test_a_database_from_before_binding_upgrades_with_its_devices_unbound(tmp_pa
             assert response.status_code == 204, response.text  # nobody waits; not 403
     with closing(Store(data_dir)) as store:
         assert {row["counter"] for row in store.devices()} == {None}
+
+
+def test_the_device_list_shows_each_binding(bound: Hall) -> None:
+    listed = bound.client.get("/api/devices", headers=bound.headers("sup")).json()
+    counters = {d["name"]: d["counter"] for d in listed}
+    assert counters["counter quầy 1"] == 1
+    assert counters["rating quầy 1"] == 1
+    assert counters["counter 1"] is None  # registered before binding: unbound
