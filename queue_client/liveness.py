@@ -19,7 +19,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
@@ -91,20 +91,32 @@ class Heartbeat(QObject):
         self.stall_ms = max(0.0, (now - self._last - self._interval_s) * 1000)
         self.stall_max_ms = max(self.stall_max_ms, self.stall_ms)
         self._last = now
+        # Each on its own: a heartbeat file that cannot be written (a full disk, a
+        # removed directory) must not starve systemd's watchdog, which would then kill
+        # an app whose loop turns perfectly well.
+        file_ok = self._try(self._write_file)
+        notify_ok = self._try(self._notify_systemd)
+        self._failing = not (file_ok and notify_ok)
+
+    def _try(self, step: Callable[[], None]) -> bool:
         try:
-            if self._path is not None:
-                self._write(self._path)
-            if self._notify:
-                if not self._ready_sent:
-                    notify_systemd(self._notify, "READY=1")
-                    self._ready_sent = True
-                notify_systemd(self._notify, "WATCHDOG=1")
+            step()
         except OSError as exc:
             if not self._failing:  # said once, not every second
                 log.warning("heartbeat not written: %s", exc)
-            self._failing = True
-        else:
-            self._failing = False
+            return False
+        return True
+
+    def _write_file(self) -> None:
+        if self._path is not None:
+            self._write(self._path)
+
+    def _notify_systemd(self) -> None:
+        if self._notify:
+            if not self._ready_sent:
+                notify_systemd(self._notify, "READY=1")
+                self._ready_sent = True
+            notify_systemd(self._notify, "WATCHDOG=1")
 
     def _write(self, path: Path) -> None:
         beat = {

@@ -56,6 +56,20 @@ def test_an_unwritable_heartbeat_does_not_stop_the_app(qtbot: QtBot, tmp_path: P
     assert Beat.read(tmp_path / "missing-dir" / "x.beat") is None
 
 
+def test_systemd_still_hears_the_watchdog_when_the_file_cannot_be_written(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    address = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(address)
+        listener.settimeout(5)
+        heartbeat = Heartbeat(tmp_path / "missing-dir" / "x.beat", address)
+        heartbeat.start()
+        assert listener.recv(64) == b"READY=1"
+        assert listener.recv(64) == b"WATCHDOG=1"
+        heartbeat.stop()
+
+
 def test_full_screen_takes_the_screens_geometry(qtbot: QtBot) -> None:
     window = QWidget()
     qtbot.addWidget(window)
