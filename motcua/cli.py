@@ -333,20 +333,40 @@ def device() -> None:
     required=True,
     help="Loại thiết bị. / Device kind.",
 )
+@click.option(
+    "--counter",
+    type=click.IntRange(1, 999),
+    default=None,
+    help="Quầy mà bàn phím quầy hoặc bảng đánh giá gắn với (không thao tác ở quầy khác). / "
+    "The counter a counter keypad or rating tablet works at (it may act nowhere else).",
+)
 @DATA_DIR
-def device_add(name: str, kind: str, data_dir: Path) -> None:
-    from queue_server.auth import add_device
+def device_add(name: str, kind: str, counter: int | None, data_dir: Path) -> None:
+    from queue_core.errors import UnknownCounter
+    from queue_server.auth import BINDABLE, add_device
     from queue_server.store import Conflict
 
+    if counter is not None and Role(kind) not in BINDABLE:
+        raise click.UsageError(f"--counter is for a counter or rating device, not a {kind}")
     store = _store(data_dir)
     try:
         with store.transaction():
-            device_id, token = add_device(store, name, Role(kind), _now())
+            if counter is not None:
+                store.counter(counter)  # UnknownCounter: the site has no such counter
+            device_id, token = add_device(store, name, Role(kind), _now(), counter)
     except Conflict:
         raise click.ClickException(f"a device named '{name}' already exists") from None
+    except UnknownCounter:
+        raise click.ClickException(f"the site has no counter {counter}") from None
     finally:
         store.close()
-    click.echo(f"added {kind} device {device_id} '{name}'; its token (shown only now):")
+    at = f" at counter {counter}" if counter is not None else ""
+    click.echo(f"added {kind} device {device_id} '{name}'{at}; its token (shown only now):")
+    if counter is None and Role(kind) in BINDABLE:
+        click.echo(
+            "warning: not bound to a counter, it may act at every counter (--counter N)",
+            err=True,
+        )
     click.echo(token)
 
 
@@ -354,12 +374,23 @@ def device_add(name: str, kind: str, data_dir: Path) -> None:
 @DATA_DIR
 def device_list(data_dir: Path) -> None:
     store = _store(data_dir)
+    from queue_server.auth import BINDABLE
+
     for row in store.devices():
         state = "revoked" if row["revoked_at"] else "active"
         seen = row["last_seen_at"] or "never seen"
         printer = row["printer"] or "-"
+        if row["counter"] is not None:
+            bound = f"\tcounter {row['counter']}"
+        elif Role(row["kind"]) in BINDABLE:
+            # Registered before binding existed: it still works everywhere (see
+            # docs/authorization.md); replace it with a bound one.
+            bound = "\tunbound: works at every counter (warning)"
+        else:
+            bound = ""
         click.echo(
             f"{row['id']}\t{row['kind']}\t{state}\t{row['name']}\t{seen}\tprinter: {printer}"
+            + bound
         )
     store.close()
 

@@ -32,9 +32,11 @@ import httpx
 from motcua.supervisor import AppSpec, Restart, Supervisor
 from printer_drivers import EscposPrinter, PrinterError, TicketContent
 from printer_drivers.emulator import TcpEmulator, VirtualPrinter
+from queue_core.estimate import wait_words
 from queue_core.model import CounterState
 from queue_core.numbering import DEFAULT_TIMEZONE, local_time
 from queue_core.protocol import (
+    FOLLOW_CODE_HEADER,
     CounterUpdated,
     Event,
     TicketCalled,
@@ -190,15 +192,14 @@ def wait_phrase(minutes: int | None) -> str:
     """The estimate as the narration says it, worded as the printed ticket words it."""
     if minutes is None:
         return "chưa ước tính được thời gian chờ"
-    if minutes < 1:
-        return "dưới 1 phút"
-    return f"khoảng {minutes} phút"
+    return wait_words(minutes)
 
 
 def follow_url(base_url: str | httpx.URL, ticket: TicketOut) -> str:
     """The ticket's public follow page, the address in its QR code: the one place the
-    demo builds it (joined as a URL, so the base's trailing slash never matters)."""
-    return str(httpx.URL(str(base_url)).join(f"/t/{ticket.id}"))
+    demo builds it (joined as a URL, so the base's trailing slash never matters). By its
+    unguessable follow code, as a kiosk prints it; by id only for a server without codes."""
+    return str(httpx.URL(str(base_url)).join(f"/t/{ticket.follow_code or ticket.id}"))
 
 
 _STATE_VI = {CounterState.OPEN: "mở", CounterState.PAUSED: "tạm ngưng", CounterState.CLOSED: "đóng"}
@@ -287,7 +288,9 @@ class Simulation:
                     headers=self.kiosk,
                 )
                 if response.status_code == 201:
-                    await self.print_ticket(TicketOut.model_validate_json(response.content))
+                    ticket = TicketOut.model_validate_json(response.content)
+                    code = response.headers.get(FOLLOW_CODE_HEADER)
+                    await self.print_ticket(ticket.model_copy(update={"follow_code": code}))
             elif roll < 0.9:
                 number, headers = self.rng.choice(list(self.clerks.items()))
                 if self.rng.random() < 0.08:

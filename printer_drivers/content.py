@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
+from queue_core.estimate import wait_words
+
 if TYPE_CHECKING:  # only read, never built here: keeps `motcua printer` quick to start
     from queue_core.protocol import TicketOut
 
@@ -122,9 +124,7 @@ class TicketContent:
         minutes = self.estimated_wait_minutes
         if minutes is None:
             return None
-        if minutes < 1:
-            return "Dự kiến chờ: dưới 1 phút"
-        return f"Dự kiến chờ: khoảng {minutes} phút"
+        return f"Dự kiến chờ: {wait_words(minutes)}"
 
 
 class CounterLike(Protocol):

@@ -23,49 +23,59 @@ from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStat
 DEFAULT_PRIORITY_RATIO = 3
 
 
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of waiting tickets, first come first in (rank, then id): a service's
+    priority or ordinary tickets sent to no counter in particular (`service`,
+    `priority`), or the tickets transferred to one counter (`counter`)."""
+
+    service: str | None = None
+    priority: bool | None = None
+    counter: int | None = None
+
+
+def lines_of(services: Iterable[str], counter: int | None = None) -> list[Line]:
+    """The lines a counter serving `services` (and numbered `counter`, for the tickets sent
+    to it) draws from.
+
+    The call policy only ever takes the first ticket of a line (`call_order` keeps each
+    line's order), so the first ticket of each of these lines is all `choose_next`
+    needs, however long the queues, and all a transfer needs to get in front of them.
+    """
+    lines = [Line(counter=counter)] if counter is not None else []
+    lines += [Line(service=code, priority=p) for code in services for p in (True, False)]
+    return lines
+
+
 def choose_next(
     counter: Counter, waiting: Iterable[Ticket], priority_ratio: int = DEFAULT_PRIORITY_RATIO
 ) -> Ticket:
-    """The ticket `counter` should call next among `waiting`.
+    """The ticket `counter` should call next among `waiting`: the first of its
+    `call_order` (one rule, so the next call and the clerk's list never disagree).
 
-    Tickets transferred to this very counter come first. Then priority tickets,
-    except that after `priority_ratio` priority calls in a row a waiting normal
-    ticket gets its turn. Within that pool, the longest-waiting ticket among the
-    counter's services, or with `CallMode.SERVICE_ORDER` the first service in the
-    counter's order that has one.
+    `waiting` may be only the first ticket of each of `lines_of(counter)`.
 
     Raises:
         NothingWaiting: no waiting ticket may be called here.
     """
-    eligible = [t for t in waiting if t.status is TicketStatus.WAITING and counter.serves(t)]
-    if not eligible:
+    order = call_order(counter, waiting, priority_ratio)
+    if not order:
         raise NothingWaiting(counter.number)
-    targeted = [t for t in eligible if t.target_counter == counter.number]
-    if targeted:
-        return min(targeted, key=_rank)
-    priority = [t for t in eligible if t.priority]
-    normal = [t for t in eligible if not t.priority]
-    pool = (
-        priority
-        if priority and (not normal or counter.priority_streak < priority_ratio)
-        else normal
-    )
-    if counter.call_mode is CallMode.SERVICE_ORDER:
-        # Every untargeted eligible ticket is of one of these services: the loop returns.
-        for code in counter.services:  # pragma: no branch
-            in_service = [t for t in pool if t.service == code]
-            if in_service:
-                return min(in_service, key=_rank)
-    return min(pool, key=_rank)
+    return order[0]
 
 
 def call_order(
     counter: Counter, waiting: Iterable[Ticket], priority_ratio: int = DEFAULT_PRIORITY_RATIO
 ) -> list[Ticket]:
-    """The order in which `counter` would call `waiting` if nobody else came or called.
+    """The order in which `counter` would call `waiting` if nobody else came or called:
+    the call policy.
 
-    The same rules as `choose_next`, applied until the queue is empty, in one pass:
-    for the clerk's list, so that its first row is the next citizen called.
+    Tickets transferred to this very counter come first. Then priority tickets, except
+    that after `priority_ratio` priority calls in a row a waiting normal ticket gets its
+    turn. Within each, the longest-waiting ticket (lowest rank) among the counter's
+    services, or with `CallMode.SERVICE_ORDER` the first service in the counter's order
+    that has one. Its first ticket is the next call (`choose_next`); the clerk's list
+    and the people ahead (`queue_core.ahead`) read the rest.
     """
     eligible = [t for t in waiting if t.status is TicketStatus.WAITING and counter.serves(t)]
     targeted = sorted((t for t in eligible if t.target_counter == counter.number), key=_rank)
@@ -107,12 +117,34 @@ def front_rank(ticket: Ticket, queue: Iterable[Ticket]) -> int:
     return min([ticket.rank, *(r - 1 for r in ranks)])
 
 
+def ensure_free_for(counter: Counter, clerk: str | None) -> None:
+    """Who holds a counter: raise unless `clerk` may act at `counter`, that is unless no
+    other clerk holds it. `clerk` None (a supervisor, an administrator, a device) acts
+    without taking the counter over, so it is never refused here.
+
+    Raises:
+        CounterBusy: another clerk holds `counter`.
+    """
+    if clerk is not None and counter.clerk is not None and counter.clerk != clerk:
+        raise CounterBusy(counter.number, counter.clerk)
+
+
+def holder_after(counter: Counter, clerk: str | None) -> str | None:
+    """Who holds `counter` once `clerk` acted there: the clerk, who signs in by acting; a
+    supervisor, an administrator or a device (None) leaves it to whoever held it."""
+    return clerk if clerk is not None else counter.clerk
+
+
+def held_by(counters: Iterable[Counter], clerk: str) -> list[Counter]:
+    """The counters `clerk` holds, in the order given."""
+    return [c for c in counters if c.clerk == clerk]
+
+
 def ensure_can_call(counter: Counter, clerk: str | None) -> None:
     """Raise unless `clerk` may call at `counter` now (None: a device or supervisor)."""
     if counter.state is CounterState.PAUSED:
         raise CounterPaused(counter.number)
-    if clerk is not None and counter.clerk is not None and counter.clerk != clerk:
-        raise CounterBusy(counter.number, counter.clerk)
+    ensure_free_for(counter, clerk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,13 +176,13 @@ def call(
         status=TicketStatus.CALLED,
         called_at=at,
         counter=counter.number,
-        clerk=clerk or counter.clerk,
+        clerk=holder_after(counter, clerk),
         target_counter=None,
     )
     streak = counter.priority_streak + 1 if ticket.priority else 0
     new_counter = counter.replace(
         state=CounterState.OPEN,
-        clerk=clerk or counter.clerk,
+        clerk=holder_after(counter, clerk),
         current_ticket_id=called.id,
         priority_streak=streak,
     )
@@ -250,11 +282,11 @@ def release(counter: Counter, ticket_id: int) -> Counter:
 
 def open_counter(counter: Counter, clerk: str | None, *, force: bool = False) -> Counter:
     """A clerk signs in at `counter`; `force` lets a supervisor take it over."""
-    if not force and clerk is not None and counter.clerk not in (None, clerk):
-        raise CounterBusy(counter.number, counter.clerk or "")
+    if not force:
+        ensure_free_for(counter, clerk)
     # A supervisor or device (no clerk) opens the counter without signing anyone out,
     # unless forcing, which frees the counter for whoever signs in next.
-    keep = clerk if clerk is not None else (None if force else counter.clerk)
+    keep = None if force and clerk is None else holder_after(counter, clerk)
     return counter.replace(state=CounterState.OPEN, clerk=keep, pause_reason=None)
 
 
@@ -316,7 +348,9 @@ def undo_no_show(
     restored = ticket.replace(status=TicketStatus.CALLED, finished_at=None)
     return CallOutcome(
         counter.replace(
-            state=CounterState.OPEN, clerk=clerk or counter.clerk, current_ticket_id=ticket.id
+            state=CounterState.OPEN,
+            clerk=holder_after(counter, clerk),
+            current_ticket_id=ticket.id,
         ),
         restored,
         None,

@@ -86,3 +86,10 @@ def estimated_wait_s(people_ahead: int, typical_s: float, capacity: float) -> in
 def to_minutes(seconds: int) -> int:
     """Whole minutes, rounded up: a citizen would rather wait less than promised."""
     return math.ceil(seconds / 60)
+
+
+def wait_words(minutes: int) -> str:
+    """A wait in the words a ticket prints: "dưới 1 phút" under a minute (never
+    "khoảng 0 phút"), else "khoảng 25 phút". The apps' screens say the same through
+    their catalogs."""
+    return "dưới 1 phút" if minutes < 1 else f"khoảng {minutes} phút"

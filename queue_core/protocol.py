@@ -218,6 +218,9 @@ class DeviceOut(_Wire):
     revoked_at: datetime | None
     last_seen_at: datetime | None
     printer: PrinterState | None
+    # The counter a keypad or rating tablet is bound to; None: not bound (it acts at every
+    # counter if it is one registered before binding existed).
+    counter: int | None = None
 
 
 class ErrorOut(BaseModel):

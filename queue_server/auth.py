@@ -35,6 +35,9 @@ class Principal:
     subject: str  # username, or the device's id
     role: Role
     display_name: str
+    # The counter a device is bound to (a counter keypad, a rating tablet); None for staff,
+    # other devices, and devices registered before binding existed (see queue_server.policy).
+    counter: int | None = None
 
     @property
     def clerk(self) -> str | None:
@@ -73,8 +76,8 @@ def authenticate(store: Store, token: str, now: datetime) -> Principal | None:
     found = store.token_holder(hash_token(token), now)
     if found is None:
         return None
-    kind, subject, role, display_name = found
-    return Principal(kind, subject, Role(role), display_name)
+    kind, subject, role, display_name, counter = found
+    return Principal(kind, subject, Role(role), display_name, counter)
 
 
 # --- administration (run inside a store transaction) ---------------------------------------
@@ -120,9 +123,20 @@ def issue_user_token(
     return token, expires_at
 
 
-def add_device(store: Store, name: str, kind: Role, now: datetime) -> tuple[int, str]:
-    """Register a device; returns its id and its token (shown once, stored hashed)."""
-    device_id = store.insert_device({"name": name, "kind": kind.value, "created_at": now})
+BINDABLE = (Role.COUNTER, Role.RATING)
+"""Device kinds bound to one counter: a counter keypad, a rating tablet."""
+
+
+def add_device(
+    store: Store, name: str, kind: Role, now: datetime, counter: int | None = None
+) -> tuple[int, str]:
+    """Register a device, bound to `counter` (a counter keypad or a rating tablet); returns
+    its id and its token (shown once, stored hashed)."""
+    if counter is not None and kind not in BINDABLE:
+        raise ValueError(f"a {kind.value} device is not bound to a counter")
+    device_id = store.insert_device(
+        {"name": name, "kind": kind.value, "created_at": now, "counter": counter}
+    )
     return device_id, new_device_token(store, device_id, now)
 
 

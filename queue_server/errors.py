@@ -1,6 +1,6 @@
 """Translating errors at the HTTP boundary: one handler maps the domain tree to statuses.
 
-QueueError ─ NotFound → 404 │ Conflict → 409 │ InvalidRequest → 422
+QueueError ─ NotFound → 404 │ Conflict → 409 │ InvalidRequest → 422 │ policy.Forbidden → 403
 RequestValidationError → 422 (what the request sent is echoed back, made printable)
 StoreError → 503 (the database, not the request, failed)
 """
@@ -16,12 +16,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from queue_core.errors import Conflict, InvalidRequest, NotFound, QueueError, ServiceClosed
+from queue_server.policy import Forbidden
 from queue_server.store import StoreError
 
 log = logging.getLogger(__name__)
 
 
 def status_of(error: QueueError) -> int:
+    if isinstance(error, Forbidden):
+        return 403
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, Conflict):

@@ -51,8 +51,10 @@ from queue_core.protocol import (
 )
 from queue_core.rating import scale
 from queue_core.site import SiteConfig
+from queue_server import policy
 from queue_server.auth import Principal
 from queue_server.journal import Tx
+from queue_server.policy import Action
 from queue_server.snapshot import build_snapshot
 from queue_server.store import Store
 from queue_server.views import Views
@@ -163,13 +165,19 @@ class QueueService:
         return service
 
     @staticmethod
-    def _acting_counter(tx: Tx, number: int, who: Principal) -> Counter:
-        """The counter `who` acts at; a clerk may not act at a counter another clerk holds."""
-        counter = tx.store.counter(number)
-        clerk = who.clerk
-        if clerk is not None and counter.clerk is not None and counter.clerk != clerk:
-            raise CounterBusy(number, counter.clerk)
-        return counter
+    def _acting_counter(tx: Tx, number: int, who: Principal, action: Action) -> Counter:
+        """The counter `who` does `action` at, if the policy's scope rule lets them."""
+        return policy.ensure_at_counter(who, action, tx.store.counter(number))
+
+    def _ticket_counter(
+        self, tx: Tx, ticket: Ticket, who: Principal, action: Action
+    ) -> Counter | None:
+        """The counter `ticket` is at, where `who` does `action` on it (None: it is at no
+        counter, which a device bound to one may not touch)."""
+        if ticket.counter is None:
+            policy.ensure_bound_to(who, action, None)
+            return None
+        return self._acting_counter(tx, ticket.counter, who, action)
 
     def _current(self, tx: Tx, counter: Counter) -> Ticket | None:
         if counter.current_ticket_id is None:
@@ -240,8 +248,8 @@ class QueueService:
         """Complete the counter's current ticket and call the next; None when nobody waits."""
 
         def body(tx: Tx) -> TicketOut | None:
-            counter = self._acting_counter(tx, number, who)
-            waiting = tx.store.waiting_heads(counter.services, counter.number)
+            counter = self._acting_counter(tx, number, who, Action.CALL_NEXT)
+            waiting = tx.store.line_heads(dispatch.lines_of(counter.services, counter.number))
             dispatch.ensure_can_call(counter, who.clerk)
             if not any(counter.serves(t) for t in waiting):
                 current = self._current(tx, counter)
@@ -253,7 +261,7 @@ class QueueService:
                     tx.save_counter(dispatch.release(counter, done.id), announce=False)
                 return None
             opened = counter.state is not CounterState.OPEN or counter.clerk != (
-                who.clerk or counter.clerk
+                dispatch.holder_after(counter, who.clerk)
             )
             outcome = dispatch.call_next(
                 counter,
@@ -271,7 +279,7 @@ class QueueService:
         """Call one chosen waiting ticket to the counter (gọi số chỉ định)."""
 
         def body(tx: Tx) -> TicketOut:
-            counter = self._acting_counter(tx, number, who)
+            counter = self._acting_counter(tx, number, who, Action.CALL_TICKET)
             ticket = tx.store.ticket(ticket_id)
             if ticket.target_counter is None and ticket.service not in counter.services:
                 # A supervisor may route any ticket; the counter serves it this once.
@@ -298,7 +306,7 @@ class QueueService:
         )
 
         def body(tx: Tx) -> TicketOut:
-            counter = self._acting_counter(tx, number, who)
+            counter = self._acting_counter(tx, number, who, Action.WALK_IN)
             dispatch.ensure_can_call(counter, who.clerk)
             ticket = self._issue_number(tx, service, priority, f"{who.kind}:{who.subject}", None)
             ticket = ticket.replace(target_counter=counter.number)
@@ -313,7 +321,7 @@ class QueueService:
 
     async def recall(self, number: int, who: Principal) -> TicketOut:
         def body(tx: Tx) -> TicketOut:
-            counter = self._acting_counter(tx, number, who)
+            counter = self._acting_counter(tx, number, who, Action.RECALL)
             current = self._current(tx, counter)
             if current is None:
                 raise InvalidTransition(f"Quầy số {number} chưa gọi số nào")
@@ -327,16 +335,13 @@ class QueueService:
         self,
         ticket_id: int,
         who: Principal,
+        action: Action,
         change: Callable[[Ticket, datetime], Ticket],
         kind: type[TicketCompleted] | type[TicketNoShow] | type[TicketCancelled],
     ) -> Callable[[Tx], TicketOut]:
         def body(tx: Tx) -> TicketOut:
             ticket = tx.store.ticket(ticket_id)
-            counter = (
-                self._acting_counter(tx, ticket.counter, who)
-                if ticket.counter is not None
-                else None
-            )
+            counter = self._ticket_counter(tx, ticket, who, action)
             finished = change(ticket, tx.now)
             tx.store.update_ticket(finished)
             if counter is not None:
@@ -347,15 +352,19 @@ class QueueService:
 
     async def complete(self, ticket_id: int, who: Principal) -> TicketOut:
         return await self._run(
-            who, self._finish(ticket_id, who, dispatch.complete, TicketCompleted)
+            who, self._finish(ticket_id, who, Action.COMPLETE, dispatch.complete, TicketCompleted)
         )
 
     async def no_show(self, ticket_id: int, who: Principal) -> TicketOut:
-        return await self._run(who, self._finish(ticket_id, who, dispatch.no_show, TicketNoShow))
+        return await self._run(
+            who, self._finish(ticket_id, who, Action.NO_SHOW, dispatch.no_show, TicketNoShow)
+        )
 
     async def cancel(self, ticket_id: int, who: Principal) -> TicketOut:
         """Void a ticket (test or mistaken issue): it stays out of the statistics."""
-        return await self._run(who, self._finish(ticket_id, who, dispatch.cancel, TicketCancelled))
+        return await self._run(
+            who, self._finish(ticket_id, who, Action.CANCEL, dispatch.cancel, TicketCancelled)
+        )
 
     async def transfer(self, ticket_id: int, request: TransferRequest, who: Principal) -> TicketOut:
         """Send a ticket to the front of another service's queue, or to one counter."""
@@ -364,17 +373,14 @@ class QueueService:
 
         def body(tx: Tx) -> TicketOut:
             ticket = tx.store.ticket(ticket_id)
-            counter = (
-                self._acting_counter(tx, ticket.counter, who)
-                if ticket.counter is not None
-                else None
-            )
+            counter = self._ticket_counter(tx, ticket, who, Action.TRANSFER)
             # The target queue's heads are enough to get in front of all of it.
             if request.counter is not None:
-                queue = tx.store.waiting_heads((), tx.store.counter(request.counter).number)
+                target = tx.store.counter(request.counter).number
+                queue = tx.store.line_heads(dispatch.lines_of((), target))
             else:
                 assert request.service is not None
-                queue = tx.store.waiting_heads((request.service,), None)
+                queue = tx.store.line_heads(dispatch.lines_of((request.service,)))
             moved = dispatch.transfer(
                 ticket, queue, service=request.service, counter=request.counter
             )
@@ -405,7 +411,7 @@ class QueueService:
             ticket = tx.store.ticket(ticket_id)
             if ticket.counter is None:
                 raise InvalidTransition(f"Số {ticket.number} chưa được gọi đến quầy nào")
-            counter = self._acting_counter(tx, ticket.counter, who)
+            counter = self._acting_counter(tx, ticket.counter, who, Action.UNDO_NO_SHOW)
             outcome = dispatch.undo_no_show(
                 counter, self._current(tx, counter), ticket, who.clerk, tx.now
             )
@@ -422,7 +428,7 @@ class QueueService:
         def body(tx: Tx) -> TicketOut:
             ticket = tx.store.ticket(ticket_id)
             counter = self._requeuing_counter(tx, ticket, request.counter, who)
-            queue = tx.store.waiting_heads((ticket.service,), None)
+            queue = tx.store.line_heads(dispatch.lines_of((ticket.service,)))
             back = dispatch.requeue(ticket, queue, local_day(tx.now, self._timezone), by=counter)
             tx.store.update_ticket(back)
             view = self.views.ticket(tx.store, back, tx.now)
@@ -440,11 +446,12 @@ class QueueService:
     ) -> Counter | None:
         """The counter that puts `ticket` back: the one named, or the clerk's own that
         serves its service. A supervisor who names none acts for the whole hall."""
+        number = number if number is not None else who.counter  # a bound device: its own
         if number is not None:
-            return self._acting_counter(tx, number, who)
+            return self._acting_counter(tx, number, who, Action.REQUEUE)
         if who.clerk is None:
             return None
-        held = [c for c in tx.store.counters() if c.clerk == who.clerk]
+        held = dispatch.held_by(tx.store.counters(), who.clerk)
         for counter in held:
             if ticket.service in counter.services:
                 return counter
@@ -458,6 +465,7 @@ class QueueService:
         self,
         number: int,
         who: Principal,
+        action: Action,
         change: Callable[[Counter], Counter],
         *,
         held_by_others_ok: bool = False,
@@ -466,11 +474,11 @@ class QueueService:
         another clerk holds it."""
 
         def body(tx: Tx) -> CounterOut:
-            found = (
-                tx.store.counter(number)
-                if held_by_others_ok
-                else self._acting_counter(tx, number, who)
-            )
+            if held_by_others_ok:
+                policy.ensure_bound_to(who, action, number)
+                found = tx.store.counter(number)
+            else:
+                found = self._acting_counter(tx, number, who, action)
             counter = change(found)
             tx.save_counter(counter, announce=True)
             return self.views.counter(tx.store, counter, tx.now)
@@ -484,20 +492,26 @@ class QueueService:
             return dispatch.open_counter(counter, who.clerk, force=force)
 
         # dispatch.open_counter has the rule for a counter another clerk holds: `force`.
-        change = self._counter_change(number, who, open_, held_by_others_ok=True)
+        change = self._counter_change(
+            number, who, Action.OPEN_COUNTER, open_, held_by_others_ok=True
+        )
         return await self._run(who, change)
 
     async def close_counter(self, number: int, who: Principal) -> CounterOut:
-        return await self._run(who, self._counter_change(number, who, dispatch.close_counter))
+        return await self._run(
+            who, self._counter_change(number, who, Action.CLOSE_COUNTER, dispatch.close_counter)
+        )
 
     async def pause(self, number: int, reason: str, who: Principal) -> CounterOut:
         def pause(counter: Counter) -> Counter:
             return dispatch.pause(counter, reason)
 
-        return await self._run(who, self._counter_change(number, who, pause))
+        return await self._run(who, self._counter_change(number, who, Action.PAUSE_COUNTER, pause))
 
     async def resume(self, number: int, who: Principal) -> CounterOut:
-        return await self._run(who, self._counter_change(number, who, dispatch.resume))
+        return await self._run(
+            who, self._counter_change(number, who, Action.PAUSE_COUNTER, dispatch.resume)
+        )
 
     # --- ratings -----------------------------------------------------------------------
 
@@ -507,6 +521,7 @@ class QueueService:
 
         def body(tx: Tx) -> RatingOut:
             ticket = tx.store.ticket(request.ticket_id)
+            policy.ensure_bound_to(who, Action.RATE, ticket.counter)
             device = who.subject if who.kind == "device" else None
             return self._record_rating(tx, ticket, request, device)
 

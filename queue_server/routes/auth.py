@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 
 from queue_core.protocol import Me, TokenOut
-from queue_server.auth import dummy_hash, hash_token, issue_user_token
-from queue_server.routes.deps import Caller, State
+from queue_server.auth import Principal, dummy_hash, hash_token, issue_user_token
+from queue_server.policy import Action
+from queue_server.routes.deps import Caller, State, allowed
 from queue_server.store import Store
 from queue_server.writer import Outcome
 
@@ -88,13 +89,11 @@ async def me(who: Caller) -> Me:
     },
 )
 async def logout(
-    who: Caller,
+    who: Annotated[Principal, Depends(allowed(Action.SIGN_OUT))],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     state: State,
 ) -> Response:
-    # A device's token is replaced by an administrator (`motcua device rotate`), never
-    # dropped by a stray call from the device itself.
-    if who.kind != "user" or credentials is None:
+    if credentials is None:  # a token from the address (`/display`), never sent here
         raise HTTPException(status_code=403, detail="Chỉ tài khoản cán bộ mới đăng xuất được")
     token_hash = hash_token(credentials.credentials)
     now = state.clock.now()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 
 from queue_core.numbering import local_day
 from queue_core.protocol import CounterStatsOut
 from queue_core.rating import scale
-from queue_server.routes.deps import CounterNumber, CounterStaff, Queue, app_state
+from queue_server.auth import Principal
+from queue_server.policy import Action
+from queue_server.routes.deps import CounterNumber, Queue, allowed, app_state
 
 router = APIRouter(tags=["counters"])
 
@@ -18,7 +22,10 @@ router = APIRouter(tags=["counters"])
     summary="Today's figures at the counter (the calling clerk's own work)",
 )
 async def counter_stats(
-    number: CounterNumber, queue: Queue, who: CounterStaff, request: Request
+    number: CounterNumber,
+    queue: Queue,
+    who: Annotated[Principal, Depends(allowed(Action.COUNTER_STATS))],
+    request: Request,
 ) -> CounterStatsOut:
     queue.require_counter(number)
     state = app_state(request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Depends, Response
 
 from queue_core.protocol import (
     CounterOut,
@@ -13,8 +13,10 @@ from queue_core.protocol import (
     TicketOut,
     WalkInRequest,
 )
-from queue_server.auth import Role
-from queue_server.routes.deps import CounterNumber, CounterStaff, Queue, TicketId
+from queue_server import policy
+from queue_server.auth import Principal
+from queue_server.policy import Action
+from queue_server.routes.deps import CounterNumber, Queue, TicketId, allowed
 
 router = APIRouter(tags=["counters"])
 
@@ -28,7 +30,11 @@ router = APIRouter(tags=["counters"])
         409: {"description": "Quầy tạm ngưng hoặc do cán bộ khác phụ trách"},
     },
 )
-async def call_next(number: CounterNumber, queue: Queue, who: CounterStaff) -> TicketOut | Response:
+async def call_next(
+    number: CounterNumber,
+    queue: Queue,
+    who: Annotated[Principal, Depends(allowed(Action.CALL_NEXT))],
+) -> TicketOut | Response:
     called = await queue.call_next(number, who)
     return called if called is not None else Response(status_code=204)
 
@@ -36,7 +42,9 @@ async def call_next(number: CounterNumber, queue: Queue, who: CounterStaff) -> T
 @router.post(
     "/api/counters/{number}/recall", response_model=TicketOut, summary="Call again (gọi lại)"
 )
-async def recall(number: CounterNumber, queue: Queue, who: CounterStaff) -> TicketOut:
+async def recall(
+    number: CounterNumber, queue: Queue, who: Annotated[Principal, Depends(allowed(Action.RECALL))]
+) -> TicketOut:
     return await queue.recall(number, who)
 
 
@@ -46,7 +54,10 @@ async def recall(number: CounterNumber, queue: Queue, who: CounterStaff) -> Tick
     summary="Call one chosen waiting ticket",
 )
 async def call_ticket(
-    number: CounterNumber, ticket_id: TicketId, queue: Queue, who: CounterStaff
+    number: CounterNumber,
+    ticket_id: TicketId,
+    queue: Queue,
+    who: Annotated[Principal, Depends(allowed(Action.CALL_TICKET))],
 ) -> TicketOut:
     return await queue.call_ticket(number, ticket_id, who)
 
@@ -60,7 +71,7 @@ async def call_ticket(
 async def walk_in(
     number: CounterNumber,
     queue: Queue,
-    who: CounterStaff,
+    who: Annotated[Principal, Depends(allowed(Action.WALK_IN))],
     request: Annotated[
         WalkInRequest, Body(openapi_examples={"hộ tịch": {"value": {"service": "TP"}}})
     ],
@@ -74,17 +85,21 @@ async def walk_in(
 async def open_counter(
     number: CounterNumber,
     queue: Queue,
-    who: CounterStaff,
+    who: Annotated[Principal, Depends(allowed(Action.OPEN_COUNTER))],
     request: Annotated[OpenCounterRequest | None, Body()] = None,
 ) -> CounterOut:
-    force = bool(request and request.force) and who.role in (Role.ADMIN, Role.SUPERVISOR)
+    force = bool(request and request.force) and policy.may(who, Action.TAKE_OVER_COUNTER)
     return await queue.open_counter(number, who, force=force)
 
 
 @router.post(
     "/api/counters/{number}/close", response_model=CounterOut, summary="Sign out of the counter"
 )
-async def close_counter(number: CounterNumber, queue: Queue, who: CounterStaff) -> CounterOut:
+async def close_counter(
+    number: CounterNumber,
+    queue: Queue,
+    who: Annotated[Principal, Depends(allowed(Action.CLOSE_COUNTER))],
+) -> CounterOut:
     return await queue.close_counter(number, who)
 
 
@@ -96,7 +111,7 @@ async def close_counter(number: CounterNumber, queue: Queue, who: CounterStaff) 
 async def pause(
     number: CounterNumber,
     queue: Queue,
-    who: CounterStaff,
+    who: Annotated[Principal, Depends(allowed(Action.PAUSE_COUNTER))],
     request: Annotated[
         PauseRequest, Body(openapi_examples={"họp": {"value": {"reason": "Họp giao ban"}}})
     ],
@@ -107,5 +122,9 @@ async def pause(
 @router.post(
     "/api/counters/{number}/resume", response_model=CounterOut, summary="Resume (tiếp tục)"
 )
-async def resume(number: CounterNumber, queue: Queue, who: CounterStaff) -> CounterOut:
+async def resume(
+    number: CounterNumber,
+    queue: Queue,
+    who: Annotated[Principal, Depends(allowed(Action.PAUSE_COUNTER))],
+) -> CounterOut:
     return await queue.resume(number, who)

@@ -1,4 +1,4 @@
-"""What every route may depend on: the service, the caller, and role checks."""
+"""What every route may depend on: the service, and the caller let in by the policy."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from queue_server.auth import Principal, Role, authenticate
+from queue_server import policy
+from queue_server.auth import Principal, authenticate
+from queue_server.policy import Action
 from queue_server.service import QueueService
 from queue_server.state import AppState
 
@@ -60,30 +62,31 @@ async def principal(
     return found
 
 
-def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency admitting only callers with one of `roles`."""
+def allowed(action: Action) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """The one dependency that lets a caller into a route that needs a token: the caller,
+    if `queue_server.policy` says they may do `action` (401 without a valid token; 403 for
+    a role that may not, or a device bound to another counter than the path's `{number}`).
 
-    async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
-        if who.role not in roles:
-            raise HTTPException(
-                status_code=403, detail="Tài khoản này không có quyền thực hiện thao tác này"
-            )
+    Actions at a ticket's counter are scoped again inside the service's transaction, where
+    that counter is known for sure (`policy.ensure_at_counter`).
+    """
+
+    async def check(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
+        if not policy.may(who, action):
+            raise policy.Forbidden()
+        # Runs before the path is validated: a malformed number is the route's own 422.
+        number = request.path_params.get("number")
+        if isinstance(number, str) and number.isascii() and number.isdigit():
+            policy.ensure_bound_to(who, action, int(number))
         return who
 
+    check.action = action  # type: ignore[attr-defined]  # policy.action_of reads it
     return check
 
 
-Caller = Annotated[Principal, Depends(principal)]
 Queue = Annotated[QueueService, Depends(queue)]
-Staff = Annotated[Principal, Depends(require(Role.ADMIN, Role.SUPERVISOR, Role.CLERK))]
-CounterStaff = Annotated[
-    Principal, Depends(require(Role.ADMIN, Role.SUPERVISOR, Role.CLERK, Role.COUNTER))
-]
-Supervisor = Annotated[Principal, Depends(require(Role.ADMIN, Role.SUPERVISOR))]
-Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
-Issuer = Annotated[Principal, Depends(require(Role.KIOSK, Role.ADMIN, Role.SUPERVISOR, Role.CLERK))]
-Rater = Annotated[Principal, Depends(require(Role.RATING, Role.KIOSK))]
-Device = Annotated[Principal, Depends(require(Role.KIOSK, Role.DISPLAY, Role.COUNTER, Role.RATING))]
+# Any valid token: what every holder may read.
+Caller = Annotated[Principal, Depends(allowed(Action.READ))]
 
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID, description="The ticket's id.", examples=[42])]
 CounterNumber = Annotated[

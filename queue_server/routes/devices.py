@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from queue_core.errors import NotFound
 from queue_core.protocol import DeviceOut, HeartbeatRequest
-from queue_server.auth import revoke_device
-from queue_server.routes.deps import MAX_ID, Admin, Device, State, Supervisor
+from queue_server.auth import Principal, revoke_device
+from queue_server.policy import Action
+from queue_server.routes.deps import MAX_ID, State, allowed
 from queue_server.store import Store
 from queue_server.writer import Outcome
 
@@ -34,13 +35,16 @@ def device_out(row: dict[str, Any]) -> DeviceOut:
         revoked_at=at("revoked_at"),
         last_seen_at=at("last_seen_at"),
         printer=row["printer"],
+        counter=row["counter"],
     )
 
 
 @router.get(
     "/api/devices", response_model=list[DeviceOut], summary="Registered devices and their health"
 )
-async def devices(state: State, _: Supervisor) -> list[DeviceOut]:
+async def devices(
+    state: State, _: Annotated[Principal, Depends(allowed(Action.LIST_DEVICES))]
+) -> list[DeviceOut]:
     return [device_out(row) for row in state.reader.devices()]
 
 
@@ -49,7 +53,11 @@ async def devices(state: State, _: Supervisor) -> list[DeviceOut]:
     status_code=204,
     summary="A device says it is alive (and its printer's state)",
 )
-async def heartbeat(request: HeartbeatRequest, state: State, who: Device) -> Response:
+async def heartbeat(
+    request: HeartbeatRequest,
+    state: State,
+    who: Annotated[Principal, Depends(allowed(Action.HEARTBEAT))],
+) -> Response:
     now = state.clock.now()
 
     def write(store: Store) -> Outcome[None]:
@@ -66,7 +74,9 @@ async def heartbeat(request: HeartbeatRequest, state: State, who: Device) -> Res
     "/api/devices/{device_id}/revoke", response_model=DeviceOut, summary="Revoke a device's token"
 )
 async def revoke(
-    device_id: Annotated[int, Path(ge=1, le=MAX_ID)], state: State, _: Admin
+    device_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    state: State,
+    _: Annotated[Principal, Depends(allowed(Action.MANAGE_DEVICES))],
 ) -> DeviceOut:
     now = state.clock.now()
 

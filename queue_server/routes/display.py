@@ -17,7 +17,8 @@ from string import Template
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from queue_server.auth import Role
+from queue_server import policy
+from queue_server.policy import Action
 from queue_server.routes.deps import principal
 
 router = APIRouter(tags=["display"])
@@ -28,8 +29,6 @@ _ASSETS = {
 }
 _FONTS = ("Regular", "Medium", "SemiBold", "Bold", "ExtraBold")
 _NO_STORE = {"Cache-Control": "no-cache"}
-
-VIEWERS = (Role.DISPLAY, Role.ADMIN, Role.SUPERVISOR)
 
 # Why the page was refused: (status, Vietnamese title and advice, English title and advice).
 REFUSALS = {
@@ -77,7 +76,8 @@ async def page(request: Request) -> HTMLResponse:
         who = await principal(request, None)
     except HTTPException:
         return refusal("invalid")
-    if who.role not in VIEWERS:
+    # Checked here, not by `allowed()`: a TV shows a page a person can read, not JSON.
+    if not policy.may(who, Action.VIEW_DISPLAY):
         return refusal("forbidden")
     return HTMLResponse((_static() / "index.html").read_text("utf-8"), headers=_NO_STORE)
 

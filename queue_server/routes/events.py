@@ -24,8 +24,10 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from queue_core.numbering import local_day
 from queue_core.protocol import Event
-from queue_server.auth import Principal, Role, authenticate, hash_token
+from queue_server import policy
+from queue_server.auth import Principal, authenticate, hash_token
 from queue_server.hub import Hub
+from queue_server.policy import Action
 from queue_server.replay import Replays
 from queue_server.state import AppState
 
@@ -34,20 +36,13 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
 CLOSE_BAD_REQUEST = 4400
 CLOSE_TOO_SLOW = 4408
 CLOSE_TRY_LATER = 4429
 CLOSE_SERVER_ERROR = 1011
 REPLAY_PAGE = 500
 _CLOSE_TIMEOUT_S = 2.0
-
-# Public screens show calls and counts; how a citizen rated a clerk is not for the hall.
-_PUBLIC = frozenset({Role.DISPLAY, Role.KIOSK})
-_STAFF_ONLY = frozenset({"ticket.rated"})
-
-
-def visible(role: Role, event_type: str) -> bool:
-    return role not in _PUBLIC or event_type not in _STAFF_ONLY
 
 
 class Connection:
@@ -57,7 +52,9 @@ class Connection:
         self.websocket = websocket
         self.who = who
         self._hub = hub
-        self._public = who.role in _PUBLIC
+        # A public screen (one the policy keeps staff events from) needs only the calls:
+        # the completions a call makes moot are not sent to it.
+        self._public = not policy.may(who, Action.RECEIVE_RATED_EVENTS)
         self.sent_seq = 0
         self._buffer: deque[tuple[int, str]] = deque()
         self._buffer_max = buffer_max
@@ -68,7 +65,7 @@ class Connection:
 
     def offer(self, event: Event, text: str) -> None:
         """Called by the hub on the event loop; never blocks."""
-        if self.overflowed or not visible(self.who.role, event.type):
+        if self.overflowed or not policy.may_receive(self.who, event.type):
             return
         if self._public and event.seq in self._hub.superseded:
             return
@@ -118,6 +115,9 @@ async def events(websocket: WebSocket, token: str | None = None, since: str | No
     who = authenticate(state.reader, token, state.clock.now()) if token else None
     if who is None or token is None:
         await _close(websocket, CLOSE_UNAUTHORIZED, "Mã truy cập không hợp lệ hoặc đã hết hạn")
+        return
+    if not policy.may(who, Action.READ_EVENTS):
+        await _close(websocket, CLOSE_FORBIDDEN, policy.FORBIDDEN)
         return
     # isascii(): str.isdigit() also takes "²" and "١", which int() refuses or misreads.
     if since is not None and not (since.isascii() and since.isdigit() and len(since) < 19):
@@ -210,7 +210,7 @@ async def _stream(
     # Read off the event loop, a page at a time: the boards' live events keep flowing.
     while page := await replays.reader.page(cursor, REPLAY_PAGE, until=snapshot.seq):
         for seq, event_type, body in page:
-            if visible(connection.who.role, event_type):
+            if policy.may_receive(connection.who, event_type):
                 await connection.send(seq, body)
         cursor = page[-1][0]
     connection.sent_seq = max(connection.sent_seq, snapshot.seq)

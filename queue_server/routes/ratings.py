@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Depends
 
 from queue_core.protocol import RatingOut, RatingRequest
-from queue_server.routes.deps import Queue, Rater
+from queue_server.auth import Principal
+from queue_server.policy import Action
+from queue_server.routes.deps import Queue, allowed
 
 router = APIRouter(tags=["ratings"])
 
@@ -24,7 +26,7 @@ router = APIRouter(tags=["ratings"])
 )
 async def rate(
     queue: Queue,
-    who: Rater,
+    who: Annotated[Principal, Depends(allowed(Action.RATE))],
     request: Annotated[
         RatingRequest,
         Body(openapi_examples={"hài lòng": {"value": {"ticket_id": 42, "score": 3}}}),

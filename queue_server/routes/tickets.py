@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
 
 from queue_core.numbering import local_day
 from queue_core.protocol import (
@@ -14,15 +14,9 @@ from queue_core.protocol import (
     TicketOut,
     TransferRequest,
 )
-from queue_server.routes.deps import (
-    Caller,
-    CounterStaff,
-    Issuer,
-    Queue,
-    State,
-    Supervisor,
-    TicketId,
-)
+from queue_server.auth import Principal
+from queue_server.policy import Action
+from queue_server.routes.deps import Queue, State, TicketId, allowed
 
 router = APIRouter(tags=["tickets"])
 
@@ -59,7 +53,7 @@ _ISSUE_EXAMPLES = {
 )
 async def issue(
     queue: Queue,
-    who: Issuer,
+    who: Annotated[Principal, Depends(allowed(Action.ISSUE_TICKET))],
     response: Response,
     request: Annotated[IssueRequest, Body(openapi_examples=_ISSUE_EXAMPLES)],
     idempotency_key: Annotated[
@@ -81,7 +75,7 @@ async def issue(
 async def waiting(
     queue: Queue,
     state: State,
-    _: Caller,
+    _: Annotated[Principal, Depends(allowed(Action.READ))],
     counter: Annotated[
         int | None, Query(ge=1, le=999, description="Only what this counter may call.")
     ] = None,
@@ -105,28 +99,36 @@ async def waiting(
 
 
 @router.get("/api/tickets/{ticket_id}", response_model=TicketOut, summary="One ticket")
-async def ticket(ticket_id: TicketId, queue: Queue, _: Caller) -> TicketOut:
+async def ticket(
+    ticket_id: TicketId, queue: Queue, _: Annotated[Principal, Depends(allowed(Action.READ))]
+) -> TicketOut:
     return queue.ticket(ticket_id)
 
 
 @router.post(
     "/api/tickets/{ticket_id}/complete", response_model=TicketOut, summary="Complete (hoàn thành)"
 )
-async def complete(ticket_id: TicketId, queue: Queue, who: CounterStaff) -> TicketOut:
+async def complete(
+    ticket_id: TicketId, queue: Queue, who: Annotated[Principal, Depends(allowed(Action.COMPLETE))]
+) -> TicketOut:
     return await queue.complete(ticket_id, who)
 
 
 @router.post(
     "/api/tickets/{ticket_id}/no-show", response_model=TicketOut, summary="No-show (vắng mặt)"
 )
-async def no_show(ticket_id: TicketId, queue: Queue, who: CounterStaff) -> TicketOut:
+async def no_show(
+    ticket_id: TicketId, queue: Queue, who: Annotated[Principal, Depends(allowed(Action.NO_SHOW))]
+) -> TicketOut:
     return await queue.no_show(ticket_id, who)
 
 
 @router.post(
     "/api/tickets/{ticket_id}/cancel", response_model=TicketOut, summary="Void a ticket (hủy số)"
 )
-async def cancel(ticket_id: TicketId, queue: Queue, who: Supervisor) -> TicketOut:
+async def cancel(
+    ticket_id: TicketId, queue: Queue, who: Annotated[Principal, Depends(allowed(Action.CANCEL))]
+) -> TicketOut:
     return await queue.cancel(ticket_id, who)
 
 
@@ -138,7 +140,7 @@ async def cancel(ticket_id: TicketId, queue: Queue, who: Supervisor) -> TicketOu
 async def transfer(
     ticket_id: TicketId,
     queue: Queue,
-    who: CounterStaff,
+    who: Annotated[Principal, Depends(allowed(Action.TRANSFER))],
     request: Annotated[
         TransferRequest,
         Body(
@@ -163,7 +165,11 @@ async def transfer(
         }
     },
 )
-async def undo_no_show(ticket_id: TicketId, queue: Queue, who: CounterStaff) -> TicketOut:
+async def undo_no_show(
+    ticket_id: TicketId,
+    queue: Queue,
+    who: Annotated[Principal, Depends(allowed(Action.UNDO_NO_SHOW))],
+) -> TicketOut:
     return await queue.undo_no_show(ticket_id, who)
 
 
@@ -181,7 +187,7 @@ async def undo_no_show(ticket_id: TicketId, queue: Queue, who: CounterStaff) -> 
 async def requeue(
     ticket_id: TicketId,
     queue: Queue,
-    who: CounterStaff,
+    who: Annotated[Principal, Depends(allowed(Action.REQUEUE))],
     request: Annotated[
         RequeueRequest | None,
         Body(

@@ -13,7 +13,7 @@ import json
 import logging
 import secrets
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,10 +21,11 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
+from queue_core.dispatch import Line
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from queue_core.site import SiteConfig, site_from_data
-from queue_server.store import follow_codes as _follow_codes  # noqa: F401  (registers m004)
+from queue_server.store import device_binding as _device_binding  # noqa: F401  (m004, m005)
 from queue_server.store.errors import Conflict, StoreError, TransactionLost
 from queue_server.store.integrity import DatabaseUnusable, check_database_file
 from queue_server.store.schema import migrations
@@ -336,29 +337,25 @@ class Store:
             rows = self.db.query(f"select * from tickets where {where} order by rank, id", params)
             return [self._ticket(r) for r in rows]
 
-    def waiting_heads(self, services: tuple[str, ...], counter: int | None) -> list[Ticket]:
-        """The first waiting ticket of each queue a counter draws from.
-
-        One per (service, priority) among `services`, and the first one transferred to
-        `counter`: every ticket the call policy could pick next, whatever the length of the
-        queues (it always picks a queue's first), read through indexes.
-        """
+    def line_heads(self, lines: Iterable[Line]) -> list[Ticket]:
+        """The first waiting ticket (by rank, then id) of each of `lines` that has one,
+        each read through an index whatever the length of its line."""
         heads: list[Ticket] = []
         with _translated():
-            if counter is not None:
+            for line in lines:
+                params: list[object]
+                if line.counter is not None:
+                    where, params = "target_counter = ?", [line.counter]
+                else:
+                    where, params = "service = ? and target_counter is null", [line.service]
+                    if line.priority is not None:
+                        where += " and priority = ?"
+                        params.append(int(line.priority))
                 heads += self._tickets(
-                    "select * from tickets where target_counter = ? and status = 'waiting'"
+                    f"select * from tickets where status = 'waiting' and {where}"
                     " order by rank, id limit 1",
-                    [counter],
+                    params,
                 )
-            for service in services:
-                for priority in (1, 0):
-                    heads += self._tickets(
-                        "select * from tickets where status = 'waiting' and service = ?"
-                        " and priority = ? and target_counter is null"
-                        " order by rank, id limit 1",
-                        [service, priority],
-                    )
         return heads
 
     def _tickets(self, sql: str, params: list[object]) -> list[Ticket]:
@@ -590,12 +587,13 @@ class Store:
 
     def token_holder(
         self, token_hash: str, now: datetime
-    ) -> tuple[Literal["user", "device"], str, str, str] | None:
-        """(kind, subject, role, display name) of a valid token's holder, or None."""
+    ) -> tuple[Literal["user", "device"], str, str, str, int | None] | None:
+        """(kind, subject, role, display name, bound counter) of a valid token's holder, or
+        None."""
         with _translated():
             row = self.db.execute(
                 "select t.kind, t.subject, coalesce(u.role, d.kind),"
-                " coalesce(nullif(u.display_name, ''), u.username, d.name)"
+                " coalesce(nullif(u.display_name, ''), u.username, d.name), d.counter"
                 " from tokens t"
                 " left join users u on t.kind = 'user' and u.username = t.subject"
                 " and u.disabled = 0"
@@ -607,8 +605,14 @@ class Store:
             ).fetchone()
         if row is None or row[2] is None:
             return None
-        kind, subject, role, name = row
-        return ("user" if kind == "user" else "device"), str(subject), str(role), str(name)
+        kind, subject, role, name, counter = row
+        return (
+            ("user" if kind == "user" else "device"),
+            str(subject),
+            str(role),
+            str(name),
+            None if counter is None else int(counter),
+        )
 
     def insert_token(self, row: dict[str, Any]) -> None:
         with _translated():

@@ -11,6 +11,7 @@ from queue_core.estimate import (
     ticket_capacity,
     to_minutes,
     typical_service_s,
+    wait_words,
 )
 from queue_core.model import CounterState
 from tests.core.builders import make_counter
@@ -162,3 +163,8 @@ def test_once_someone_is_open_closed_counters_add_nothing() -> None:
     nearest = make_counter(1, ("TP",))
     counters = [nearest, make_counter(2, ("TP", "DD"), state=CounterState.CLOSED)]
     assert ticket_capacity("TP", counters, nearest) == 1
+
+
+def test_a_wait_is_worded_as_the_ticket_prints_it() -> None:
+    assert wait_words(0) == "dưới 1 phút"
+    assert wait_words(25) == "khoảng 25 phút"

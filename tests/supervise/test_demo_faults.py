@@ -41,6 +41,11 @@ def test_the_follow_address_is_joined_as_a_url(base: str) -> None:
     assert follow_url(base, TICKET) == "http://127.0.0.1:8000/t/54"
 
 
+def test_the_follow_address_carries_the_unguessable_code_when_there_is_one() -> None:
+    coded = TICKET.model_copy(update={"follow_code": "k3J9xQ2mP7aZ"})
+    assert follow_url("http://127.0.0.1:8000", coded) == "http://127.0.0.1:8000/t/k3J9xQ2mP7aZ"
+
+
 def test_no_wait_is_said_as_the_ticket_says_it() -> None:
     assert wait_phrase(0) == "dưới 1 phút"
     assert wait_phrase(7) == "khoảng 7 phút"
