@@ -11,7 +11,6 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -21,7 +20,15 @@ from PySide6.QtWidgets import (
 from counter_client.desk import Desk
 from counter_client.keys import BINDINGS, Command
 from counter_client.waiting import WaitingTable
-from counter_client.widgets import ActionButton, FigureTile, LinkPill, named, services_text
+from counter_client.widgets import (
+    ActionButton,
+    FigureTile,
+    LinkPill,
+    PlainLabel,
+    named,
+    plain_tip,
+    services_text,
+)
 from queue_client import LinkState
 from queue_client.i18n import Translator
 from queue_core.protocol import CounterStatsOut, TicketOut
@@ -71,8 +78,8 @@ class DeskPage(QWidget):
         self._now = now
         self._me = clerk
         # Header: where and who, the link, the bar and sign-out.
-        self.place = named(QLabel(""), "place")
-        self.clerk = named(QLabel(clerk), "clerk")
+        self.place = named(PlainLabel(""), "place")
+        self.clerk = named(PlainLabel(clerk), "clerk")
         self.link = LinkPill(tr)
         self.compact_button = ActionButton(actions[Command.COMPACT], HINTS[Command.COMPACT])
         self.compact_button.setObjectName("small")
@@ -90,19 +97,19 @@ class DeskPage(QWidget):
         row.addWidget(self.compact_button)
         row.addWidget(self.sign_out)
         # Banner: paused, offline.
-        self.banner = named(QLabel(""), "banner")
+        self.banner = named(PlainLabel(""), "banner")
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
         # The citizen at the counter.
         card = named(QWidget(), "card")
         card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.serving = named(QLabel(_("NOW SERVING")), "caption")
-        self.number = named(QLabel("—"), "number")
+        self.serving = named(PlainLabel(_("NOW SERVING")), "caption")
+        self.number = named(PlainLabel("—"), "number")
         self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.service = named(QLabel(""), "service")
+        self.service = named(PlainLabel(""), "service")
         self.service.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.service.setWordWrap(True)
-        self.timer = named(QLabel(""), "timer")
+        self.timer = named(PlainLabel(""), "timer")
         self.timer.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner = QVBoxLayout(card)
         inner.addWidget(self.serving)
@@ -135,10 +142,10 @@ class DeskPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(card, 3)
         left.addLayout(grid, 2)
-        left.addWidget(named(QLabel(_("Today at this counter")), "section"))
+        left.addWidget(named(PlainLabel(_("Today at this counter")), "section"))
         left.addLayout(figures)
         # The waiting list.
-        self.waiting_title = named(QLabel(""), "section")
+        self.waiting_title = named(PlainLabel(""), "section")
         self.table = WaitingTable(tr)
         right = QVBoxLayout()
         right.addWidget(self.waiting_title)
@@ -148,7 +155,7 @@ class DeskPage(QWidget):
         body.addLayout(right, 3)
         # The last thing that happened, in a sentence; beside it, for a late citizen,
         # the undo of the last no-show (while it may be undone) and the way back in.
-        self.status = named(QLabel(""), "status")
+        self.status = named(PlainLabel(""), "status")
         self.status.setWordWrap(True)
         self.undo_button = ActionButton(actions[Command.UNDO_NO_SHOW], HINTS[Command.UNDO_NO_SHOW])
         self.undo_button.setObjectName("warning")
@@ -195,7 +202,7 @@ class DeskPage(QWidget):
         counter = self.desk.counter
         names = [self.desk.service_name(code) for code in counter.services]
         self.place.setText(f"{counter.name} · {services_text(self._tr, names)}")
-        self.place.setToolTip("\n".join(names))
+        self.place.setToolTip(plain_tip("\n".join(names)))
         self._show_banner()
 
     def show_current(self, ticket: TicketOut | None) -> None:
@@ -317,10 +324,10 @@ class CompactBar(QWidget):
         self._now = now
         self.link = LinkPill(tr)
         self.link.setObjectName("barLink")
-        self.place = named(QLabel(""), "barPlace")
-        self.number = named(QLabel("—"), "barNumber")
-        self.timer = named(QLabel(""), "barTimer")
-        self.waiting = named(QLabel(""), "barWaiting")
+        self.place = named(PlainLabel(""), "barPlace")
+        self.number = named(PlainLabel("—"), "barNumber")
+        self.timer = named(PlainLabel(""), "barTimer")
+        self.waiting = named(PlainLabel(""), "barWaiting")
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)
         for widget in (self.link, self.place, self.number, self.timer, self.waiting):

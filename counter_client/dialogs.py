@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_client.texts import N_
-from counter_client.widgets import fit_on_screen, services_text
+from counter_client.widgets import PlainLabel, fit_on_screen, plain_tip, services_text
 from queue_client.i18n import Translator
 from queue_core.protocol import CounterOut, ServiceOut, TicketOut
 
@@ -63,7 +62,7 @@ class ChoiceList(QListWidget):
     def add(self, text: str, data: object, tip: str = "") -> None:
         item = QListWidgetItem(text)
         item.setData(Qt.ItemDataRole.UserRole, data)
-        item.setToolTip(tip)
+        item.setToolTip(plain_tip(tip))
         self.addItem(item)
 
     def current_data(self) -> object:
@@ -96,7 +95,7 @@ class TransferDialog(QDialog):
         _ = tr.gettext
         self.setWindowTitle(_("Transfer number {number}").format(number=ticket.number))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_("Transfer number {number} to:").format(number=ticket.number)))
+        layout.addWidget(PlainLabel(_("Transfer number {number} to:").format(number=ticket.number)))
         self.to_service = QRadioButton(_("Another service (first in its queue)"))
         self.to_counter = QRadioButton(_("A counter (waits for that counter only)"))
         group = QButtonGroup(self)
@@ -158,7 +157,7 @@ class PauseDialog(QDialog):
         _ = tr.gettext
         self.setWindowTitle(_("Pause the counter"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_("Reason for pausing:")))
+        layout.addWidget(PlainLabel(_("Reason for pausing:")))
         self.reason = QComboBox()
         self.reason.setEditable(True)
         self.reason.addItems([_(r) for r in PAUSE_REASONS])
@@ -195,7 +194,7 @@ class WalkInDialog(QDialog):
         _ = tr.gettext
         self.setWindowTitle(_("Citizen without a ticket"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_("Service for this citizen:")))
+        layout.addWidget(PlainLabel(_("Service for this citizen:")))
         self.services = ChoiceList()
         own = [s for s in services if s.code in counter_services]
         own.sort(key=lambda s: counter_services.index(s.code))
@@ -242,7 +241,7 @@ class RequeueDialog(QDialog):
         _ = tr.gettext
         self.setWindowTitle(_("Late citizen back in the queue"))
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        intro = PlainLabel(
             _(
                 "The number goes back first in its service's queue: the next free counter "
                 "of that service calls it."
@@ -250,7 +249,7 @@ class RequeueDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        layout.addWidget(QLabel(_("Absent at this counter today:")))
+        layout.addWidget(PlainLabel(_("Absent at this counter today:")))
         self.tickets = ChoiceList()
         for ticket in no_shows:
             at = f" · {ticket.finished_at:%H:%M}" if ticket.finished_at is not None else ""
@@ -265,7 +264,7 @@ class RequeueDialog(QDialog):
             self.tickets.setCurrentRow(0)
         self.tickets.itemDoubleClicked.connect(lambda _item: self.accept())
         layout.addWidget(self.tickets)
-        layout.addWidget(QLabel(_("Or the number on the ticket:")))
+        layout.addWidget(PlainLabel(_("Or the number on the ticket:")))
         self.number = QLineEdit()
         self.number.setMaxLength(20)
         self.number.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9A-Za-z]*")))

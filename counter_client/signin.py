@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from counter_client.kept_session import KeptSession, SessionKeeper
 from counter_client.texts import failure_text
-from counter_client.widgets import named
+from counter_client.widgets import PlainLabel, named
 from queue_client import Conflict, Forbidden, NotAuthenticated, QueueClient, ServerUnreachable
 from queue_client.i18n import Translator
 from queue_core.model import CounterState
@@ -93,11 +92,11 @@ class SignInPage(QWidget):
         form.addRow(_("Username"), self.username)
         form.addRow(_("Password"), self.password)
         self.submit = named(QPushButton(_("Sign in")), "primary")
-        self.message = named(QLabel(""), "error")
+        self.message = named(PlainLabel(""), "error")
         self.message.setWordWrap(True)
         layout = QVBoxLayout(panel)
-        layout.addWidget(named(QLabel(_("Counter sign-in")), "title"))
-        layout.addWidget(named(QLabel(_("Server: {url}").format(url=client.base_url)), "muted"))
+        layout.addWidget(named(PlainLabel(_("Counter sign-in")), "title"))
+        layout.addWidget(named(PlainLabel(_("Server: {url}").format(url=client.base_url)), "muted"))
         layout.addLayout(form)
         layout.addWidget(self.submit)
         layout.addWidget(self.message)
@@ -259,7 +258,7 @@ class CounterPage(QWidget):
         self.session: Session | None = None
         panel = named(QWidget(), "panel")
         panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.greeting = named(QLabel(""), "title")
+        self.greeting = named(PlainLabel(""), "title")
         self.counters = named(QListWidget(), "counters")
         self.counters.setWordWrap(True)
         self.counters.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -267,11 +266,11 @@ class CounterPage(QWidget):
         self.take_over = named(QPushButton(_("Take the counter over (supervisor)")), "warning")
         self.take_over.setVisible(False)
         self.back_button = QPushButton(_("Sign out"))
-        self.message = named(QLabel(""), "error")
+        self.message = named(PlainLabel(""), "error")
         self.message.setWordWrap(True)
         layout = QVBoxLayout(panel)
         layout.addWidget(self.greeting)
-        layout.addWidget(QLabel(_("Choose your counter:")))
+        layout.addWidget(PlainLabel(_("Choose your counter:")))
         layout.addWidget(self.counters)
         layout.addWidget(self.message)
         buttons = QHBoxLayout()

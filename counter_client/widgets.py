@@ -3,6 +3,7 @@ and the two rules that keep every window and dialog on a 1366×768 screen."""
 
 from __future__ import annotations
 
+import html
 from typing import TypeVar
 
 from PySide6.QtCore import QRect, QSize, Qt
@@ -38,6 +39,21 @@ def fit_on_screen(widget: QWidget, width: int, available: QRect | None = None) -
     )
 
 
+class PlainLabel(QLabel):
+    """A label that shows its text as typed: a clerk's pause reason, a service's or a
+    person's name with "<b>" in it is never rendered as markup."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+
+def plain_tip(text: str) -> str:
+    """`text` for a tooltip, which Qt would otherwise render as markup when it looks like
+    some."""
+    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>" if text else ""
+
+
 def named(widget: W, name: str) -> W:
     """`widget` with its object name set, for the style sheet."""
     widget.setObjectName(name)
@@ -57,7 +73,7 @@ class ActionButton(QPushButton):
         self._hint = hint
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the shortcuts
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.label = QLabel(self)
+        self.label = PlainLabel(parent=self)
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
@@ -85,6 +101,7 @@ class LinkPill(QLabel):
 
     def __init__(self, tr: Translator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self._tr = tr
         self.setObjectName("link")
         self.show_state(LinkState.CONNECTING.value)
@@ -113,12 +130,12 @@ class FigureTile(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(0)
-        self.value = named(QLabel("—"), "tileValue")
-        self.caption = named(QLabel(caption), "tileCaption")
+        self.value = named(PlainLabel("—"), "tileValue")
+        self.caption = named(PlainLabel(caption), "tileCaption")
         self.caption.setWordWrap(True)
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
 
     def set_value(self, value: str, detail: str | None = None) -> None:
         self.value.setText(value)
-        self.setToolTip(detail or "")
+        self.setToolTip(plain_tip(detail or ""))

@@ -25,6 +25,9 @@ BLINK_MS = 500
 
 def label(text: str = "", role: str = "", parent: QWidget | None = None) -> QLabel:
     widget = QLabel(text, parent)
+    # Plain text always: counter, service and ticker texts are shown as typed, never as
+    # markup.
+    widget.setTextFormat(Qt.TextFormat.PlainText)
     if role:
         widget.setProperty("role", role)
     return widget
@@ -43,6 +46,7 @@ class FitLabel(QLabel):
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._fitted: tuple[tuple[str, int, int, str], QFont] | None = None
 
@@ -212,7 +216,7 @@ class Panel(QFrame):
         while len(self._cells) < len(rows):
             cell = QWidget(self)
             cell.setProperty("role", "row")
-            left = FitLabel() if self.fit else QLabel()
+            left = FitLabel() if self.fit else label()
             if self.fit:
                 left.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             left.setProperty("role", key_role)

@@ -148,6 +148,7 @@ class BoardWindow(QWidget):
         root.addWidget(self.ticker)
 
         self.banner = QLabel(self)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setObjectName("banner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
 

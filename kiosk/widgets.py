@@ -32,6 +32,9 @@ def named(widget: W, name: str) -> W:
 
 def label(text: str = "", name: str = "", wrap: bool = True, center: bool = True) -> QLabel:
     widget = QLabel(text)
+    # Plain text always: a clerk's pause reason or a name with "<b>" in it is shown as
+    # typed, never rendered as markup on the citizens' screens.
+    widget.setTextFormat(Qt.TextFormat.PlainText)
     if name:
         widget.setObjectName(name)
     widget.setWordWrap(wrap)
@@ -141,6 +144,7 @@ class HoldLabel(QLabel):
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self._timer = QTimer(self, singleShot=True, interval=ADMIN_HOLD_MS)
         self._timer.timeout.connect(self.held)
 

@@ -15,6 +15,10 @@ from queue_server import errors
 from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
 from queue_server.hub import Hub
+from queue_server.limits import RequestLimits
+from queue_server.page_headers import PageHeaders
+from queue_server.rate import RateBudget
+from queue_server.replay import ReplayReader, Replays
 from queue_server.routes import (
     auth,
     clerk_stats,
@@ -38,6 +42,8 @@ from queue_server.writer import Outcome, Writer
 # How often the writer wakes with nothing to do, so the day change expires old tickets
 # even when the hall is quiet.
 SWEEP_INTERVAL_S = 30.0
+# A client that would wait longer than this for its turn to replay is told to come back.
+REPLAY_MAX_WAIT_S = 30.0
 
 DESCRIPTION = """
 Hệ thống xếp hàng lấy số cho Bộ phận Một cửa / Trung tâm Phục vụ hành chính công.
@@ -75,8 +81,18 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         )
         service = QueueService(site_config, writer, reader, clock)
         writer.start()
-        throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_s)
+        throttle = LoginThrottle(
+            settings.login_max_failures,
+            settings.login_lockout_s,
+            address_max_failures=settings.login_address_max_failures,
+            concurrency=settings.login_concurrency,
+        )
         app.state.motcua = AppState(settings, clock, reader, writer, hub, service, throttle)
+        app.state.replays = Replays(
+            ReplayReader(settings.data_dir),
+            settings.ws_replay_max,
+            RateBudget(settings.ws_replay_burst, settings.ws_replay_interval_s, REPLAY_MAX_WAIT_S),
+        )
         await writer.run(_idle)  # expire what a past day left open before serving anyone
 
         async def tick() -> None:
@@ -97,6 +113,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
             writer.stop()
+            app.state.replays.close()
             reader.close()
 
     app = FastAPI(
@@ -105,7 +122,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    app.state.settings = settings  # read by serve.py for the connection limits
     errors.install(app)
+    # Before any route reads a body: the token first, then the body's size.
+    app.add_middleware(RequestLimits)
+    app.add_middleware(PageHeaders)  # CSP, framing, referrer on every HTML page
     for module in (
         health,
         auth,

@@ -6,9 +6,11 @@ per request is a hash and an indexed lookup (no password hashing per request).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -171,32 +173,107 @@ def revoke_device(store: Store, device_id: int, now: datetime) -> None:
 
 
 class LoginThrottle:
-    """Locks a username out for a while after too many failed logins in a row.
+    """Who may try a password now: failed sign-ins lock the guesser, not the account.
 
-    Kept in memory: a restart forgives, which is acceptable for a hall's LAN and
-    keeps failed attempts from costing a database write each.
+    Two counts, each "failures in a row": one per (username, address), so someone guessing
+    at a clerk's password from a phone locks only that phone out of that account while the
+    clerk signs in from the counter PC; and one per address, so spraying many usernames from
+    one laptop is stopped too. An attempt is counted when it *begins* (`begin`), before the
+    slow password check, so parallel guesses cannot all slip in under the limit; a success
+    forgives the (username, address) count.
+
+    Kept in memory: a restart forgives, which is acceptable for a hall's LAN and keeps failed
+    attempts from costing a database write each. The table holds at most `capacity` entries
+    and forgets the least recently tried first, so a flood of made-up names cannot wipe the
+    locks that are being hit.
     """
 
-    def __init__(self, max_failures: int, lockout_s: float) -> None:
+    def __init__(
+        self,
+        max_failures: int,
+        lockout_s: float,
+        address_max_failures: int = 20,
+        capacity: int = 4096,
+        concurrency: int = 2,
+        waiting_max: int = 16,
+    ) -> None:
         self._max = max_failures
+        self._address_max = address_max_failures
         self._lockout_s = lockout_s
-        self._failures: dict[str, tuple[int, float]] = {}
+        self._capacity = capacity
+        # key -> (attempts not yet forgiven, when the last one began); oldest touched first.
+        self._attempts: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
+        # Each argon2 check takes 64 MiB and a core for ~50 ms: a few at once, a short queue.
+        self._checks = asyncio.Semaphore(concurrency)
+        self._admitted = 0
+        self._admitted_max = concurrency + waiting_max
 
-    def retry_after(self, username: str, now_s: float) -> float:
-        """Seconds until `username` may try again (0 when it may now)."""
-        count, last = self._failures.get(username, (0, 0.0))
-        if count < self._max:
+    def _wait(self, key: tuple[str, str], limit: int, now_s: float) -> float:
+        count, last = self._attempts.get(key, (0, 0.0))
+        if count < limit:
             return 0.0
         return max(0.0, last + self._lockout_s - now_s)
 
-    def failed(self, username: str, now_s: float) -> None:
-        count, _ = self._failures.get(username, (0, 0.0))
-        if len(self._failures) > 10_000:  # a flood of made-up names must not grow memory forever
-            self._failures.clear()
-        self._failures[username] = (count + 1, now_s)
+    def retry_after(self, username: str, address: str, now_s: float) -> float:
+        """Seconds until `username` may be tried again from `address` (0: now)."""
+        return max(
+            self._wait((username, address), self._max, now_s),
+            self._wait(("", address), self._address_max, now_s),
+        )
 
-    def succeeded(self, username: str) -> None:
-        self._failures.pop(username, None)
+    def begin(self, username: str, address: str, now_s: float) -> float:
+        """Count an attempt before its password is checked; returns the seconds to wait
+        instead (and counts nothing) when this guesser is locked out."""
+        wait_s = self.retry_after(username, address, now_s)
+        if wait_s > 0:
+            # A guesser that keeps knocking stays remembered, however many others try.
+            self._touch((username, address))
+            self._touch(("", address))
+            return wait_s
+        for key in ((username, address), ("", address)):
+            count, _ = self._attempts.get(key, (0, 0.0))
+            self._attempts[key] = (count + 1, now_s)
+            self._touch(key)
+        while len(self._attempts) > self._capacity:
+            self._attempts.popitem(last=False)
+        return 0.0
+
+    def succeeded(self, username: str, address: str) -> None:
+        """The password was right: forgive this account's failures from this address, and
+        the attempt itself in the address's count (failures at other names still count)."""
+        self._attempts.pop((username, address), None)
+        self._uncount(("", address))
+
+    def withdraw(self, username: str, address: str) -> None:
+        """Uncount an attempt whose password was never checked (the server was busy)."""
+        self._uncount((username, address))
+        self._uncount(("", address))
+
+    def _uncount(self, key: tuple[str, str]) -> None:
+        count, last = self._attempts.get(key, (0, 0.0))
+        if count > 1:
+            self._attempts[key] = (count - 1, last)
+        else:
+            self._attempts.pop(key, None)
+
+    async def check(self, password_hash: str, password: str) -> bool | None:
+        """`verify_password` in a worker thread, a few at a time; None, at once, when so
+        many already wait that this one would only add memory and latency."""
+        if self._admitted >= self._admitted_max:
+            return None
+        self._admitted += 1
+        try:
+            async with self._checks:
+                return await asyncio.to_thread(verify_password, password_hash, password)
+        finally:
+            self._admitted -= 1
+
+    def _touch(self, key: tuple[str, str]) -> None:
+        if key in self._attempts:
+            self._attempts.move_to_end(key)
+
+    def __len__(self) -> int:
+        return len(self._attempts)
 
 
 def utcnow() -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from importlib import resources
 from pathlib import Path
@@ -12,6 +13,11 @@ from queue_server.store import DATABASE_NAME, Store, check_database_file
 
 SAMPLE_SITE = "sample_site.toml"
 LOCK_NAME = "motcua.lock"
+# The database holds password hashes, token hashes and citizens' visits: for the server's
+# account alone. SQLite gives its -wal and -shm files the database file's mode.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_FILES = (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", LOCK_NAME)
 
 
 class SiteNotApplied(Exception):
@@ -50,6 +56,18 @@ def read_site(site_file: Path | None) -> SiteConfig:
     return parse_site(text)
 
 
+def make_private(data_dir: Path) -> None:
+    """Create `data_dir` for this account alone (0700), or take an existing one back to
+    that; its database and lock files 0600. Where the account may not change a mode (an
+    administrator's directory), it is left as it is."""
+    data_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):
+        os.chmod(data_dir, PRIVATE_DIR_MODE)
+    for name in PRIVATE_FILES:
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            os.chmod(data_dir / name, PRIVATE_FILE_MODE)
+
+
 def lock_data_dir(data_dir: Path) -> IO[str]:
     """Hold `data_dir` for this process alone, for as long as the returned file stays open
     (the kernel lets go when the process ends, however it ends).
@@ -60,8 +78,9 @@ def lock_data_dir(data_dir: Path) -> IO[str]:
     """
     import fcntl  # POSIX: the server runs on Linux; Windows kiosks never import this module
 
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(data_dir)
     lock = (data_dir / LOCK_NAME).open("a+", encoding="utf-8")
+    os.chmod(lock.fileno(), PRIVATE_FILE_MODE)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -89,10 +108,12 @@ def open_store(data_dir: Path, site_file: Path | None = None, *, check_file: boo
             damaged (a new one is made only where there is none at all).
         SiteNotApplied: `site_file` differs from the site an existing database holds.
     """
+    make_private(data_dir)
     if check_file:
         check_database_file(data_dir / DATABASE_NAME)
     store = Store(data_dir)
     try:
+        make_private(data_dir)  # the files SQLite has just created, before any row
         store.migrate()
         if store.site() is None:
             site = read_site(site_file)

@@ -13,6 +13,10 @@ import click
 import uvicorn
 from fastapi import FastAPI
 
+from queue_server import log_redaction
+from queue_server.connections import ConnectionLimits, guarded_protocol, raise_open_files_limit
+from queue_server.settings import Settings
+
 
 class AnnouncingServer(uvicorn.Server):
     """A uvicorn server that prints its URL on stdout once its sockets listen.
@@ -41,19 +45,39 @@ class AnnouncingServer(uvicorn.Server):
                 self._captured_signals.clear()
 
 
-def make_server(app: FastAPI, host: str, port: int, log_level: str = "warning") -> AnnouncingServer:
+def make_server(
+    app: FastAPI,
+    host: str,
+    port: int,
+    log_level: str = "warning",
+    limits: ConnectionLimits | None = None,
+) -> AnnouncingServer:
+    log_redaction.install()  # boards' addresses carry their tokens: never log one
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         log_level=log_level,
         lifespan="on",
+        # Connections per address, and a deadline and a size for each request's head.
+        http=guarded_protocol(limits or limits_of(app)),
         # Displays keep long-lived WebSockets: ping them so dead ones are noticed.
         ws_ping_interval=20,
         ws_ping_timeout=20,
         timeout_graceful_shutdown=5,
     )
     return AnnouncingServer(config)
+
+
+def limits_of(app: FastAPI) -> ConnectionLimits:
+    """The connection limits of the app's settings (the defaults for a bare app)."""
+    settings: Settings | None = getattr(app.state, "settings", None)
+    if settings is None:
+        return ConnectionLimits()
+    return ConnectionLimits(
+        per_address=settings.connections_per_address,
+        head_timeout_s=settings.head_timeout_s,
+    )
 
 
 class CannotListen(Exception):
@@ -119,5 +143,6 @@ def run(app: FastAPI, host: str, port: int, log_level: str = "warning") -> None:
     except CannotListen as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+    raise_open_files_limit()  # every connection is an open file
     # Server.run() sets up uvicorn's event loop (uvloop when installed).
     make_server(app, host, port, log_level).run(sockets=sockets)

@@ -31,12 +31,31 @@ class Settings(BaseSettings):
     # Failed logins in a row before a username is locked out.
     login_max_failures: int = Field(default=5, gt=0)
     login_lockout_s: int = Field(default=60, ge=0)
+    # Failed logins in a row from one address, whatever the usernames, before it is locked out.
+    login_address_max_failures: int = Field(default=20, gt=0)
+    # Password checks run at once (argon2: 64 MiB each); a few more may wait, the rest get 503.
+    login_concurrency: int = Field(default=2, gt=0)
     # Commands the single writer commits together (group commit); 1 disables batching.
     write_batch_max: int = Field(default=64, gt=0)
     # Events buffered for one WebSocket client before it is cut off as too slow.
     ws_buffer_max: int = Field(default=1000, gt=0)
     # How often an open event stream checks that its token is still valid.
     ws_token_check_s: float = Field(default=30.0, gt=0)
+    # A reconnecting client further behind than this gets the snapshot instead of a replay.
+    ws_replay_max: int = Field(default=2000, gt=0)
+    # Replays per token: this many at once, then one every ws_replay_interval_s.
+    ws_replay_burst: int = Field(default=4, gt=0)
+    ws_replay_interval_s: float = Field(default=2.0, ge=0)
+    # Connections one client address may hold open (event streams not counted).
+    connections_per_address: int = Field(default=64, gt=0)
+    # Seconds a connection has to send a request's head, from opening or the last answer.
+    head_timeout_s: float = Field(default=10.0, gt=0)
+    # New spoken sentences (espeak-ng runs) per token: this many at once, then one per interval.
+    voice_burst: int = Field(default=120, gt=0)
+    voice_interval_s: float = Field(default=0.05, ge=0)
+    # espeak-ng runs at once, and the size the voice cache is kept under.
+    voice_syntheses: int = Field(default=2, gt=0)
+    voice_cache_max_mb: int = Field(default=64, gt=0)
 
     @classmethod
     def load(cls, env_file: Path | None = None, **flags: object) -> Settings:

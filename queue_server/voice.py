@@ -8,6 +8,7 @@ synthesised here (two bell tones), in the same format as the speech it precedes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -20,6 +21,7 @@ import tempfile
 import threading
 import unicodedata
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,13 +32,23 @@ CACHE_DIR = "voice-cache"
 SPEECH_RATE = 0.95  # a little slower than normal speech (DOMAIN.md)
 ESPEAK_WPM = 175  # espeak-ng's normal speed, words per minute
 ESPEAK_TIMEOUT_S = 5.0
-CACHE_MAX_FILES = 1000  # ≈ 200 MB of sentences; the oldest go first
+CACHE_MAX_BYTES = 64 * 1024 * 1024  # ≈ 300 sentences of ≈ 200 KB; the least used go first
+SYNTHESES_AT_ONCE = 2  # espeak-ng runs: one per core of a small server
+SYNTHESIS_WAIT_S = 10.0  # how long a request waits for its turn before giving up
 PAUSE_S = 0.7  # between the chime and a sentence, and between repeats
 CLIP_GAP_S = 0.04  # between recorded words
 
 
 class VoiceUnavailable(Exception):
     """Nothing can say this sentence: no espeak-ng, or it failed, and no complete clips."""
+
+
+class VoiceRationed(Exception):
+    """This caller may not have a new sentence synthesised now (its ration is used up)."""
+
+
+class VoiceBusy(Exception):
+    """espeak-ng is already running as often as allowed, and this request waited enough."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,30 +136,71 @@ class Voice:
         cache_dir: where espeak-ng's sentences are kept.
         clips_dir: a folder of recorded clips, used when it has every word of a sentence.
         espeak: the espeak-ng program.
+        cache_max_bytes: the size the cache is kept under (the least recently used go).
+        syntheses: espeak-ng runs at once; others wait up to `SYNTHESIS_WAIT_S`.
     """
 
     def __init__(
-        self, cache_dir: Path, clips_dir: Path | None = None, espeak: str = "espeak-ng"
+        self,
+        cache_dir: Path,
+        clips_dir: Path | None = None,
+        espeak: str = "espeak-ng",
+        *,
+        cache_max_bytes: int = CACHE_MAX_BYTES,
+        syntheses: int = SYNTHESES_AT_ONCE,
     ) -> None:
         self.cache_dir = cache_dir
         self.clips_dir = clips_dir
         self.espeak = espeak
+        self.cache_max_bytes = cache_max_bytes
+        self._syntheses = threading.BoundedSemaphore(syntheses)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._reported: set[str] = set()
 
     @classmethod
-    def for_data_dir(cls, data_dir: Path) -> Voice:
-        return cls(data_dir / CACHE_DIR, data_dir / CLIPS_DIR)
+    def for_data_dir(
+        cls,
+        data_dir: Path,
+        cache_max_bytes: int = CACHE_MAX_BYTES,
+        syntheses: int = SYNTHESES_AT_ONCE,
+    ) -> Voice:
+        return cls(
+            data_dir / CACHE_DIR,
+            data_dir / CLIPS_DIR,
+            cache_max_bytes=cache_max_bytes,
+            syntheses=syntheses,
+        )
 
-    def speak(self, text: str, rate: float = SPEECH_RATE) -> bytes:
-        """One sentence: from the clips when they hold every word, else from espeak-ng."""
+    def cached(self, text: str, rate: float = SPEECH_RATE) -> bytes | None:
+        """The sentence when saying it costs nothing new: from the clips or the cache."""
+        if self.clips_dir is not None and self.clips_dir.is_dir():
+            try:
+                return self.from_clips(text)
+            except VoiceUnavailable:
+                pass
+        path = self._cache_path(text, rate)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept longest when the cache is trimmed
+        return data
+
+    def speak(
+        self, text: str, rate: float = SPEECH_RATE, ration: Callable[[], bool] | None = None
+    ) -> bytes:
+        """One sentence: from the clips when they hold every word, else from espeak-ng.
+
+        `ration` is asked only when espeak-ng is about to run (not for what twenty boards
+        asking at once get from the first one's run); False raises VoiceRationed."""
         if self.clips_dir is not None and self.clips_dir.is_dir():
             try:
                 return self.from_clips(text)
             except VoiceUnavailable as exc:
                 self._report_once(str(exc))
-        return self.from_espeak(text, rate)
+        return self.from_espeak(text, rate, ration)
 
     def chime(self, fmt: Format = Format()) -> bytes:
         return chime_wav(fmt)
@@ -188,14 +241,27 @@ class Voice:
 
     # --- espeak-ng -----------------------------------------------------------------------
 
-    def from_espeak(self, text: str, rate: float = SPEECH_RATE) -> bytes:
+    def _cache_path(self, text: str, rate: float) -> Path:
         words_per_minute = round(ESPEAK_WPM * rate)
         key = hashlib.sha256(f"espeak-ng|vi|{words_per_minute}|{text}".encode()).hexdigest()
-        path = self.cache_dir / f"{key[:32]}.wav"
-        with self._lock(key):
+        return self.cache_dir / f"{key[:32]}.wav"
+
+    def from_espeak(
+        self, text: str, rate: float = SPEECH_RATE, ration: Callable[[], bool] | None = None
+    ) -> bytes:
+        words_per_minute = round(ESPEAK_WPM * rate)
+        path = self._cache_path(text, rate)
+        with self._lock(path.stem):
             if path.is_file():
                 return path.read_bytes()
-            data = self._run_espeak(text, words_per_minute)
+            if ration is not None and not ration():
+                raise VoiceRationed(text)
+            if not self._syntheses.acquire(timeout=SYNTHESIS_WAIT_S):
+                raise VoiceBusy(f"espeak-ng busy for over {SYNTHESIS_WAIT_S} s")
+            try:
+                data = self._run_espeak(text, words_per_minute)
+            finally:
+                self._syntheses.release()
             self._store(path, data)
         return data
 
@@ -234,12 +300,22 @@ class Voice:
             self._report_once(f"cannot cache voice in {self.cache_dir}: {exc}")
 
     def _prune(self) -> None:
-        files = list(self.cache_dir.glob("*.wav"))
-        if len(files) <= CACHE_MAX_FILES:
+        """Keep the cache under `cache_max_bytes`: past it, the least recently used go
+        until it is down to three quarters (so pruning is not paid on every new sentence)."""
+        files: list[tuple[float, int, Path]] = []
+        for path in self.cache_dir.glob("*.wav"):
+            with contextlib.suppress(OSError):  # another thread may have pruned it
+                stat = path.stat()
+                files.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _, size, _ in files)
+        if total <= self.cache_max_bytes:
             return
-        files.sort(key=lambda p: p.stat().st_mtime)
-        for old in files[: len(files) - CACHE_MAX_FILES // 2]:
+        files.sort()
+        for _, size, old in files:
+            if total <= self.cache_max_bytes * 3 // 4:
+                break
             old.unlink(missing_ok=True)
+            total -= size
 
     def _lock(self, key: str) -> threading.Lock:
         # One synthesis per sentence: twenty boards asking at once wait for the first.

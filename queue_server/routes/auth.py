@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 
 from queue_core.protocol import Me, TokenOut
-from queue_server.auth import Principal, dummy_hash, hash_token, issue_user_token, verify_password
+from queue_server.auth import Principal, dummy_hash, hash_token, issue_user_token
 from queue_server.policy import Action
 from queue_server.routes.deps import Caller, State, allowed
 from queue_server.store import Store
@@ -26,12 +25,19 @@ _bearer = HTTPBearer(auto_error=False)
     summary="Sign in (OAuth2 password flow)",
     responses={
         401: {"description": "Sai tên đăng nhập hoặc mật khẩu"},
+        413: {"description": "Nội dung quá dài"},
         429: {"description": "Tạm khóa"},
+        503: {"description": "Máy chủ đang bận"},
     },
 )
-async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], state: State) -> TokenOut:
+async def token(
+    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], state: State
+) -> TokenOut:
     username = form.username
-    wait_s = state.throttle.retry_after(username, time.monotonic())
+    address = request.client.host if request.client else "?"
+    # Counted before the slow check, so parallel guesses cannot all slip under the limit;
+    # what is refused here costs no password hashing.
+    wait_s = state.throttle.begin(username, address, time.monotonic())
     if wait_s > 0:
         raise HTTPException(
             status_code=429,
@@ -41,15 +47,21 @@ async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], state: St
     user = state.reader.user(username)
     # Verify even for an unknown user, so timing does not tell which names exist.
     password_hash = user["password_hash"] if user else dummy_hash()
-    ok = await run_in_threadpool(verify_password, password_hash, form.password)
+    ok = await state.throttle.check(password_hash, form.password)
+    if ok is None:
+        state.throttle.withdraw(username, address)
+        raise HTTPException(
+            status_code=503,
+            detail="Máy chủ đang bận, hãy thử đăng nhập lại sau giây lát",
+            headers={"Retry-After": "1"},
+        )
     if user is None or not ok or user["disabled"]:
-        state.throttle.failed(username, time.monotonic())
         raise HTTPException(
             status_code=401,
             detail="Sai tên đăng nhập hoặc mật khẩu",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    state.throttle.succeeded(username)
+    state.throttle.succeeded(username, address)
     now = state.clock.now()
     ttl = state.settings.user_token_ttl_s
 

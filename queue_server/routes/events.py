@@ -18,14 +18,17 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from typing import Literal
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from queue_core.numbering import local_day
 from queue_core.protocol import Event
 from queue_server import policy
-from queue_server.auth import Principal, authenticate
+from queue_server.auth import Principal, authenticate, hash_token
 from queue_server.hub import Hub
 from queue_server.policy import Action
+from queue_server.replay import Replays
 from queue_server.state import AppState
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,7 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_BAD_REQUEST = 4400
 CLOSE_TOO_SLOW = 4408
+CLOSE_TRY_LATER = 4429
 CLOSE_SERVER_ERROR = 1011
 REPLAY_PAGE = 500
 _CLOSE_TIMEOUT_S = 2.0
@@ -119,13 +123,17 @@ async def events(websocket: WebSocket, token: str | None = None, since: str | No
     if since is not None and not (since.isascii() and since.isdigit() and len(since) < 19):
         await _close(websocket, CLOSE_BAD_REQUEST, "since= phải là một số seq")
         return
+    start = await _replay_start(websocket, state, token, int(since) if since else None)
+    if start is False:
+        await _close(websocket, CLOSE_TRY_LATER, "Nối lại quá nhiều lần, hãy thử lại sau")
+        return
     connection = Connection(websocket, who, state.settings.ws_buffer_max, state.hub)
     unsubscribe = state.hub.subscribe(connection.offer)
     receiving = asyncio.create_task(_drain_incoming(websocket))
     too_slow = asyncio.create_task(connection.too_slow.wait())
     revoked = asyncio.create_task(_until_revoked(state, token))
     try:
-        sending = asyncio.create_task(_stream(state, connection, int(since) if since else None))
+        sending = asyncio.create_task(_stream(state, replays_of(websocket), connection, start))
         tasks = (sending, receiving, too_slow, revoked)
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         # Stop the sender first: it may be blocked on a client that stopped reading.
@@ -165,12 +173,42 @@ async def _until_revoked(state: AppState, token: str) -> None:
             return
 
 
-async def _stream(state: AppState, connection: Connection, since: int | None) -> None:
+def replays_of(websocket: WebSocket) -> Replays:
+    replays: Replays = websocket.app.state.replays
+    return replays
+
+
+async def _replay_start(
+    websocket: WebSocket, state: AppState, token: str, since: int | None
+) -> int | Literal[False] | None:
+    """Where this client's replay starts: `since`, None for the snapshot and live events
+    alone (no `since=`, or one before today or too far behind), False when the token has
+    replayed so often that it must come back later. Waits for the token's turn."""
+    if since is None:
+        return None
+    replays = replays_of(websocket)
+    timezone = state.service.site.site.timezone
+    today = local_day(state.clock.now(), timezone)
+    start = await replays.start(since, state.hub.last_seq, today, timezone)
+    if start is None or state.hub.last_seq - start <= REPLAY_PAGE:
+        return start  # one page or none: costs less than the snapshot, never rationed
+    wait_s = replays.reserve(hash_token(token))
+    if wait_s is None:
+        return False
+    if wait_s > 0:
+        await asyncio.sleep(wait_s)
+    return start
+
+
+async def _stream(
+    state: AppState, replays: Replays, connection: Connection, since: int | None
+) -> None:
     snapshot = state.service.snapshot()
     # Public boards get the snapshot too: it holds nothing but counts and numbers.
     await connection.websocket.send_text(snapshot.model_dump_json())
     cursor = since if since is not None else snapshot.seq
-    while page := state.reader.events_after(cursor, REPLAY_PAGE, until=snapshot.seq):
+    # Read off the event loop, a page at a time: the boards' live events keep flowing.
+    while page := await replays.reader.page(cursor, REPLAY_PAGE, until=snapshot.seq):
         for seq, event_type, body in page:
             if policy.may_receive(connection.who, event_type):
                 await connection.send(seq, body)
