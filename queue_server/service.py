@@ -225,18 +225,18 @@ class QueueService:
         """
         service = self._service(request.service)
 
+        issuer = f"{who.kind}:{who.subject}"
+
         def body(tx: Tx) -> TicketOut:
             if idempotency_key is not None:
-                found = tx.store.ticket_by_key(idempotency_key)
+                found = tx.store.ticket_by_key(issuer, idempotency_key)
                 if found is not None:
                     ticket, issued_for = found
                     if issued_for != request.service or ticket.priority != request.priority:
                         raise InvalidRequest("Idempotency-Key đã dùng cho một yêu cầu khác")
                     view = self.views.ticket(tx.store, ticket, tx.now)
                     return view.model_copy(update={"follow_code": tx.store.follow_code(ticket.id)})
-            ticket = self._issue_number(
-                tx, service, request.priority, f"{who.kind}:{who.subject}", idempotency_key
-            )
+            ticket = self._issue_number(tx, service, request.priority, issuer, idempotency_key)
             code = tx.store.assign_follow_code(ticket.id)
             # The event (seen by every screen) goes out without the code; only the issuer
             # gets it, to print in the QR code.

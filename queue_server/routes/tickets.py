@@ -58,7 +58,14 @@ async def issue(
     request: Annotated[IssueRequest, Body(openapi_examples=_ISSUE_EXAMPLES)],
     idempotency_key: Annotated[
         str | None,
-        Header(max_length=200, description="Retrying with the same key returns the same ticket."),
+        # An empty or blank key is refused: it would make every such request one request.
+        Header(
+            min_length=1,
+            max_length=200,
+            pattern=r"\S",
+            description="Retrying with the same key returns the same ticket; a key is the "
+            "sending device's or user's own.",
+        ),
     ] = None,
 ) -> TicketOut:
     ticket = await queue.issue(request, who, idempotency_key)

@@ -25,7 +25,7 @@ from queue_core.dispatch import Line
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from queue_core.site import SiteConfig, site_from_data
-from queue_server.store import device_binding as _device_binding  # noqa: F401  (m004, m005)
+from queue_server.store import idempotency_scope as _idempotency_scope  # noqa: F401  (m004–m006)
 from queue_server.store.errors import Conflict, StoreError, TransactionLost
 from queue_server.store.integrity import DatabaseUnusable, check_database_file
 from queue_server.store.schema import migrations
@@ -315,12 +315,15 @@ class Store:
             raise UnknownTicket(ticket_id)
         return self._ticket(rows[0])
 
-    def ticket_by_key(self, idempotency_key: str) -> tuple[Ticket, str] | None:
-        """The ticket issued under `idempotency_key`, with the service it was issued for
-        (a transfer since may have moved it to another)."""
+    def ticket_by_key(self, issued_by: str, idempotency_key: str) -> tuple[Ticket, str] | None:
+        """The ticket `issued_by` issued under `idempotency_key` (a key is the issuer's
+        own), with the service it was issued for (a transfer since may have moved it)."""
         with _translated():
             rows = list(
-                self.db.query("select * from tickets where idempotency_key = ?", [idempotency_key])
+                self.db.query(
+                    "select * from tickets where issued_by = ? and idempotency_key = ?",
+                    [issued_by, idempotency_key],
+                )
             )
         return (self._ticket(rows[0]), str(rows[0]["issued_service"])) if rows else None
 
