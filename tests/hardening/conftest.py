@@ -54,6 +54,7 @@ class Watch:
     statuses: list[int] = field(default_factory=list)
     peak_rss_mib: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
+    _first: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def _run(self) -> None:
@@ -64,11 +65,15 @@ class Watch:
                 status = http.get("/api/health").status_code
                 self.latencies_ms.append((time.perf_counter() - started) * 1000)
                 self.statuses.append(status)
+                self._first.set()
                 self._stop.wait(0.02)
 
     def __enter__(self) -> Watch:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
+        # Watching from the first answer on: an attack over before the first poll would
+        # otherwise leave nothing watched.
+        self._first.wait(timeout=30)
         return self
 
     def __exit__(self, *exc: object) -> None:
