@@ -4,7 +4,7 @@ FastAPI reads and parses a request's whole body before it solves the route's
 dependencies, so a request with no token and a 92 MiB body used to cost 92 MiB (and a
 parse) before its 401. This pure ASGI middleware sits in front of the routes:
 
-- an `/api/` operation that needs a token (the OpenAPI schema says which) gets 401 at
+- an `/api/` operation that needs a token (`policy.ROUTES` says which) gets 401 at
   once when the request carries no `Authorization` header; whether a token is *valid*
   stays the route's business;
 - a body larger than its route's cap gets 413: at once when `Content-Length` says so,
@@ -23,10 +23,11 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from queue_server.policy import ROUTES
 
 BODY_CAP = 4 * 1024  # JSON commands: a few hundred bytes at most
 # Routes allowed more than BODY_CAP, by path.
@@ -48,15 +49,12 @@ class BodyTooSlow(HTTPException):
         super().__init__(408, "Gửi nội dung quá chậm")
 
 
-def token_operations(openapi: dict[str, Any]) -> list[tuple[str, re.Pattern[str]]]:
-    """(method, path pattern) of every operation whose schema requires a token."""
-    found = []
-    for template, operations in openapi.get("paths", {}).items():
-        pattern = re.compile("^" + re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(template)) + "$")
-        for method, operation in operations.items():
-            if isinstance(operation, dict) and operation.get("security"):
-                found.append((method.upper(), pattern))
-    return found
+def token_operations() -> list[tuple[str, re.Pattern[str]]]:
+    """(method, path pattern) of every operation that needs a token: the policy's routes."""
+    return [
+        (method, re.compile("^" + re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(path)) + "$"))
+        for method, path in ROUTES
+    ]
 
 
 async def _send_json(send: Send, status: int, detail: str, headers: dict[str, str]) -> None:
@@ -75,11 +73,9 @@ class RequestLimits:
     def __init__(self, app: ASGIApp, body_timeout_s: float = BODY_TIMEOUT_S) -> None:
         self.app = app
         self.body_timeout_s = body_timeout_s
-        self._token_operations: list[tuple[str, re.Pattern[str]]] | None = None
+        self._token_operations = token_operations()
 
     def _needs_token(self, scope: Scope) -> bool:
-        if self._token_operations is None:
-            self._token_operations = token_operations(scope["app"].openapi())
         method, path = scope["method"], scope["path"]
         return any(m == method and p.match(path) for m, p in self._token_operations)
 
