@@ -33,6 +33,7 @@ __all__ = [
     "MAX_DAYS",
     "Figures",
     "Grouping",
+    "Key",
     "Tally",
     "Visit",
     "group",

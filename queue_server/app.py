@@ -19,6 +19,7 @@ from queue_server.limits import RequestLimits
 from queue_server.page_headers import PageHeaders
 from queue_server.rate import RateBudget
 from queue_server.replay import ReplayReader, Replays
+from queue_server.reports import ReportRunner
 from queue_server.routes import (
     auth,
     clerk_stats,
@@ -29,6 +30,7 @@ from queue_server.routes import (
     follow,
     health,
     ratings,
+    reports,
     site,
     tickets,
     voice,
@@ -123,6 +125,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings  # read by serve.py for the connection limits
+    app.state.reports = ReportRunner(settings.data_dir)
     errors.install(app)
     # Before any route reads a body: the token first, then the body's size.
     app.add_middleware(RequestLimits)
@@ -140,6 +143,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         voice,
         display,
         follow,
+        reports,
     ):
         app.include_router(module.router)
     return app

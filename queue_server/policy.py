@@ -52,6 +52,7 @@ class Action(StrEnum):
     VIEW_DISPLAY = "view_display"
     READ_EVENTS = "read_events"
     RECEIVE_RATED_EVENTS = "receive_rated_events"
+    READ_REPORTS = "read_reports"
 
 
 _A, _S, _C = Role.ADMIN, Role.SUPERVISOR, Role.CLERK
@@ -88,6 +89,8 @@ MAY: dict[Action, frozenset[Role]] = {
     Action.READ_EVENTS: _EVERYONE,
     # Public screens show calls and counts; how a citizen rated a clerk is not for the hall.
     Action.RECEIVE_RATED_EVENTS: _EVERYONE - {_DISPLAY, _KIOSK},
+    # A clerk sees their own day at the desk; the centre's figures are its head's.
+    Action.READ_REPORTS: frozenset({_A, _S}),
 }
 
 AT_COUNTER = frozenset(
@@ -144,6 +147,8 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/devices/{device_id}/revoke"): Action.MANAGE_DEVICES,
     ("GET", "/display"): Action.VIEW_DISPLAY,
     ("WS", "/ws/events"): Action.READ_EVENTS,
+    ("GET", "/api/reports/summary"): Action.READ_REPORTS,
+    ("GET", "/api/reports/export.xlsx"): Action.READ_REPORTS,
 }
 """Each route that needs a token, and the action it performs."""
 

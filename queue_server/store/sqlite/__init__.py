@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from queue_core.dispatch import Line
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
+from queue_core.report import Visit
 from queue_core.site import SiteConfig, site_from_data
 from queue_server.store import DATABASE_NAME
 from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError, TransactionLost
@@ -37,6 +38,7 @@ from queue_server.store.records import (
     User,
 )
 from queue_server.store.sqlite import idempotency_scope as _idempotency_scope  # noqa: F401
+from queue_server.store.sqlite import reports as _reports
 from queue_server.store.sqlite.integrity import check_database_file
 from queue_server.store.sqlite.schema import migrations
 
@@ -410,8 +412,8 @@ class SqliteStore:
             cursor = self.db.execute(
                 "insert into tickets (number, service, issued_service, day, sequence, rank,"
                 " priority, status, issued_at, called_at, finished_at, counter, clerk,"
-                " target_counter, recalls, walk_in, issued_by, idempotency_key)"
-                " values (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " target_counter, recalls, walk_in, issued_by, idempotency_key, first_called_at)"
+                " values (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     ticket.number,
                     ticket.service,
@@ -430,6 +432,7 @@ class SqliteStore:
                     int(ticket.walk_in),
                     issued_by,
                     idempotency_key,
+                    _iso(ticket.called_at),
                 ],
             )
             ticket_id = int(cursor.lastrowid or 0)
@@ -441,7 +444,8 @@ class SqliteStore:
             self.db.execute(
                 "update tickets set service = ?, rank = ?, status = ?, called_at = ?,"
                 " finished_at = ?, counter = ?, clerk = ?, target_counter = ?, recalls = ?,"
-                " walk_in = ? where id = ?",
+                " walk_in = ?, first_called_at = coalesce(first_called_at, ?) where id = ?",
+                # The first call stays: `called_at` is the last one (see store.sqlite.reports).
                 [
                     ticket.service,
                     ticket.rank,
@@ -453,6 +457,7 @@ class SqliteStore:
                     ticket.target_counter,
                     ticket.recalls,
                     int(ticket.walk_in),
+                    _iso(ticket.called_at),
                     ticket.id,
                 ],
             )
@@ -752,6 +757,12 @@ class SqliteStore:
                 ).fetchall()
             ]
         return CounterDay(counts, float(mean) if mean is not None else None, ratings)
+
+    # --- reports ----------------------------------------------------------------------------
+
+    def report_visits(self, first: date, last: date) -> list[Visit]:
+        with _translated(), self.read_transaction():
+            return _reports.visits(self.db, first, last)
 
     # --- a ticket by its printed number, for the kiosk's "rate my visit" --------------------
 
