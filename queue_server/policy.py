@@ -149,12 +149,23 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("WS", "/ws/events"): Action.READ_EVENTS,
     ("GET", "/api/reports/summary"): Action.READ_REPORTS,
     ("GET", "/api/reports/export.xlsx"): Action.READ_REPORTS,
+    ("GET", "/reports"): Action.READ_REPORTS,
+    ("GET", "/reports/export.xlsx"): Action.READ_REPORTS,
 }
 """Each route that needs a token, and the action it performs."""
 
-CHECKED_INSIDE = frozenset({("GET", "/display"), ("WS", "/ws/events")})
+CHECKED_INSIDE = frozenset(
+    {
+        ("GET", "/display"),
+        ("WS", "/ws/events"),
+        ("GET", "/reports"),
+        ("GET", "/reports/export.xlsx"),
+    }
+)
 """Routes that ask `may` themselves instead of through `routes.deps.allowed`: the web board
-answers a TV with a page a person can read, and the event stream closes with a code."""
+answers a TV with a page a person can read, the event stream closes with a code, and the
+staff pages take a signed-in person's session (`pages.session`) and show the sign-in form
+to nobody."""
 
 PUBLIC = frozenset(
     {
@@ -168,6 +179,11 @@ PUBLIC = frozenset(
         "/docs",
         "/docs/oauth2-redirect",
         "/redoc",
+        # Signing in to the staff pages and out of them (each form carries a CSRF token).
+        "/sign-in",
+        "/sign-out",
+        "/static/pages",  # the staff pages' script and style, the vendored chart library
+        "/static/vendor",
     }
 )
 """Paths open to anyone, without a token."""
