@@ -39,17 +39,17 @@ from queue_server.store import DATABASE_NAME, Rating, Store, connect
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 SERVICES = (
-    ("TP", "1", 9.0),
-    ("DD", "2", 18.0),
-    ("LD", "3", 8.0),
-    ("XD", "4", 14.0),
-    ("KQ", "5", 3.0),
+    ("TP", "1", 9.0, "Tư pháp – Hộ tịch"),
+    ("DD", "2", 18.0, "Đất đai"),
+    ("LD", "3", 8.0, "Lao động – Thương binh và Xã hội"),
+    ("XD", "4", 14.0, "Xây dựng – Quản lý đô thị"),
+    ("KQ", "5", 3.0, "Trả kết quả"),
 )
 SITE = (
-    '[site]\nname = "Trung tâm Phục vụ hành chính công (bench)"\n\n'
+    '[site]\nname = "Trung tâm Phục vụ hành chính công xã Hòa Bình"\n\n'
     + "".join(
-        f'[[services]]\ncode = "{c}"\nname = "Lĩnh vực {c}"\nprefix = "{p}"\n\n'
-        for c, p, _ in SERVICES
+        f'[[services]]\ncode = "{c}"\nname = "{name}"\nprefix = "{p}"\n\n'
+        for c, p, _, name in SERVICES
     )
     + "".join(
         f'[[counters]]\nnumber = {n}\nname = "Quầy {n}"\n'
@@ -57,7 +57,17 @@ SITE = (
         for n in range(1, 7)
     )
 )
-CLERKS = [f"canbo{n}" for n in range(1, 9)]
+CLERKS = {
+    "lan": "Nguyễn Thị Lan",
+    "hung": "Trần Văn Hùng",
+    "mai": "Lê Thị Mai",
+    "tuan": "Phạm Anh Tuấn",
+    "hoa": "Đỗ Thị Hoa",
+    "nam": "Vũ Hoàng Nam",
+    "thu": "Bùi Minh Thu",
+    "duc": "Hoàng Văn Đức",
+}
+USERNAMES = list(CLERKS)
 
 
 def _issue_minute(rng: random.Random) -> float:
@@ -75,10 +85,10 @@ def fill(store: Store, days: int, per_day: int, seed: int) -> int:
         day = last_day - timedelta(days=back - 1)
         opening = datetime(day.year, day.month, day.day, 7, 30, tzinfo=ZONE)
         n = max(1, int(rng.gauss(per_day, per_day / 10)))
-        sequences = dict.fromkeys((c for c, _, _ in SERVICES), 0)
+        sequences = dict.fromkeys((s[0] for s in SERVICES), 0)
         with store.transaction():
             for issued_min in sorted(_issue_minute(rng) for _ in range(n)):
-                code, prefix, mean_service = rng.choice(SERVICES)
+                code, prefix, mean_service, _ = rng.choice(SERVICES)
                 sequences[code] += 1
                 issued_at = opening + timedelta(minutes=issued_min)
                 ticket = store.insert_ticket(
@@ -104,7 +114,7 @@ def fill(store: Store, days: int, per_day: int, seed: int) -> int:
                     continue
                 called_at = ticket.issued_at + timedelta(minutes=rng.lognormvariate(2.4, 0.7))
                 counter = rng.randint(1, 6)
-                clerk = CLERKS[(counter + day.toordinal()) % len(CLERKS)]
+                clerk = USERNAMES[(counter + day.toordinal()) % len(USERNAMES)]
                 served = fate >= 0.08
                 finished_at = called_at + timedelta(
                     minutes=rng.lognormvariate(math.log(mean_service), 0.5) if served else 2
@@ -175,8 +185,8 @@ def main() -> None:
         store = open_store(data_dir, data_dir / "site.toml")
         now = datetime.now(UTC)
         with store.transaction():
-            for username in CLERKS:
-                add_user(store, username, "x", Role.CLERK, username.title(), now)
+            for username, name in CLERKS.items():
+                add_user(store, username, "x", Role.CLERK, name, now)
         start = time.perf_counter()
         tickets = fill(store, args.days, args.per_day, args.seed)
         fill_s = time.perf_counter() - start

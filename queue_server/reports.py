@@ -88,6 +88,9 @@ def summary(data: ReportData, by: Grouping) -> ReportSummary:
         timezone=data.site.site.timezone,
         days=(data.first, data.last),
     )
+    if by is Grouping.SERVICE:  # in the site's order, as its kiosk shows them
+        order = {code: n for n, code in enumerate(services)}
+        rows.sort(key=lambda row: (order.get(str(row[0]), len(order)), str(row[0])))
     return ReportSummary(
         from_=data.first.isoformat(),
         to=data.last.isoformat(),

@@ -123,7 +123,7 @@ def _charts(reports: dict[Grouping, ReportSummary]) -> dict[str, Any]:
 async def reports_page(request: Request) -> Response:
     who, session = who_is_on_page(request)
     if who is None:
-        return sign_in_form(request, PATH)
+        return sign_in_form(request, f"{PATH}?{request.url.query}")
     if not policy.may(who, Action.READ_REPORTS):
         return _refused(request, session, who)
     context: dict[str, Any] = {

@@ -8,6 +8,7 @@ session shows it (`sign_in_form`). Failed attempts count against the same lock-o
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -36,6 +37,16 @@ MAX_FORM_FIELDS = 8
 MAX_FIELD_BYTES = 1024
 
 
+def safe_next(value: str) -> str:
+    """Where to go after signing in: one of `PAGES`, with its query (a report's dates)
+    re-encoded; anything else, another site above all, is `/reports`."""
+    path, _, query = value.partition("?")
+    if path not in PAGES:
+        return "/reports"
+    pairs = urlencode(parse_qsl(query)[:8])
+    return f"{path}?{pairs}" if pairs else path
+
+
 def centre_name(request: Request) -> str:
     return app_state(request).service.site.site.name
 
@@ -53,8 +64,8 @@ def sign_in_form(
         "sign_in.html",
         status_code,
         centre=centre_name(request),
-        page_title=PAGES.get(next_path, "Đăng nhập"),
-        next=next_path if next_path in PAGES else "/reports",
+        page_title=PAGES.get(next_path.partition("?")[0], "Đăng nhập"),
+        next=safe_next(next_path),
         message=message,
         username=username,
         csrf=token,
@@ -76,7 +87,7 @@ async def sign_in(request: Request) -> Response:
         password = _field(form, "password")
         sent_csrf = _field(form, "csrf")
         next_path = _field(form, "next")
-    next_path = next_path if next_path in PAGES else "/reports"
+    next_path = safe_next(next_path)
     if not same_site(request) or not csrf_matches(sent_csrf, request.cookies.get(FORM_COOKIE)):
         return sign_in_form(
             request,

@@ -206,3 +206,17 @@ def test_sessions_keep_at_most_their_number_dropping_the_idlest() -> None:
     assert len(sessions) == 2
     assert sessions.find(second.id) is None
     assert sessions.find(first.id) is first
+
+
+def test_signing_in_returns_to_the_report_asked_for_and_nowhere_else(browser: Hall) -> None:
+    form = browser.client.get("/reports", params=MONTH)
+    assert 'name="next" value="/reports?from=2026-11-01&amp;to=2026-11-30"' in form.text
+    for sent, landing in (
+        ("/reports?from=2026-11-01&to=2026-11-30", "/reports?from=2026-11-01&to=2026-11-30"),
+        ("https://evil.example/reports", "/reports"),
+        ("//evil.example", "/reports"),
+        ("/admin-not-a-page", "/reports"),
+    ):
+        browser.client.cookies.clear()
+        response = sign_in(browser, "sup", next=sent)
+        assert response.headers["location"] == landing  # type: ignore[attr-defined]
