@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from queue_core.protocol import ReportRow, ReportSummary
 from queue_core.report import Grouping
-from queue_server.reports import ReportData, summary
+from queue_server.reports import ReportData, summaries
 
 SHEET_TITLES = {
     Grouping.SERVICE: "Theo lĩnh vực",
@@ -116,8 +116,7 @@ def _values(row: ReportRow, key: object) -> list[object]:
     return [key, row.label, *figures, *row.ratings.values(), row.satisfaction_pct]
 
 
-def _grouping(book: Workbook, data: ReportData, by: Grouping) -> None:
-    report: ReportSummary = summary(data, by)
+def _grouping(book: Workbook, data: ReportData, by: Grouping, report: ReportSummary) -> None:
     sheet = book.create_sheet(SHEET_TITLES[by])
     headers = [
         KEY_HEADERS[by],
@@ -147,8 +146,8 @@ def workbook(data: ReportData, made_at: datetime) -> bytes:
     """The .xlsx file of the report `data`, made at `made_at` (the site's local time)."""
     book = Workbook()
     _cover(book, data, made_at)
-    for by in Grouping:
-        _grouping(book, data, by)
+    for by, report in summaries(data).items():
+        _grouping(book, data, by, report)
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -71,19 +71,28 @@ def _row(key: Key | None, label: str, figures: Figures) -> ReportRow:
     return ReportRow(key=key, label=label, **asdict(figures))
 
 
-def summary(data: ReportData, by: Grouping) -> ReportSummary:
+def _targets(data: ReportData) -> Callable[[str], float]:
     services = data.site.services_domain()
     default_s = data.site.site.waiting_target_minutes * 60
+    targets = {code: float(service.waiting_target_s) for code, service in services.items()}
+    # A retired service is no longer in the site: the site's default target is its own.
+    return lambda code: targets.get(code, default_s)
 
-    def target_s(code: str) -> float:
-        found = services.get(code)
-        return found.waiting_target_s if found is not None else default_s
 
+def total_row(data: ReportData) -> ReportRow:
+    size = data.site.site.rating_scale
+    return _row(None, TOTAL_LABEL, total(data.visits, targets_s=_targets(data), scale=size))
+
+
+def summary(data: ReportData, by: Grouping, total: ReportRow | None = None) -> ReportSummary:
+    """The report of `data` grouped `by`; `total` when the caller has it already (it is
+    the same for every grouping)."""
+    services = data.site.services_domain()
     size = data.site.site.rating_scale
     rows = group(
         data.visits,
         by,
-        targets_s=target_s,
+        targets_s=_targets(data),
         scale=size,
         timezone=data.site.site.timezone,
         days=(data.first, data.last),
@@ -96,8 +105,14 @@ def summary(data: ReportData, by: Grouping) -> ReportSummary:
         to=data.last.isoformat(),
         by=by.value,
         rows=[_row(key, _label(data, by, key), figures) for key, figures in rows],
-        total=_row(None, TOTAL_LABEL, total(data.visits, targets_s=target_s, scale=size)),
+        total=total if total is not None else total_row(data),
     )
+
+
+def summaries(data: ReportData) -> dict[Grouping, ReportSummary]:
+    """Every grouping of `data`, for the workbook and the page (one total for all)."""
+    shared = total_row(data)
+    return {by: summary(data, by, shared) for by in Grouping}
 
 
 class ReportRunner:

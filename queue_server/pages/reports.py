@@ -25,7 +25,7 @@ from queue_server.pages.render import page
 from queue_server.pages.session import PageSession, who_is_on_page
 from queue_server.pages.sign_in import PAGES, centre_name, sign_in_form
 from queue_server.policy import Action
-from queue_server.reports import ReportData, read, summary
+from queue_server.reports import ReportData, read, summaries
 from queue_server.routes.deps import app_state
 from queue_server.routes.reports import export, runner
 
@@ -139,7 +139,7 @@ async def reports_page(request: Request) -> Response:
         first, last = _this_month(request)
         context["error"] = exc.message
     data: ReportData = await runner(request).run(lambda store: read(store, first, last))
-    reports = {by: summary(data, by) for by in Grouping}
+    reports = summaries(data)
     context.update(
         first=first,
         last=last,
