@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from fastapi import FastAPI
 
 from queue_core.clock import Clock, SystemClock
-from queue_core.protocol import PROTOCOL_VERSION
+from queue_core.protocol import PROTOCOL_VERSION, Event
 from queue_server import errors
 from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
@@ -73,11 +74,22 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         def sweep(store: Store) -> Outcome[None]:
             return service.sweep(store) if service is not None else Outcome(None)
 
+        def reload(store: Store) -> None:
+            if service is not None:
+                service.reload(store)
+
+        def publish(events: Sequence[Event], changes: Sequence[Any]) -> None:
+            # The hall's state first, so that a snapshot taken after any event includes it.
+            if service is not None:
+                service.committed(events, changes)
+            hub.publish(events)
+
         writer = Writer(
             lambda: open_store(settings.data_dir),
-            hub.publish,
+            publish,
             batch_max=settings.write_batch_max,
             prepare=sweep,
+            reload=reload,
         )
         service = QueueService(site_config, writer, reader, clock)
         writer.start()
