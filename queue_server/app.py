@@ -38,6 +38,7 @@ from queue_server.service import QueueService
 from queue_server.settings import Settings
 from queue_server.state import AppState
 from queue_server.store import Store
+from queue_server.tokens import WATCH_S, Tokens
 from queue_server.writer import Outcome, Writer
 
 # How often the writer wakes with nothing to do, so the day change expires old tickets
@@ -99,7 +100,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             address_max_failures=settings.login_address_max_failures,
             concurrency=settings.login_concurrency,
         )
-        app.state.motcua = AppState(settings, clock, reader, writer, hub, service, throttle)
+        tokens = Tokens(reader)
+        app.state.motcua = AppState(settings, clock, reader, writer, hub, service, throttle, tokens)
         app.state.replays = Replays(
             ReplayReader(settings.data_dir),
             settings.ws_replay_max,
@@ -112,7 +114,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 await asyncio.sleep(SWEEP_INTERVAL_S)
                 await writer.run(_idle)
 
+        async def watch_tokens() -> None:
+            # A revocation from the command line reaches open streams within a second.
+            while True:
+                await asyncio.sleep(WATCH_S)
+                tokens.refresh()
+
         ticker = asyncio.create_task(tick())
+        watcher = asyncio.create_task(watch_tokens())
         # What start-up built (models, the site, routes) lives as long as the process: keep
         # it out of the collector's full passes, which otherwise stall every board's
         # delivery for 100 ms and more with hundreds of screens connected.
@@ -121,9 +130,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         try:
             yield
         finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in (ticker, watcher):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             writer.stop()
             app.state.replays.close()
             reader.close()

@@ -184,9 +184,13 @@ class Store(Protocol):
     ) -> None:
         """The device was heard from at `at`; the reported fields that are not None."""
 
-    def token_holder(self, token_hash: str, now: datetime) -> TokenHolder | None:
-        """Who holds a valid token (unexpired, unrevoked, of an enabled user or a device
-        in service), or None."""
+    def token_holder(self, token_hash: str) -> TokenHolder | None:
+        """Who holds a token that is not revoked, of an enabled user or a device in
+        service, with its expiry (the caller compares it with its clock); else None."""
+
+    def auth_revision(self) -> int:
+        """A number that changes whenever a token, a user's access or a device's changes
+        (whichever process changed it): what a cache of tokens checks to stay true."""
 
     def insert_token(self, token: Token) -> None: ...
 

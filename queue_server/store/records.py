@@ -58,6 +58,7 @@ class TokenHolder:
     role: str
     display_name: str
     counter: int | None  # a bound device's counter
+    expires_at: datetime | None = None  # None: a device's, valid until revoked
 
 
 @dataclass(frozen=True, slots=True)

@@ -513,6 +513,7 @@ class SqliteStore:
 
     def set_user_disabled(self, username: str, disabled: bool) -> bool:
         with _translated():
+            self._auth_changed()
             return (
                 self.db.execute(
                     "update users set disabled = ? where username = ?", [int(disabled), username]
@@ -573,6 +574,7 @@ class SqliteStore:
 
     def set_device_revoked(self, device_id: int, at: datetime | None) -> None:
         with _translated():
+            self._auth_changed()
             self.db.execute("update devices set revoked_at = ? where id = ?", [_iso(at), device_id])
 
     def record_heartbeat(
@@ -590,33 +592,49 @@ class SqliteStore:
                 [_iso(at), printer, detail, version, device_id],
             )
 
-    def token_holder(self, token_hash: str, now: datetime) -> TokenHolder | None:
+    def token_holder(self, token_hash: str) -> TokenHolder | None:
         with _translated():
             row = self.db.execute(
                 "select t.kind, t.subject, coalesce(u.role, d.kind),"
-                " coalesce(nullif(u.display_name, ''), u.username, d.name), d.counter"
+                " coalesce(nullif(u.display_name, ''), u.username, d.name), d.counter,"
+                " t.expires_at"
                 " from tokens t"
                 " left join users u on t.kind = 'user' and u.username = t.subject"
                 " and u.disabled = 0"
                 " left join devices d on t.kind = 'device' and d.id = t.subject"
                 " and d.revoked_at is null"
-                " where t.hash = ? and t.revoked_at is null"
-                " and (t.expires_at is null or t.expires_at > ?)",
-                [token_hash, _iso(now)],
+                " where t.hash = ? and t.revoked_at is null",
+                [token_hash],
             ).fetchone()
         if row is None or row[2] is None:
             return None
-        kind, subject, role, name, counter = row
+        kind, subject, role, name, counter, expires_at = row
         return TokenHolder(
             kind="user" if kind == "user" else "device",
             subject=str(subject),
             role=str(role),
             display_name=str(name),
             counter=None if counter is None else int(counter),
+            expires_at=_dt(expires_at),
+        )
+
+    def auth_revision(self) -> int:
+        with _translated():
+            row = self.db.execute(
+                "select value from settings where key = 'auth_revision'"
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _auth_changed(self) -> None:
+        """Bump the revision every cache of tokens watches (see `auth_revision`)."""
+        self.db.execute(
+            "insert into settings (key, value) values ('auth_revision', '1')"
+            " on conflict (key) do update set value = cast(value as integer) + 1"
         )
 
     def insert_token(self, token: Token) -> None:
         with _translated():
+            self._auth_changed()
             self.db.execute(
                 "insert into tokens (hash, kind, subject, created_at, expires_at, revoked_at)"
                 " values (?, ?, ?, ?, ?, null)",
@@ -631,6 +649,7 @@ class SqliteStore:
 
     def revoke_tokens(self, kind: TokenKind, subject: str, at: datetime) -> int:
         with _translated():
+            self._auth_changed()
             return self.db.execute(
                 "update tokens set revoked_at = ?"
                 " where kind = ? and subject = ? and revoked_at is null",
@@ -640,6 +659,7 @@ class SqliteStore:
     def revoke_token(self, token_hash: str, at: datetime) -> int:
         """Revoke one token (a sign-out), leaving its holder's others alone."""
         with _translated():
+            self._auth_changed()
             return self.db.execute(
                 "update tokens set revoked_at = ? where hash = ? and revoked_at is null",
                 [_iso(at), token_hash],
