@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from fastapi import Request, Response
 
-from queue_server.auth import Principal, authenticate
+from queue_server.auth import Principal
 from queue_server.roles import Role
 from queue_server.state import AppState
 
@@ -110,7 +110,7 @@ def who_is_on_page(request: Request) -> tuple[Principal | None, PageSession | No
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token:
-        return authenticate(state.reader, token.strip(), state.clock.now()), None
+        return state.tokens.holder(token.strip(), state.clock.now()), None
     return None, None
 
 

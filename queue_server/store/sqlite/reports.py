@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from queue_core.model import TicketStatus
 from queue_core.report import Visit
-from queue_server.store.sqlite import idempotency_scope as _idempotency_scope  # noqa: F401
+from queue_server.store.sqlite import hot_path as _hot_path  # noqa: F401  (m008 first)
 from queue_server.store.sqlite.schema import migrations
 
 
