@@ -3,7 +3,7 @@
 A ticket's `called_at` is its last call (a transfer or a requeue clears it, the next
 call sets it again), but a report's wait runs from issue to the FIRST call. The store
 keeps that instant in its own column, `first_called_at`, set once by the first call
-(`update_ticket` never overwrites it), so a report reads one row per ticket and no event.
+(`update_tickets` never overwrites it), so a report reads one row per ticket and no event.
 The migration fills it for tickets called before it existed, from their first
 `ticket.called` event.
 
@@ -26,16 +26,13 @@ from queue_server.store.sqlite.schema import migrations
 @migrations()
 def m010_first_called_at(db: Database) -> None:
     db.execute("alter table tickets add column first_called_at text")
-    # One pass over the call events (through the (type, seq) index), not a lookup per ticket.
+    # One pass over the call events (through the (type, …) index), not a lookup per ticket;
+    # every call has had its `ticket.called` event, walk-ins included.
     db.execute(
         "update tickets set first_called_at = firsts.at from ("
         " select ticket_id, min(at) as at from events"
         " where type = 'ticket.called' and ticket_id is not null group by ticket_id"
         ") as firsts where firsts.ticket_id = tickets.id"
-    )
-    db.execute(
-        "update tickets set first_called_at = called_at"
-        " where first_called_at is null and called_at is not null"
     )
 
 
