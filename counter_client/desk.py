@@ -411,6 +411,10 @@ class Desk(QObject):
     # --- the stream --------------------------------------------------------------------------
 
     def _on_link(self, state: str) -> None:
+        if self._bridge is None:
+            # Stopped: a state the stream's thread queued before it stopped (the 4401 of
+            # the desk's own sign-out, which closes its stream at once) is not news.
+            return
         self.link = state
         self.link_changed.emit(state)
         if state == LinkState.REJECTED.value:
