@@ -19,6 +19,9 @@ from queue_server.routes.deps import Queue, State, TicketId, allowed
 
 router = APIRouter(tags=["tickets"])
 
+WAITING_LIST_DEFAULT = 100
+WAITING_LIST_MAX = 500
+
 
 _ISSUE_EXAMPLES = {
     "thường": {"summary": "Lấy số thường", "value": {"service": "TP"}},
@@ -95,10 +98,19 @@ async def waiting(
             "(the kiosk's rating by number); an empty list when there is none.",
         ),
     ] = None,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=WAITING_LIST_MAX,
+            description="At most this many, from the front: a clerk's list needs the next "
+            "few, and its cost stays the same however long the queue.",
+        ),
+    ] = WAITING_LIST_DEFAULT,
 ) -> list[TicketOut]:
     if number is not None:
         return queue.tickets_by_number(number.upper())
-    return queue.waiting(counter)
+    return queue.waiting(counter, limit)
 
 
 @router.get("/api/tickets/{ticket_id}", response_model=TicketOut, summary="One ticket")
