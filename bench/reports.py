@@ -1,6 +1,6 @@
 """Benchmark: how long a report takes on a year of a busy centre.
 
-It fills a fresh database through the store (the same `insert_ticket`, `update_ticket`
+It fills a fresh database through the store (the same `insert_ticket`, `update_tickets`
 and `insert_rating` the server uses; one transaction per day) with `--days` past days of
 about `--per-day` tickets: a busy morning and a lunch dip, five services, six counters,
 6 % no-shows, 2 % cancelled, waits and service times drawn log-normal, ratings skewed to
@@ -35,7 +35,7 @@ from queue_server.auth import Role, add_user
 from queue_server.database import open_store
 from queue_server.report_workbook import workbook
 from queue_server.reports import read, summary
-from queue_server.store import DATABASE_NAME, Rating, Store, connect
+from queue_server.store import DATABASE_NAME, IssueRecord, Rating, Store, connect
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 SERVICES = (
@@ -81,6 +81,7 @@ def fill(store: Store, days: int, per_day: int, seed: int) -> int:
     rng = random.Random(seed)
     last_day = date.today() - timedelta(days=1)
     count = 0
+    next_id = store.last_ticket_id()
     for back in range(days, 0, -1):
         day = last_day - timedelta(days=back - 1)
         opening = datetime(day.year, day.month, day.day, 7, 30, tzinfo=ZONE)
@@ -91,26 +92,25 @@ def fill(store: Store, days: int, per_day: int, seed: int) -> int:
                 code, prefix, mean_service, _ = rng.choice(SERVICES)
                 sequences[code] += 1
                 issued_at = opening + timedelta(minutes=issued_min)
-                ticket = store.insert_ticket(
-                    Ticket(
-                        id=0,
-                        number=f"{prefix}{sequences[code]:03d}",
-                        service=code,
-                        day=day,
-                        sequence=sequences[code],
-                        issued_at=issued_at.astimezone(UTC),
-                        rank=0,
-                        priority=rng.random() < 0.1,
-                    ),
-                    "bench",
-                    None,
+                next_id += 1
+                ticket = Ticket(
+                    id=next_id,
+                    number=f"{prefix}{sequences[code]:03d}",
+                    service=code,
+                    day=day,
+                    sequence=sequences[code],
+                    issued_at=issued_at.astimezone(UTC),
+                    rank=next_id,
+                    priority=rng.random() < 0.1,
                 )
+                store.insert_ticket(ticket, IssueRecord(ticket.id, code, "bench"))
                 count += 1
                 fate = rng.random()
                 if fate < 0.02:
-                    store.update_ticket(
-                        ticket.replace(status=TicketStatus.CANCELLED, finished_at=ticket.issued_at)
+                    cancelled = ticket.replace(
+                        status=TicketStatus.CANCELLED, finished_at=ticket.issued_at
                     )
+                    store.update_tickets([cancelled])
                     continue
                 called_at = ticket.issued_at + timedelta(minutes=rng.lognormvariate(2.4, 0.7))
                 counter = rng.randint(1, 6)
@@ -126,7 +126,7 @@ def fill(store: Store, days: int, per_day: int, seed: int) -> int:
                     counter=counter,
                     clerk=clerk,
                 )
-                store.update_ticket(done)
+                store.update_tickets([done])
                 if served and rng.random() < 0.45:
                     score = rng.choices((1, 2, 3), weights=(3, 25, 72))[0]
                     store.insert_rating(
