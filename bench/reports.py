@@ -10,7 +10,10 @@ satisfied as real ones are. Then it times, with a cold process cache each time:
 - each grouping's summary (read + figures + labels), as `GET /api/reports/summary` runs it;
 - `export`: the whole workbook (every grouping), as `GET /api/reports/export.xlsx` does;
 
-for the last month and for the whole year, beside the database's size on disk.
+for the last month and for the whole year, beside the database's size on disk. Then (unless
+`--calls 0`) it starts `motcua serve` on that database and measures call-next latencies
+(p50, p99) alone and while a supervisor downloads the whole range's workbook: the hall must
+not be slowed much by a report.
 
 Run: `.venv/bin/python bench/reports.py [--days 365] [--per-day 700] [--json]`. It prints
 figures and asserts nothing about them.
@@ -22,7 +25,9 @@ import argparse
 import json
 import math
 import random
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -31,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from queue_core.model import Ticket, TicketStatus
 from queue_core.report import Grouping
-from queue_server.auth import Role, add_user
+from queue_server.auth import Role, add_device, add_user, issue_user_token
 from queue_server.database import open_store
 from queue_server.report_workbook import workbook
 from queue_server.reports import read, summary
@@ -172,15 +177,81 @@ def measure(data_dir: Path, name: str, days: tuple[date, date], now: datetime) -
     return {key: round(value, 3) for key, value in found.items()}
 
 
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def hall_during_export(data_dir: Path, days: tuple[date, date], calls: int) -> dict[str, float]:
+    """Call-next latencies of a real `motcua serve` on the filled database, alone and while
+    a supervisor downloads the workbook of `days`."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' helpers
+    from tests.helpers.server_process import serve
+
+    store = connect(data_dir)
+    now = datetime.now(UTC)
+    with store.transaction():
+        add_user(store, "giamsat", "x", Role.SUPERVISOR, "Giám sát", now)
+        token, _ = issue_user_token(store, "giamsat", now, 3600)
+        _, kiosk = add_device(store, "bench kiosk", Role.KIOSK, now)
+    store.close()
+    with serve(data_dir) as server, server.client(token) as staff, server.client(kiosk) as booth:
+
+        def call_next(n: int) -> list[float]:
+            found = []
+            for _ in range(n):
+                assert booth.post("/api/tickets", json={"service": "DD"}).status_code == 201
+                start = time.perf_counter()
+                answer = staff.post("/api/counters/1/call-next")
+                found.append(time.perf_counter() - start)
+                assert answer.status_code == 200, answer.text
+            return found
+
+        call_next(20)  # warm up
+        alone = call_next(calls)
+        exported: list[float] = []
+
+        def export() -> None:
+            first, last = days
+            with server.client(token, timeout=600) as reader:
+                start = time.perf_counter()
+                answer = reader.get(f"/api/reports/export.xlsx?from={first}&to={last}")
+                assert answer.status_code == 200, answer.text
+                exported.append(time.perf_counter() - start)
+
+        worker = threading.Thread(target=export)
+        worker.start()
+        during: list[float] = []
+        while worker.is_alive():
+            during += call_next(5)
+        worker.join()
+    return {
+        "call_p50_ms": _percentile(alone, 0.5) * 1000,
+        "call_p99_ms": _percentile(alone, 0.99) * 1000,
+        "export_over_http_s": exported[0],
+        "calls_during_export": len(during),
+        "call_during_export_p50_ms": _percentile(during, 0.5) * 1000,
+        "call_during_export_p99_ms": _percentile(during, 0.99) * 1000,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--per-day", type=int, default=700)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--calls",
+        type=int,
+        default=200,
+        help="call-next latencies measured on a real server, alone and during a whole-range "
+        "export (0: skip)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="motcua-bench-reports-") as folder:
-        data_dir = Path(folder)
+        data_dir = Path(folder) / "data"
+        data_dir.mkdir()
         (data_dir / "site.toml").write_text(SITE, encoding="utf-8")
         store = open_store(data_dir, data_dir / "site.toml")
         now = datetime.now(UTC)
@@ -205,6 +276,9 @@ def main() -> None:
         }
         for name, days in ranges.items():
             results.update(measure(data_dir, name, days, now))
+        if args.calls:
+            hall = hall_during_export(data_dir, ranges["year"], args.calls)
+            results.update({key: round(value, 3) for key, value in hall.items()})
     if args.json:
         print(json.dumps(results))
     else:
