@@ -146,6 +146,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                     await task
             writer.stop()
             app.state.replays.close()
+            app.state.reports.close()
             reader.close()
 
     app = FastAPI(

@@ -1,25 +1,33 @@
 """Reports as the API, the workbook and the page serve them: the figures of
 `queue_core.report` over what the store reads, with the names a person reads.
 
-A report reads history, so it never runs on the event loop: `ReportRunner` runs it on a
-thread with a store connection of its own (a store is one thread's), one report at a
-time, so that a supervisor's year-long export leaves the hall's calls their CPU.
+A report reads history, so it never runs in the server's process: `ReportRunner` hands
+each one (`summary_job`, `page_job`, `workbook_job`) to a worker process of its own, at a
+lower CPU priority, with its own store connection, one report at a time. In a thread it
+would hold the interpreter's lock for seconds on a year's export, and every call at the
+counters would wait for it (measured: call-next p99 ×3.7 during a year's export; see
+bench/reports.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from queue_core.numbering import local_time
 from queue_core.protocol import ReportRow, ReportSummary
 from queue_core.rating import scale as rating_scale
 from queue_core.report import Figures, Grouping, Key, Visit, group, total
 from queue_core.site import SiteConfig
-from queue_server.store import Store, connect
+from queue_server.store import Store, StoreError, connect
 
 T = TypeVar("T")
 
@@ -115,21 +123,92 @@ def summaries(data: ReportData) -> dict[Grouping, ReportSummary]:
     return {by: summary(data, by, shared) for by in Grouping}
 
 
+# --- the jobs, run in the worker process -------------------------------------------------
+
+
+def _reading(data_dir: Path, first: date, last: date) -> ReportData:
+    store = connect(data_dir)
+    try:
+        return read(store, first, last)
+    finally:
+        store.close()
+
+
+def summary_job(data_dir: Path, first: date, last: date, by: Grouping) -> ReportSummary:
+    """`GET /api/reports/summary`."""
+    return summary(_reading(data_dir, first, last), by)
+
+
+@dataclass(frozen=True, slots=True)
+class PageFigures:
+    """What the reports page shows, without the tickets it was counted from."""
+
+    reports: dict[Grouping, ReportSummary]
+    levels: list[str]
+    target_minutes: int
+
+
+def page_job(data_dir: Path, first: date, last: date) -> PageFigures:
+    """The `/reports` page: every grouping, read once."""
+    data = _reading(data_dir, first, last)
+    return PageFigures(
+        summaries(data),
+        data.scale_levels(),
+        data.site.site.waiting_target_minutes,
+    )
+
+
+def workbook_job(data_dir: Path, first: date, last: date, made_at: datetime) -> bytes:
+    """`GET /api/reports/export.xlsx`, made at `made_at` (shown in the site's time)."""
+    from queue_server.report_workbook import workbook
+
+    data = _reading(data_dir, first, last)
+    return workbook(data, local_time(made_at, data.site.site.timezone))
+
+
+def _start_worker() -> None:
+    # The hall first: on a 2-core server the report takes what CPU the calls leave.
+    if hasattr(os, "nice"):
+        os.nice(10)
+
+
 class ReportRunner:
-    """Runs reports one at a time, each on a worker thread with its own store."""
+    """Runs report jobs one at a time in a worker process, started on first use and kept
+    until `close`."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        # Waiting here, not in the thread pool: queued reports hold no pool thread.
+        # Waiting here, not in the pool's queue: a report asked for and abandoned while
+        # it waits (a closed page) costs nothing.
         self._one_at_a_time = asyncio.Semaphore(1)
+        self._pool: ProcessPoolExecutor | None = None
 
-    def _in_thread(self, work: Callable[[Store], T]) -> T:
-        store = connect(self.data_dir)
-        try:
-            return work(store)
-        finally:
-            store.close()
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # "spawn": forking a process that runs threads (the writer, uvicorn's) may copy
+            # a lock some thread holds.
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+            )
+        return self._pool
 
-    async def run(self, work: Callable[[Store], T]) -> T:
+    async def run(self, job: Callable[..., T], *args: Any) -> T:
+        """`job(data_dir, *args)` in the worker process.
+
+        Raises:
+            StoreError: the worker died (it is started again for the next report).
+        """
         async with self._one_at_a_time:
-            return await asyncio.to_thread(self._in_thread, work)
+            loop = asyncio.get_running_loop()
+            try:
+                return await loop.run_in_executor(self._executor(), job, self.data_dir, *args)
+            except BrokenProcessPool as exc:
+                self._pool = None
+                raise StoreError(f"the report's worker process died: {exc}") from exc
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

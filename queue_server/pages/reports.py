@@ -3,8 +3,8 @@ workbook's link; it prints on A4 as the monthly report a centre sends up.
 
 Signed-in supervisors and administrators see it (a bearer token works too, for tools);
 a page opened without a session shows the sign-in form. The figures are the API's
-(`queue_server.reports`), read once for every table and chart of the page, on a worker
-thread.
+(`queue_server.reports`), read once for every table and chart of the page, in the
+reports' worker process.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from queue_server.pages.render import page
 from queue_server.pages.session import PageSession, who_is_on_page
 from queue_server.pages.sign_in import PAGES, centre_name, sign_in_form
 from queue_server.policy import Action
-from queue_server.reports import ReportData, read, summaries
+from queue_server.reports import PageFigures, page_job
 from queue_server.routes.deps import app_state
 from queue_server.routes.reports import export, runner
 
@@ -138,20 +138,20 @@ async def reports_page(request: Request) -> Response:
     except InvalidRequest as exc:
         first, last = _this_month(request)
         context["error"] = exc.message
-    data: ReportData = await runner(request).run(lambda store: read(store, first, last))
-    reports = summaries(data)
+    figures: PageFigures = await runner(request).run(page_job, first, last)
+    reports = figures.reports
     context.update(
         first=first,
         last=last,
         period_label=f"Từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}",
         made_at=f"{app_state(request).clock.now():%d/%m/%Y}",
-        levels=data.scale_levels(),
+        levels=figures.levels,
         reports=reports,
         Grouping=Grouping,
         satisfaction=_satisfaction_rows(reports[Grouping.SERVICE]),
         dissatisfied_pct=_dissatisfied_pct,
         charts=_charts(reports),
-        target_minutes=data.site.site.waiting_target_minutes,
+        target_minutes=figures.target_minutes,
     )
     return page("reports.html", 422 if context["error"] else 200, **context)
 

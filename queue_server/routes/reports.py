@@ -1,6 +1,6 @@
 """Reports over HTTP: the JSON summary of one grouping, and the Excel workbook of all.
 
-Both read history on a worker thread (`queue_server.reports.ReportRunner`), never on the
+Both read history in a worker process (`queue_server.reports.ReportRunner`), never on the
 event loop that serves the hall.
 """
 
@@ -12,15 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from queue_core.numbering import local_time
 from queue_core.protocol import ReportBy, ReportSummary
 from queue_core.report import Grouping, period
 from queue_server.auth import Principal
 from queue_server.policy import Action
-from queue_server.report_workbook import workbook
-from queue_server.reports import ReportRunner, read, summary
+from queue_server.reports import ReportRunner, summary_job, workbook_job
 from queue_server.routes.deps import allowed, app_state
-from queue_server.store import Store
 
 router = APIRouter(tags=["reports"])
 
@@ -51,7 +48,7 @@ async def report_summary(
 ) -> ReportSummary:
     days = period(first, last)
     grouping = Grouping(by)
-    return await runner(request).run(lambda store: summary(read(store, *days), grouping))
+    return await runner(request).run(summary_job, *days, grouping)
 
 
 @router.get(
@@ -68,12 +65,7 @@ async def report_export(who: Reader, request: Request, first: From, last: To) ->
 async def export(request: Request, first: date, last: date) -> Response:
     """The workbook of `first` to `last` as a download (the reports page links to it too)."""
     made_at = app_state(request).clock.now()
-
-    def work(store: Store) -> bytes:
-        data = read(store, first, last)
-        return workbook(data, local_time(made_at, data.site.site.timezone))
-
-    body = await runner(request).run(work)
+    body = await runner(request).run(workbook_job, first, last, made_at)
     name = f"bao-cao-{first.isoformat()}-{last.isoformat()}.xlsx"
     return Response(
         body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
