@@ -97,6 +97,16 @@ class CounterBusy(Conflict):
         self.clerk = clerk
 
 
+class ClerkElsewhere(Conflict):
+    """One counter per clerk: the clerk already holds another counter."""
+
+    def __init__(self, counter: int) -> None:
+        super().__init__(
+            f"Bạn đang phụ trách quầy số {counter}. Hãy đóng quầy đó trước khi nhận quầy khác"
+        )
+        self.counter = counter
+
+
 class AlreadyRated(Conflict):
     def __init__(self, ticket_id: int) -> None:
         super().__init__(f"Vé mã {ticket_id} đã được đánh giá")
