@@ -13,7 +13,8 @@ QueueError
  │    ├── InvalidTransition        e.g. completing a ticket that is waiting
  │    ├── CounterPaused
  │    ├── CounterBusy              another clerk holds the counter
- │    └── AlreadyRated
+ │    ├── AlreadyRated
+ │    └── SiteChangeRefused        a site change would orphan a ticket or repeat a number
  └── InvalidRequest                (422)
       └── InvalidSiteConfig
 """
@@ -117,6 +118,15 @@ class AlreadyRated(Conflict):
     def __init__(self, ticket_id: int) -> None:
         super().__init__(f"Vé mã {ticket_id} đã được đánh giá")
         self.ticket_id = ticket_id
+
+
+class SiteChangeRefused(Conflict):
+    """A new site that cannot replace the current one today; `reasons` are bilingual
+    lines ("… / …"), one per ticket or number in the way."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("Không áp dụng được thay đổi cấu hình:\n" + "\n".join(reasons))
+        self.reasons = reasons
 
 
 class InvalidRequest(QueueError):
