@@ -450,6 +450,45 @@ def device_rotate(device: str, data_dir: Path) -> None:
     click.echo(token)
 
 
+# --- the site -----------------------------------------------------------------------------
+
+
+@main.group(
+    help="Cấu hình trung tâm: lĩnh vực, quầy, giờ cấp số, ngày nghỉ. / The site: services, "
+    "counters, issuing hours, holidays."
+)
+def site() -> None:
+    pass
+
+
+@site.command(
+    "export",
+    help="In cấu hình đang lưu dưới dạng TOML; `site apply` nhận lại y nguyên. / Print the "
+    "stored site as TOML, which `site apply` takes back with no change.",
+)
+@DATA_DIR
+def site_export(data_dir: Path) -> None:
+    from motcua.site_command import run_export
+
+    run_export(data_dir, _now())
+
+
+@site.command(
+    "apply",
+    help="Áp dụng tệp cấu hình FILE (khi máy chủ đã dừng): in mỗi thay đổi một dòng; tệp "
+    "không hợp lệ, hoặc thay đổi làm mồ côi số đang chờ hay cấp lại số đã cấp hôm nay, bị từ "
+    "chối và không có gì thay đổi. / Apply the site file FILE (server stopped): one line per "
+    "change; an invalid file, or a change that would orphan a waiting ticket or reuse a "
+    "number issued today, is refused and nothing changes.",
+)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@DATA_DIR
+def site_apply(file: Path, data_dir: Path) -> None:
+    from motcua.site_command import run_apply
+
+    run_apply(file, data_dir, _now())
+
+
 # --- voice --------------------------------------------------------------------------------
 
 

@@ -469,6 +469,13 @@ class Store:
                 ],
             )
 
+    def tickets_of_day(self, day: date) -> list[Ticket]:
+        """Every ticket numbered on `day`, whatever its status, by id."""
+        with _translated():
+            return self._tickets(
+                "select * from tickets where day = ? order by id", [day.isoformat()]
+            )
+
     def open_tickets_before(self, day: date) -> list[Ticket]:
         """Waiting or called tickets of days before `day`: the day change expires them."""
         with _translated():
