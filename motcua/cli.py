@@ -489,6 +489,60 @@ def site_apply(file: Path, data_dir: Path) -> None:
     run_apply(file, data_dir, _now())
 
 
+# --- backup -------------------------------------------------------------------------------
+
+
+@main.command(
+    help="Sao lưu cơ sở dữ liệu vào FILE, kể cả khi máy chủ đang chạy (bản sao nhất quán). / "
+    "Back the database up to FILE, also while the server runs (a consistent copy).",
+)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@DATA_DIR
+def backup(file: Path, data_dir: Path) -> None:
+    from queue_server.store import DATABASE_NAME, StoreError
+    from queue_server.store.backup import backup as make_backup
+
+    try:
+        size = make_backup(data_dir / DATABASE_NAME, file)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã sao lưu vào {file} ({size} byte) / Backed up to {file} ({size} bytes)")
+
+
+@main.command(
+    help="Khôi phục cơ sở dữ liệu từ bản sao lưu FILE (máy chủ phải dừng); cơ sở dữ liệu bị "
+    "thay được giữ lại bên cạnh, không bị xóa. / Restore the database from the backup FILE "
+    "(server stopped); the database replaced is kept beside it, never deleted.",
+)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@DATA_DIR
+def restore(file: Path, data_dir: Path) -> None:
+    from queue_server.database import DataDirInUse, lock_data_dir
+    from queue_server.store import DATABASE_NAME, StoreError
+    from queue_server.store.backup import restore as put_back
+
+    try:
+        lock = lock_data_dir(data_dir)
+    except DataDirInUse as exc:
+        raise DataDirBusy(
+            f"{exc} Hãy dừng máy chủ trước khi khôi phục. / Stop the server before restoring."
+        ) from exc
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from exc
+    try:
+        aside = put_back(file, data_dir / DATABASE_NAME, _now())
+        _store(data_dir).close()  # a backup from an older version is migrated now
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        lock.close()
+    click.echo(f"Đã khôi phục từ {file} / Restored from {file}")
+    if aside is not None:
+        click.echo(
+            f"Cơ sở dữ liệu cũ được giữ tại {aside} / The database replaced is kept at {aside}"
+        )
+
+
 # --- voice --------------------------------------------------------------------------------
 
 
