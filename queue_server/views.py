@@ -18,7 +18,7 @@ from queue_core.estimate import (
 )
 from queue_core.model import Counter, Service, Ticket, TicketStatus
 from queue_core.numbering import grant_number, local_time
-from queue_core.protocol import CounterOut, ServiceOut, TicketOut
+from queue_core.protocol import CounterOut, HolidayOut, ServiceOut, TicketOut
 from queue_core.site import SiteConfig
 from queue_server.store import Store
 
@@ -142,12 +142,15 @@ class Views:
     def service(self, store: Store, service: Service, waiting: int, now: datetime) -> ServiceOut:
         local = local_time(now, self.site.site.timezone)
         issued = store.last_sequence(service.code, local.date())
-        closed_reason, opens_at = None, None
+        closed_reason, opens_at, holiday = None, None, None
         try:
             grant_number(service, issued, now, self.site.site.timezone)
         except QueueError as exc:
             closed_reason = exc.message
-            opens_at = exc.opens_at if isinstance(exc, ServiceClosed) else None
+            if isinstance(exc, ServiceClosed):
+                opens_at = exc.opens_at
+                if exc.holiday is not None:
+                    holiday = HolidayOut(vi=exc.holiday.name_vi, en=exc.holiday.name_en)
         return ServiceOut(
             code=service.code,
             name=service.name,
@@ -157,6 +160,7 @@ class Views:
             estimated_wait_minutes=to_minutes(self.wait_s(store, service.code, waiting, now)),
             closed_reason=closed_reason,
             opens_at=opens_at,
+            holiday=holiday,
             issued_today=issued,
             daily_cap=service.daily_cap,
             waiting_target_minutes=service.waiting_target_s // 60,
