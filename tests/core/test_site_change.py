@@ -321,3 +321,33 @@ def test_an_active_counter_may_not_serve_a_retired_service() -> None:
 def test_two_active_services_still_may_not_share_a_prefix() -> None:
     with pytest.raises(InvalidSiteConfig):
         site(services__1__prefix="1")
+
+
+def test_tickets_at_or_sent_to_counters_that_stay_are_no_obstacle() -> None:
+    called = ticket(1, status=TicketStatus.CALLED, counter=1)
+    sent = ticket(2, target_counter=1)
+    [change] = plan(site(counters__1__retired=True), [called, sent], [called, sent])
+    assert change.kind is ChangeKind.RETIRED
+
+
+def test_a_prefix_that_only_begins_a_retired_ones_numbers_repeats_none() -> None:
+    # "AB" retired after printing AB001; "A" next to it prints A001…, never AB001.
+    services = [
+        *BASE["services"],
+        {"code": "KQ", "name": "Trả kết quả", "prefix": "AB", "retired": True},
+    ]
+    before = site(services=services)
+    services = [*services, {"code": "HS", "name": "Hồ sơ", "prefix": "A"}]
+    after = site(services=services, counters__1__services=["DD", "TP", "HS"])
+    issued = [ticket(1, "KQ").replace(number="AB001")]
+    changes = plan_site_change(before, after, [], issued)
+    assert [c.kind for c in changes] == [ChangeKind.ADDED, ChangeKind.REHOSTED]
+
+
+def test_a_service_may_arrive_already_retired() -> None:
+    services = [*BASE["services"], {"code": "CU", "name": "Cũ", "prefix": "9", "retired": True}]
+    [change] = plan(site(services=services))
+    assert change.line == (
+        "Lĩnh vực CU: thêm 'Cũ', số từ 9001 (đã ngừng) / Service CU: added 'Cũ', numbered from"
+        " 9001 (retired)"
+    )
