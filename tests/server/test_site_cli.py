@@ -184,7 +184,9 @@ def test_apply_while_a_server_runs_is_refused_for_now(tmp_path: Path) -> None:
     site_file.write_text(SITE.replace("daily_cap = 3", "daily_cap = 4"), encoding="utf-8")
     with serve(data_dir) as server:
         code, out, err = apply(site_file, data_dir)
+        exported = export(data_dir)  # reading works beside the server
         server.stop_cleanly()
+    assert parse_site(exported) == parse_site(SITE)
     assert (code, out) == (1, "")
     assert "Stop the server and run the command again; nothing was changed." in err
     assert "daily_cap = 3" in export(data_dir)
