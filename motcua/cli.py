@@ -483,10 +483,17 @@ def site_export(data_dir: Path) -> None:
 )
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @DATA_DIR
-def site_apply(file: Path, data_dir: Path) -> None:
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Chỉ in những gì sẽ thay đổi (hoặc lý do từ chối), không áp dụng; chạy được cả khi "
+    "máy chủ đang chạy. / Only print what would change (or why it is refused), applying "
+    "nothing; works while the server runs too.",
+)
+def site_apply(file: Path, data_dir: Path, dry_run: bool) -> None:
     from motcua.site_command import run_apply
 
-    run_apply(file, data_dir, _now())
+    run_apply(file, data_dir, _now(), dry_run=dry_run)
 
 
 # --- backup -------------------------------------------------------------------------------

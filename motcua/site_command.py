@@ -16,7 +16,7 @@ import tomli_w
 from queue_core.errors import InvalidSiteConfig, SiteChangeRefused
 from queue_core.numbering import local_day
 from queue_core.site import SiteConfig, parse_site
-from queue_core.site_change import describe, plan_site_change
+from queue_core.site_change import SiteChange, describe, plan_site_change
 
 
 def site_toml(site: SiteConfig) -> str:
@@ -46,8 +46,9 @@ def run_export(data_dir: Path, now: datetime) -> None:
     click.echo(site_toml(site), nl=False)
 
 
-def run_apply(site_file: Path, data_dir: Path, now: datetime) -> None:
-    from motcua.cli import _store
+def run_apply(site_file: Path, data_dir: Path, now: datetime, *, dry_run: bool = False) -> None:
+    """Apply `site_file` to the database in `data_dir`, or with `dry_run` only say what
+    applying it would do (a read: no lock needed, a running server is no obstacle)."""
     from queue_server.database import DataDirInUse, lock_data_dir
     from queue_server.store import DATABASE_NAME
 
@@ -57,6 +58,15 @@ def run_apply(site_file: Path, data_dir: Path, now: datetime) -> None:
         raise click.ClickException(f"{site_file}: {exc.message}") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{site_file}: {exc}") from exc
+    if dry_run:
+        if not (data_dir / DATABASE_NAME).exists():
+            click.echo(
+                f"Sẽ tạo cơ sở dữ liệu mới từ {site_file} / Would create a new database from"
+                f" {site_file}"
+            )
+            return
+        _show(_plan(data_dir, new, now, write=False))
+        return
     try:
         lock = lock_data_dir(data_dir)
     except DataDirInUse as exc:
@@ -68,28 +78,43 @@ def run_apply(site_file: Path, data_dir: Path, now: datetime) -> None:
         raise click.ClickException(f"{exc.filename}: {exc.strerror}") from exc
     try:
         if not (data_dir / DATABASE_NAME).exists():
+            from motcua.cli import _store
+
             _store(data_dir, site_file).close()
             click.echo(
                 f"Tạo cơ sở dữ liệu mới từ {site_file} / Created a new database from {site_file}"
             )
             return
-        store = _store(data_dir)
-        try:
-            with store.transaction():
-                current = store.site()
-                assert current is not None  # open_store keeps one in every database
-                day = local_day(now, current.site.timezone)
-                today = store.tickets_of_day(day)
-                # Yesterday's open tickets expire at the day change; until then they wait.
-                open_tickets = [t for t in today if t.is_open] + store.open_tickets_before(day)
-                changes = plan_site_change(current, new, open_tickets, today)
-                if changes:
-                    store.save_site(new)
-        except SiteChangeRefused as exc:
-            raise click.ClickException(exc.message) from exc
-        finally:
-            store.close()
+        changes = _plan(data_dir, new, now, write=True)
     finally:
         lock.close()
+    _show(changes)
+
+
+def _plan(data_dir: Path, new: SiteConfig, now: datetime, *, write: bool) -> list[SiteChange]:
+    """Plan `new` against the stored site and today's tickets, in one transaction that
+    also stores it when `write` (and there is a change)."""
+    from motcua.cli import _store
+
+    store = _store(data_dir)
+    try:
+        with store.transaction() if write else store.read_transaction():
+            current = store.site()
+            assert current is not None  # open_store keeps one in every database
+            day = local_day(now, current.site.timezone)
+            today = store.tickets_of_day(day)
+            # Yesterday's open tickets expire at the day change; until then they wait.
+            open_tickets = [t for t in today if t.is_open] + store.open_tickets_before(day)
+            changes = plan_site_change(current, new, open_tickets, today)
+            if changes and write:
+                store.save_site(new)
+    except SiteChangeRefused as exc:
+        raise click.ClickException(exc.message) from exc
+    finally:
+        store.close()
+    return changes
+
+
+def _show(changes: list[SiteChange]) -> None:
     for line in describe(changes):
         click.echo(line)

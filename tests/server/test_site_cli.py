@@ -192,6 +192,32 @@ def test_apply_while_a_server_runs_is_refused_for_now(tmp_path: Path) -> None:
     assert "daily_cap = 3" in export(data_dir)
 
 
+def test_a_dry_run_beside_a_running_server_tells_and_changes_nothing(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    tokens = prepare_data_dir(data_dir)
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text(SITE.replace('name = "Đất đai"', 'name = "Đất đai – Nhà ở"'), "utf-8")
+    data = tomllib.loads(SITE)
+    data["counters"][1]["services"] = ["TP"]  # nobody left to call DD
+    data["counters"][2]["services"] = ["TP"]
+    orphaning = tmp_path / "orphaning.toml"
+    orphaning.write_text(tomli_w.dumps(data), "utf-8")
+    with serve(data_dir) as server:
+        with server.client(tokens["kiosk"]) as http:
+            number = http.post("/api/tickets", json={"service": "DD"}).json()["number"]
+        told = motcua("site", "apply", str(renamed), "--dry-run", "--data-dir", str(data_dir))
+        refused = motcua("site", "apply", str(orphaning), "--dry-run", "--data-dir", str(data_dir))
+        with server.client(tokens["kiosk"]) as http:
+            names = {s["code"]: s["name"] for s in http.get("/api/services").json()}
+        server.stop_cleanly()
+    assert (told.returncode, told.stderr) == (0, "")
+    assert told.stdout.startswith("Lĩnh vực DD: đổi tên 'Đất đai' → 'Đất đai – Nhà ở'")
+    assert refused.returncode == 1
+    assert f"no counter would call the waiting numbers of service DD: {number}" in refused.stderr
+    assert names["DD"] == "Đất đai"
+    assert parse_site(export(data_dir)) == parse_site(SITE)
+
+
 def test_export_of_a_directory_without_a_database_says_so(tmp_path: Path) -> None:
     result = motcua("site", "export", "--data-dir", str(tmp_path / "none"))
     assert result.returncode == 1
