@@ -14,9 +14,8 @@ import click
 import tomli_w
 
 from queue_core.errors import InvalidSiteConfig, SiteChangeRefused
-from queue_core.numbering import local_day
 from queue_core.site import SiteConfig, parse_site
-from queue_core.site_change import SiteChange, describe, plan_site_change
+from queue_core.site_change import SiteChange, describe
 
 
 def site_toml(site: SiteConfig) -> str:
@@ -92,27 +91,22 @@ def run_apply(site_file: Path, data_dir: Path, now: datetime, *, dry_run: bool =
 
 
 def _plan(data_dir: Path, new: SiteConfig, now: datetime, *, write: bool) -> list[SiteChange]:
-    """Plan `new` against the stored site and today's tickets, in one transaction that
-    also stores it when `write` (and there is a change)."""
+    """Plan `new` against the stored site and today's tickets in one transaction, which
+    also stores it when `write`."""
     from motcua.cli import _store
+    from queue_server.site_update import apply_site, plan_site
 
     store = _store(data_dir)
     try:
-        with store.transaction() if write else store.read_transaction():
-            current = store.site()
-            assert current is not None  # open_store keeps one in every database
-            day = local_day(now, current.site.timezone)
-            today = store.tickets_of_day(day)
-            # Yesterday's open tickets expire at the day change; until then they wait.
-            open_tickets = [t for t in today if t.is_open] + store.open_tickets_before(day)
-            changes = plan_site_change(current, new, open_tickets, today)
-            if changes and write:
-                store.save_site(new)
+        if write:
+            with store.transaction():
+                return apply_site(store, new, now)
+        with store.read_transaction():
+            return plan_site(store, new, now)
     except SiteChangeRefused as exc:
         raise click.ClickException(exc.message) from exc
     finally:
         store.close()
-    return changes
 
 
 def _show(changes: list[SiteChange]) -> None:
