@@ -39,6 +39,12 @@ def backup(database: Path, destination: Path) -> int:
     if not database.exists():
         raise DatabaseUnusable(database, "không có tệp / there is no such file")
     check_database_file(database)
+    live = {database.name + suffix for suffix in ("", "-wal", "-shm", "-journal")}
+    if destination.parent.resolve() == database.parent.resolve() and destination.name in live:
+        raise BackupFailed(
+            f"{destination} là chính cơ sở dữ liệu đang dùng / {destination} is the database"
+            " itself: back it up elsewhere"
+        )
     partial = destination.with_name(f".{destination.name}.partial")
     _remove(partial)
     try:

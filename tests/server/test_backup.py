@@ -153,3 +153,23 @@ def test_backup_of_a_directory_without_a_database_says_so(tmp_path: Path) -> Non
     assert result.returncode == 1
     assert "there is no such file" in result.stderr
     assert not (tmp_path / "copy.db").exists()
+
+
+@pytest.mark.parametrize("name", [DATABASE_NAME, f"{DATABASE_NAME}-wal"])
+def test_a_backup_onto_the_live_database_is_refused(tmp_path: Path, name: str) -> None:
+    data_dir = tmp_path / "data"
+    prepare_data_dir(data_dir)
+    before = (data_dir / DATABASE_NAME).read_bytes()
+    result = motcua("backup", str(data_dir / name), "--data-dir", str(data_dir))
+    assert result.returncode == 1
+    assert "is the database itself" in result.stderr
+    assert (data_dir / DATABASE_NAME).read_bytes() == before
+
+
+def test_a_backup_into_a_missing_folder_says_why(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    prepare_data_dir(data_dir)
+    result = motcua("backup", str(tmp_path / "no" / "copy.db"), "--data-dir", str(data_dir))
+    assert result.returncode == 1
+    assert "copy.db" in result.stderr
+    assert "Traceback" not in result.stderr
