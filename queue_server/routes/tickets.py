@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
 
-from queue_core.numbering import local_day
 from queue_core.protocol import (
     FOLLOW_CODE_HEADER,
     IssueRequest,
@@ -19,6 +18,9 @@ from queue_server.policy import Action
 from queue_server.routes.deps import Queue, State, TicketId, allowed
 
 router = APIRouter(tags=["tickets"])
+
+WAITING_LIST_DEFAULT = 100
+WAITING_LIST_MAX = 500
 
 
 _ISSUE_EXAMPLES = {
@@ -96,13 +98,19 @@ async def waiting(
             "(the kiosk's rating by number); an empty list when there is none.",
         ),
     ] = None,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=WAITING_LIST_MAX,
+            description="At most this many, from the front: a clerk's list needs the next "
+            "few, and its cost stays the same however long the queue.",
+        ),
+    ] = WAITING_LIST_DEFAULT,
 ) -> list[TicketOut]:
     if number is not None:
-        now = state.clock.now()
-        day = local_day(now, queue.site.site.timezone)
-        found = state.reader.tickets_by_number(number.upper(), day)
-        return [queue.views.ticket(state.reader, t, now) for t in found]
-    return queue.waiting(counter)
+        return queue.tickets_by_number(number.upper())
+    return queue.waiting(counter, limit)
 
 
 @router.get("/api/tickets/{ticket_id}", response_model=TicketOut, summary="One ticket")

@@ -18,8 +18,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from queue_server.store.errors import StoreError
-from queue_server.store.integrity import DatabaseUnusable, check_database_file
+from queue_server.store.errors import DatabaseUnusable, StoreError
+from queue_server.store.sqlite.integrity import check_database_file
 
 # What makes a SQLite file a motcua database: the tables every version has had.
 _TABLES = frozenset({"settings", "services", "counters", "tickets", "events"})
