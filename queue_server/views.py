@@ -26,7 +26,12 @@ class Views:
 
     def __init__(self, site: SiteConfig) -> None:
         self.site = site
+        # Every service, retired ones too: history and today's tickets still name them.
         self.services: dict[str, Service] = site.services_domain()
+
+    def offered(self) -> list[Service]:
+        """The services kiosks offer and boards list, in the site's order: not retired."""
+        return [s for s in self.services.values() if not s.retired]
 
     def local(self, at: datetime) -> datetime:
         """Times leave the server in the site's timezone (stored in UTC)."""

@@ -222,3 +222,27 @@ def test_export_of_a_directory_without_a_database_says_so(tmp_path: Path) -> Non
     result = motcua("site", "export", "--data-dir", str(tmp_path / "none"))
     assert result.returncode == 1
     assert "there is no database here yet" in result.stderr
+
+
+def test_a_retired_service_is_offered_no_more_and_issues_nothing(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    tokens = prepare_data_dir(data_dir)
+    data = tomllib.loads(SITE)
+    data["services"][1]["retired"] = True  # DD
+    data["counters"][1]["services"] = ["TP"]
+    data["counters"][2]["retired"] = True
+    site_file = tmp_path / "retire.toml"
+    site_file.write_text(tomli_w.dumps(data), "utf-8")
+    code, out, err = apply(site_file, data_dir)
+    assert (code, err) == (0, "")
+    assert "Service DD: retired (its history stays)" in out
+    with serve(data_dir) as server:
+        with server.client(tokens["kiosk"]) as http:
+            offered = [s["code"] for s in http.get("/api/services").json()]
+            refused = http.post("/api/tickets", json={"service": "DD"})
+            taken = http.post("/api/tickets", json={"service": "TP"})
+        server.stop_cleanly()
+    assert offered == ["TP"]
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == "Đất đai: lĩnh vực đã ngừng cấp số"
+    assert taken.status_code == 201
