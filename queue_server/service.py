@@ -105,7 +105,7 @@ class QueueService:
 
     def services(self) -> list[ServiceOut]:
         now = self._clock.now()
-        return [self.views.service(self.live, s, now) for s in self.views.services.values()]
+        return [self.views.service(self.live, s, now) for s in self.views.offered()]
 
     def counters(self) -> list[CounterOut]:
         now = self._clock.now()
