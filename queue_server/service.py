@@ -146,7 +146,9 @@ class QueueService:
 
     def counters(self) -> list[CounterOut]:
         now = self._clock.now()
-        return [self.views.counter(self.live, c, now) for c in self.live.counters()]
+        return [
+            self.views.counter(self.live, c, now) for c in self.live.counters() if not c.retired
+        ]
 
     def counter(self, number: int) -> CounterOut:
         return self.views.counter(self.live, self.live.counter(number), self._clock.now())

@@ -272,7 +272,13 @@ def test_a_retired_service_is_offered_no_more_and_issues_nothing(tmp_path: Path)
             offered = [s["code"] for s in http.get("/api/services").json()]
             refused = http.post("/api/tickets", json={"service": "DD"})
             taken = http.post("/api/tickets", json={"service": "TP"})
+            counters = [c["number"] for c in http.get("/api/counters").json()]
+        with server.client(tokens["hung"]) as clerk:
+            at_retired = clerk.post("/api/counters/3/open")
         server.stop_cleanly()
+    assert counters == [1, 2]  # counter 3 is retired: boards and desks list it no more
+    assert at_retired.status_code == 409
+    assert "ngừng hoạt động" in at_retired.json()["detail"]
     assert offered == ["TP"]
     assert refused.status_code == 409
     assert refused.json()["detail"] == "Đất đai: lĩnh vực đã ngừng cấp số"

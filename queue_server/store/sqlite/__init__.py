@@ -37,7 +37,7 @@ from queue_server.store.records import (
     TokenKind,
     User,
 )
-from queue_server.store.sqlite import hot_path as _migrations  # noqa: F401  (m004–m008)
+from queue_server.store.sqlite import hot_path as _migrations  # noqa: F401  (m004–m009)
 from queue_server.store.sqlite.integrity import check_database_file
 from queue_server.store.sqlite.schema import migrations
 
@@ -209,6 +209,7 @@ class SqliteStore:
             current_ticket_id=row["current_ticket_id"],
             pause_reason=row["pause_reason"],
             priority_streak=row["priority_streak"],
+            retired=bool(row["retired"]),
         )
 
     def counters(self) -> list[Counter]:
@@ -228,8 +229,8 @@ class SqliteStore:
         with _translated():
             self.db.execute(
                 "insert or replace into counters (number, name, services, call_mode, state, clerk,"
-                " current_ticket_id, pause_reason, priority_streak, updated_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " current_ticket_id, pause_reason, priority_streak, updated_at, retired)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     counter.number,
                     counter.name,
@@ -241,6 +242,7 @@ class SqliteStore:
                     counter.pause_reason,
                     counter.priority_streak,
                     _iso(at),
+                    int(counter.retired),
                 ],
             )
 
