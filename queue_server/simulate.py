@@ -216,6 +216,86 @@ def generate_day(
     return SimDay(day, hall.visits, hall.steps)
 
 
+def generate_today(
+    site: SiteConfig,
+    until: datetime,
+    served: int,
+    waiting: int,
+    clerks: dict[int, Clerk],
+    last_sequences: dict[str, int] | None = None,
+) -> SimDay:
+    """A day so far, up to `until` (aware): `served` tickets issued, called and completed
+    at the counters in turn, then `waiting` tickets still waiting, spread evenly from the
+    local midnight. For benchmarks that measure a server late in a busy day."""
+    tz = ZoneInfo(site.site.timezone)
+    local = until.astimezone(tz)
+    services = site.services_domain()
+    hall = _Hall(site, services, Random(0), datetime.combine(local.date(), time(), tz))
+    end = max(1.0, (local - hall.start).total_seconds() - 1.0)
+    total = served + waiting
+    gap = end / (total + 1)
+    counters = site.counters_domain()
+    sequences = dict(last_sequences or {})
+    codes = list(services)
+    for index in range(total):
+        seconds = gap * (index + 1)
+        at_counter = counters[index % len(counters)] if index < served else None
+        if at_counter is not None:
+            code = at_counter.services[(index // len(counters)) % len(at_counter.services)]
+        else:
+            code = codes[index % len(codes)]
+        service = services[code]
+        sequence = sequences[code] = sequences.get(code, 0) + 1
+        ticket = Ticket(
+            id=0,
+            number=format_number(service.prefix, sequence, service.digits),
+            service=code,
+            day=local.date(),
+            sequence=sequence,
+            issued_at=hall.at(seconds),
+            rank=index + 1,
+        )
+        visit = Visit(ticket, ticket)
+        hall.visits.append(visit)
+        ahead = 0 if at_counter is not None else index - served
+        hall.step(
+            seconds,
+            TicketIssued,
+            KIOSK_ACTOR,
+            counter=None,
+            visit=index,
+            ticket=ticket,
+            waiting_ahead=ahead,
+        )
+        if at_counter is None:
+            continue
+        clerk = clerks[at_counter.number]
+        called = ticket.replace(
+            status=TicketStatus.CALLED,
+            called_at=hall.at(seconds + gap * 0.2),
+            counter=at_counter.number,
+            clerk=clerk.username,
+        )
+        hall.step(
+            seconds + gap * 0.2,
+            TicketCalled,
+            clerk.display_name,
+            counter=at_counter.number,
+            visit=index,
+            ticket=called,
+        )
+        visit.final = dispatch.complete(called, hall.at(seconds + gap * 0.9))
+        hall.step(
+            seconds + gap * 0.9,
+            TicketCompleted,
+            clerk.display_name,
+            counter=at_counter.number,
+            visit=index,
+            ticket=visit.final,
+        )
+    return SimDay(local.date(), hall.visits, hall.steps)
+
+
 def _arrive(hall: _Hall, day: date, per_day: int, sequences: dict[str, int]) -> None:
     """Draw the day's citizens: when they come, for which service, with priority or not."""
     rng, services = hall.rng, list(hall.services.values())

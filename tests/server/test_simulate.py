@@ -203,3 +203,29 @@ def test_a_server_starts_on_the_result_and_serves_today(simulated: Path, tmp_pat
         waiting = client.get("/api/tickets").json()
         assert [t["id"] for t in waiting] == [issued.json()["id"]]
         server.stop_cleanly()
+
+
+def test_today_so_far_for_the_benches(tmp_path: Path) -> None:
+    from queue_core.clock import SystemClock
+    from queue_server.database import open_store
+    from queue_server.simulate import generate_today, write_day
+
+    site_file = tmp_path / "site.toml"
+    site_file.write_text(SITE, encoding="utf-8")
+    store = open_store(tmp_path / "data", site_file)
+    try:
+        site = store.site()
+        assert site is not None
+        now = SystemClock().now()
+        write_day(store, site, generate_today(site, now, 30, 12, default_clerks(site, [])))
+    finally:
+        store.close()
+    today = local_day(now, site.site.timezone).isoformat()
+    data_dir = tmp_path / "data"
+    assert rows(data_dir, "select distinct day from tickets") == [(today,)]
+    statuses = dict(rows(data_dir, "select status, count(*) from tickets group by status"))
+    assert statuses == {"done": 30, "waiting": 12}
+    ((latest,),) = rows(data_dir, "select max(issued_at) from tickets")
+    assert str(latest) < now.isoformat()
+    for (body,) in rows(data_dir, "select body from events"):
+        assert parse_event(str(body)).model_dump_json() == body
