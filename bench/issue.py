@@ -158,16 +158,18 @@ def free_port() -> int:
         return port
 
 
-def site_toml() -> str:
-    """Four services, four counters each serving all of them (rotated), no issuing hours."""
+def site_toml(counters: int = len(COUNTERS)) -> str:
+    """Four services, `counters` counters each serving all of them (rotated), no issuing
+    hours."""
     parts = ['[site]\nname = "Trung tâm benchmark"\n']
     for index, code in enumerate(SERVICES, start=1):
         parts.append(
             f'[[services]]\ncode = "{code}"\nname = "Lĩnh vực {index}"\n'
             f'prefix = "{index}"\ndigits = 4\n'
         )
-    for number in COUNTERS:
-        rotated = SERVICES[number - 1 :] + SERVICES[: number - 1]
+    for number in range(1, counters + 1):
+        turn = (number - 1) % len(SERVICES)
+        rotated = SERVICES[turn:] + SERVICES[:turn]
         codes = ", ".join(f'"{code}"' for code in rotated)
         parts.append(
             f'[[counters]]\nnumber = {number}\nname = "Quầy {number}"\nservices = [{codes}]\n'
