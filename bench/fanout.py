@@ -1350,8 +1350,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--snapshot-timeout",
         type=float,
-        default=120.0,
-        help="--reconnect, --desks: s a client waits for its snapshot (120)",
+        default=300.0,
+        help="--reconnect, --desks: s a client waits for its snapshot (300)",
     )
     parser.add_argument(
         "--desks",

@@ -609,19 +609,9 @@ def demo(
 )
 def simulate(data_dir: Path, days: int, per_day: int, seed: int, site_file: Path | None) -> None:
     import time
-    from datetime import timedelta
 
-    from queue_core.numbering import local_day
     from queue_server.database import DataDirInUse, lock_data_dir
-    from queue_server.simulate import (
-        Clerk,
-        day_rng,
-        default_clerks,
-        generate_day,
-        last_sequences,
-        working_days,
-        write_day,
-    )
+    from queue_server.simulate import fill_past_days
 
     try:
         lock = lock_data_dir(data_dir)  # no server may start on it while days are written
@@ -629,40 +619,19 @@ def simulate(data_dir: Path, days: int, per_day: int, seed: int, site_file: Path
         raise DataDirBusy(str(exc)) from exc
     except OSError as exc:
         raise click.ClickException(f"{exc.filename}: {exc.strerror}") from exc
+    started = time.monotonic()
     try:
         store = _store(data_dir, site_file)
         try:
-            site = store.site()
-            assert site is not None  # open_store saved one
-            known = [
-                Clerk(u["username"], u["display_name"] or u["username"])
-                for u in store.users()
-                if u["role"] == "clerk" and not u["disabled"]
-            ]
-            clerks = default_clerks(site, known)
-            yesterday = local_day(_now(), site.site.timezone) - timedelta(days=1)
-            started = time.monotonic()
-            tickets = events = 0
-            worked = working_days(yesterday, days, site)
-            for day in worked:
-                played = generate_day(
-                    site,
-                    day,
-                    per_day,
-                    day_rng(seed, day),
-                    clerks,
-                    last_sequences(store, site, day),
-                )
-                events += write_day(store, site, played)
-                tickets += len(played.visits)
+            worked, tickets, events = fill_past_days(store, _now(), days, per_day, seed)
         finally:
             store.close()
     finally:
         lock.close()
+    took = time.monotonic() - started
     click.echo(
-        f"{len(worked)} ngày làm việc, {tickets} phiếu, {events} sự kiện trong "
-        f"{time.monotonic() - started:.1f} s / {len(worked)} working days, {tickets} tickets, "
-        f"{events} events in {time.monotonic() - started:.1f} s"
+        f"{worked} ngày làm việc, {tickets} phiếu, {events} sự kiện trong {took:.1f} s / "
+        f"{worked} working days, {tickets} tickets, {events} events in {took:.1f} s"
     )
 
 

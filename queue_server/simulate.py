@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from queue_core import dispatch
 from queue_core.model import Counter, CounterState, Service, Ticket, TicketStatus
-from queue_core.numbering import format_number
+from queue_core.numbering import format_number, local_day
 from queue_core.protocol import (
     CounterOut,
     CounterUpdated,
@@ -656,6 +656,32 @@ def rating_rows(site: SiteConfig, day: SimDay, ids: Sequence[int]) -> Iterator[d
 
 
 # --- the store: every call to it is here ------------------------------------------------------
+
+
+def fill_past_days(
+    store: Store, now: datetime, days: int, per_day: int, seed: int
+) -> tuple[int, int, int]:
+    """`motcua simulate`: the working days of the `days` days before `now`'s local day,
+    each written in its own transaction. Returns (working days, tickets, events)."""
+    site = store.site()
+    if site is None:
+        raise ValueError("the store holds no site")
+    known = [
+        Clerk(u["username"], u["display_name"] or u["username"])
+        for u in store.users()
+        if u["role"] == "clerk" and not u["disabled"]
+    ]
+    clerks = default_clerks(site, known)
+    yesterday = local_day(now, site.site.timezone) - timedelta(days=1)
+    worked = working_days(yesterday, days, site)
+    tickets = events = 0
+    for day in worked:
+        played = generate_day(
+            site, day, per_day, day_rng(seed, day), clerks, last_sequences(store, site, day)
+        )
+        events += write_day(store, site, played)
+        tickets += len(played.visits)
+    return len(worked), tickets, events
 
 
 def last_sequences(store: Store, site: SiteConfig, day: date) -> dict[str, int]:
