@@ -695,14 +695,15 @@ def write_day(store: Store, site: SiteConfig, day: SimDay) -> int:
     with store.transaction():
         ids = []
         for visit in day.visits:
-            stored = store.insert_ticket(visit.issued, None, None)
+            # Stored as the day left it, its rank its id as for any new ticket. The store
+            # takes the service a number was issued for from the ticket: a transferred one
+            # is stored in that service first, then moved (to the front rank it was given).
+            moved = visit.final.service != visit.issued.service
+            first = visit.final.replace(service=visit.issued.service) if moved else visit.final
+            stored = store.insert_ticket(first, None, None)
             ids.append(stored.id)
-            # Stored as issued, so its number counts in the service it was issued for;
-            # then as the day left it. Its rank is its id, as the store gives a new
-            # ticket, unless a transfer put it in front of a queue.
-            transferred = visit.final.rank < 0
-            rank = visit.final.rank if transferred else stored.id
-            store.update_ticket(visit.final.replace(id=stored.id, rank=rank))
+            if moved:
+                store.update_ticket(visit.final.replace(id=stored.id))
         for row in event_rows(site, day, ids, store.next_seq()):
             store.append_event(
                 row.seq, row.type, row.at, row.actor, row.ticket_id, row.counter, row.body
