@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
 
-from queue_core.numbering import local_day
 from queue_core.protocol import (
     FOLLOW_CODE_HEADER,
     IssueRequest,
@@ -98,10 +97,7 @@ async def waiting(
     ] = None,
 ) -> list[TicketOut]:
     if number is not None:
-        now = state.clock.now()
-        day = local_day(now, queue.site.site.timezone)
-        found = state.reader.tickets_by_number(number.upper(), day)
-        return [queue.views.ticket(state.reader, t, now) for t in found]
+        return queue.tickets_by_number(number.upper())
     return queue.waiting(counter)
 
 
