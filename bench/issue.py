@@ -538,12 +538,13 @@ async def prefill(
 def _fill_today(prefill: Prefill, data_dir: Path, site_file: Path) -> set[int]:
     """Today's tickets so far, written with the store as `motcua simulate` writes past days."""
     from queue_core.clock import SystemClock
+    from queue_core.model import TicketStatus
     from queue_core.numbering import local_day
     from queue_server.database import open_store
     from queue_server.simulate import (
         default_clerks,
         generate_today,
-        last_sequences,
+        sequences_of_day,
         write_day,
     )
 
@@ -558,14 +559,12 @@ def _fill_today(prefill: Prefill, data_dir: Path, site_file: Path) -> set[int]:
             prefill.today,
             prefill.waiting,
             default_clerks(site, []),
-            last_sequences(store, site, local_day(now, site.site.timezone)),
+            sequences_of_day(store, local_day(now, site.site.timezone)),
         )
         write_day(store, site, day)
+        return {t.id for t in store.tickets_of_day(day.day) if t.status is TicketStatus.WAITING}
     finally:
         store.close()
-    with sqlite3.connect(data_dir / "motcua.db") as db:
-        rows = db.execute("select id from tickets where status = 'waiting'").fetchall()
-    return {int(ticket_id) for (ticket_id,) in rows}
 
 
 # --- the run ------------------------------------------------------------------------------

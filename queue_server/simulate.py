@@ -30,7 +30,6 @@ from queue_core.numbering import format_number, local_day
 from queue_core.protocol import (
     CounterOut,
     CounterUpdated,
-    RatingOut,
     TicketCalled,
     TicketCompleted,
     TicketExpired,
@@ -41,9 +40,8 @@ from queue_core.protocol import (
     TicketRecalled,
     TicketTransferred,
 )
-from queue_core.rating import scale
 from queue_core.site import SiteConfig
-from queue_server.store import Store
+from queue_server.store import EventRecord, IssueRecord, Rating, Store
 
 # Arrivals per hour, relative, by local hour span: people come when the hall opens, most
 # between 8 and 10, few at lunch, a second peak in the early afternoon.
@@ -84,6 +82,8 @@ RATING_WEIGHTS: dict[int, tuple[float, ...]] = {
     4: (0.03, 0.09, 0.33, 0.55),
     5: (0.02, 0.03, 0.08, 0.32, 0.55),
 }
+# Events a statement logs at most: SQLite binds at most 32,766 values (7 an event).
+EVENTS_PER_STATEMENT = 2000
 KIOSK_ACTOR = "Kiosk"
 SYSTEM_ACTOR = "system"
 CLERK_NAMES = (
@@ -124,7 +124,9 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
-class Rating:
+class Rated:
+    """A citizen's rating, before its ticket has an id."""
+
     score: int
     at: datetime
     reasons: tuple[str, ...]
@@ -136,7 +138,7 @@ class Visit:
 
     issued: Ticket
     final: Ticket
-    rating: Rating | None = None
+    rating: Rated | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,7 +512,7 @@ def _visit_counter(
     return end
 
 
-def _rate(hall: _Hall, seconds: float, index: int, done: Ticket) -> Rating:
+def _rate(hall: _Hall, seconds: float, index: int, done: Ticket) -> Rated:
     size = hall.site.site.rating_scale
     score = hall.rng.choices(range(1, size + 1), weights=RATING_WEIGHTS[size])[0]
     reasons: tuple[str, ...] = ()
@@ -525,7 +527,7 @@ def _rate(hall: _Hall, seconds: float, index: int, done: Ticket) -> Rating:
         ticket=done,
         extra={"score": score},
     )
-    return Rating(score, hall.at(seconds), reasons)
+    return Rated(score, hall.at(seconds), reasons)
 
 
 def _expire_left(hall: _Hall) -> None:
@@ -557,22 +559,9 @@ def _counter_step(
 # --- from a played day to rows --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class EventRow:
-    """An `events` row, as `Store.append_event` takes it."""
-
-    seq: int
-    type: str
-    at: datetime
-    actor: str | None
-    ticket_id: int | None
-    counter: int | None
-    body: str
-
-
 def event_rows(
     site: SiteConfig, day: SimDay, ids: Sequence[int], first_seq: int
-) -> Iterator[EventRow]:
+) -> Iterator[EventRecord]:
     """The day's events in time order, numbered from `first_seq`, their bodies the JSON
     the server sends (`ids`: the stored ticket ids, in `day.visits` order)."""
     tz = ZoneInfo(site.site.timezone)
@@ -593,7 +582,7 @@ def event_rows(
             event = step.kind.model_construct(
                 seq=seq, at=local, ticket=view, counter=step.counter, **step.extra
             )
-        yield EventRow(
+        yield EventRecord(
             seq, event.type, step.at, step.actor, ticket_id, step.counter, event.model_dump_json()
         )
 
@@ -623,36 +612,24 @@ def _view(
     )
 
 
-def rating_rows(site: SiteConfig, day: SimDay, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
-    """`ratings` rows as the server writes them (see `QueueService._record_rating`)."""
-    size = site.site.rating_scale
-    labels = scale(size)
+def rating_rows(day: SimDay, ids: Sequence[int], size: int) -> Iterator[Rating]:
+    """The day's ratings as the server records them (see `QueueService._record_rating`)."""
     for visit, ticket_id in zip(day.visits, ids, strict=True):
         rating = visit.rating
         if rating is None:
             continue
-        reasons = RatingOut(
+        yield Rating(
             ticket_id=ticket_id,
             score=rating.score,
-            label=labels[rating.score - 1].label_vi,
-            reasons=list(rating.reasons),
+            scale=size,
+            reasons=rating.reasons,
             comment=None,
             rated_at=rating.at,
             counter=visit.final.counter,
+            clerk=visit.final.clerk,
             service=visit.final.service,
-        ).model_dump_json(include={"reasons"})
-        yield {
-            "ticket_id": ticket_id,
-            "score": rating.score,
-            "scale": size,
-            "reasons": reasons,
-            "comment": None,
-            "rated_at": rating.at,
-            "counter": visit.final.counter,
-            "clerk": visit.final.clerk,
-            "service": visit.final.service,
-            "device": None,
-        }
+            device=None,
+        )
 
 
 # --- the store: every call to it is here ------------------------------------------------------
@@ -667,9 +644,9 @@ def fill_past_days(
     if site is None:
         raise ValueError("the store holds no site")
     known = [
-        Clerk(u["username"], u["display_name"] or u["username"])
+        Clerk(u.username, u.display_name or u.username)
         for u in store.users()
-        if u["role"] == "clerk" and not u["disabled"]
+        if u.role == "clerk" and not u.disabled
     ]
     clerks = default_clerks(site, known)
     yesterday = local_day(now, site.site.timezone) - timedelta(days=1)
@@ -677,38 +654,41 @@ def fill_past_days(
     tickets = events = 0
     for day in worked:
         played = generate_day(
-            site, day, per_day, day_rng(seed, day), clerks, last_sequences(store, site, day)
+            site, day, per_day, day_rng(seed, day), clerks, sequences_of_day(store, day)
         )
         events += write_day(store, site, played)
         tickets += len(played.visits)
     return len(worked), tickets, events
 
 
-def last_sequences(store: Store, site: SiteConfig, day: date) -> dict[str, int]:
-    return {s.code: store.last_sequence(s.code, day) for s in site.services}
+def sequences_of_day(store: Store, day: date) -> dict[str, int]:
+    """The last sequence issued on `day` per service, from the tickets already there."""
+    sequences: dict[str, int] = {}
+    numbers = {t.id: t.sequence for t in store.tickets_of_day(day)}
+    for issue in store.issues_of_day(day):
+        sequence = numbers.get(issue.ticket_id, 0)
+        sequences[issue.issued_service] = max(sequences.get(issue.issued_service, 0), sequence)
+    return sequences
 
 
 def write_day(store: Store, site: SiteConfig, day: SimDay) -> int:
     """Store `day`'s tickets, events and ratings in one transaction; returns the number
     of events written."""
-    written = 0
     with store.transaction():
-        ids = []
-        for visit in day.visits:
-            # Stored as the day left it, its rank its id as for any new ticket. The store
-            # takes the service a number was issued for from the ticket: a transferred one
-            # is stored in that service first, then moved (to the front rank it was given).
-            moved = visit.final.service != visit.issued.service
-            first = visit.final.replace(service=visit.issued.service) if moved else visit.final
-            stored = store.insert_ticket(first, None, None)
-            ids.append(stored.id)
-            if moved:
-                store.update_ticket(visit.final.replace(id=stored.id))
-        for row in event_rows(site, day, ids, store.next_seq()):
-            store.append_event(
-                row.seq, row.type, row.at, row.actor, row.ticket_id, row.counter, row.body
+        first = store.last_ticket_id() + 1
+        ids = list(range(first, first + len(day.visits)))
+        for visit, ticket_id in zip(day.visits, ids, strict=True):
+            # As the day left it; its rank its id, as the server gives a new ticket, unless
+            # a transfer put it in front of a queue. Its number counts in the service it
+            # was issued for, which a transfer never changes.
+            rank = visit.final.rank if visit.final.rank < 0 else ticket_id
+            store.insert_ticket(
+                visit.final.replace(id=ticket_id, rank=rank),
+                IssueRecord(ticket_id, visit.issued.service),
             )
-            written += 1
-        for rating in rating_rows(site, day, ids):
+        events = list(event_rows(site, day, ids, store.last_seq() + 1))
+        for start in range(0, len(events), EVENTS_PER_STATEMENT):
+            store.append_events(events[start : start + EVENTS_PER_STATEMENT])
+        for rating in rating_rows(day, ids, site.site.rating_scale):
             store.insert_rating(rating)
-    return written
+    return len(events)
