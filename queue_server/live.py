@@ -194,14 +194,18 @@ class Live:
         heads = [self._lines.head(line) for line in lines]
         return [self._tickets[ticket_id] for ticket_id in heads if ticket_id is not None]
 
-    def waiting(self, lines: Iterable[Line] | None = None) -> list[Ticket]:
-        """The waiting tickets of `lines` (all when None), line by line."""
+    def waiting(
+        self, lines: Iterable[Line] | None = None, first: int | None = None
+    ) -> list[Ticket]:
+        """The waiting tickets of `lines` (all when None), line by line; only the `first`
+        of each line when given."""
         chosen = self._lines.lines() if lines is None else lines
-        return [self._tickets[i] for line in chosen for i in self._lines.ids(line)]
+        return [self._tickets[i] for line in chosen for i in self._lines.ids(line, first)]
 
-    def waiting_for(self, counter: Counter) -> list[Ticket]:
-        """Every waiting ticket `counter` may call, in no particular order."""
-        return self.waiting(lines_of(counter.services, counter.number))
+    def waiting_for(self, counter: Counter, first: int | None = None) -> list[Ticket]:
+        """The waiting tickets `counter` may call (the `first` of each of its lines), in no
+        particular order."""
+        return self.waiting(lines_of(counter.services, counter.number), first)
 
     def waiting_count(self, service: str) -> int:
         """Waiting tickets of `service`, those sent to one counter apart."""

@@ -117,18 +117,22 @@ class QueueService:
         ticket = self.live.ticket(ticket_id) or self._reader.ticket(ticket_id)
         return self.views.ticket(self.live, ticket, self._clock.now())
 
-    def waiting(self, counter: int | None = None) -> list[TicketOut]:
-        """Waiting tickets: all in queue order, or those `counter` may call in the order
-        it would call them."""
+    def waiting(self, counter: int | None = None, limit: int = 100) -> list[TicketOut]:
+        """The first `limit` waiting tickets: of the whole hall in queue order, or of those
+        `counter` may call in the order it would call them.
+
+        Only the first `limit` of each line can be among the first `limit` of an order
+        that keeps each line's order, so that is all that is read and sorted: the cost
+        follows `limit`, not the length of the queue."""
         now = self._clock.now()
         if counter is None:
-            tickets = sorted(self.live.waiting(), key=lambda t: (t.rank, t.id))
+            tickets = sorted(self.live.waiting(first=limit), key=lambda t: (t.rank, t.id))
         else:
             found = self.live.counter(counter)
             tickets = dispatch.call_order(
-                found, self.live.waiting_for(found), self.site.site.priority_ratio
+                found, self.live.waiting_for(found, first=limit), self.site.site.priority_ratio
             )
-        return self.views.tickets(self.live, tickets, now)
+        return self.views.tickets(self.live, tickets[:limit], now)
 
     def tickets_by_number(self, number: str) -> list[TicketOut]:
         """Today's tickets printed with `number` (one at most: prefixes are distinct)."""
