@@ -79,6 +79,7 @@ from issue import (
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from counter_client.desk import WAITING_READ_MS
 from queue_server.database import open_store
 
 CALLED = '"ticket.called"'
@@ -858,10 +859,12 @@ async def again_if_dropped(
 
 class Reload:
     """A read that events ask for often, as the counter client does it (`desk._Reload`):
-    50 ms after the first ask, one request at a time, once more if asked meanwhile."""
+    `interval_s` after the first ask (later asks do not restart the wait), one request at
+    a time, once more if asked meanwhile."""
 
-    def __init__(self, fetch: Callable[[], Awaitable[None]]) -> None:
+    def __init__(self, fetch: Callable[[], Awaitable[None]], interval_s: float) -> None:
         self._fetch = fetch
+        self._interval_s = interval_s
         self._in_flight = False
         self._again = False
         self._timer: asyncio.TimerHandle | None = None
@@ -871,10 +874,8 @@ class Reload:
     def request(self) -> None:
         if self._in_flight:
             self._again = True
-            return
-        if self._timer is not None:
-            self._timer.cancel()  # QTimer.start() restarts a running timer
-        self._timer = asyncio.get_running_loop().call_later(0.05, self._start)
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._interval_s, self._start)
 
     def _start(self) -> None:
         self._timer = None
@@ -937,8 +938,10 @@ class DeskClient:
         address = device_address(number)
         self.list_conn = Connection(HOST, server.port, address)
         self.stats_conn = Connection(HOST, server.port, address)
-        self.waiting = Reload(self._fetch_list)
-        self.stats = Reload(self._fetch_stats)
+        # The desk's own intervals: its list at most every WAITING_READ_MS, its figures
+        # 50 ms after an event (counter_client/desk.py).
+        self.waiting = Reload(self._fetch_list, WAITING_READ_MS / 1000)
+        self.stats = Reload(self._fetch_stats, 0.05)
         self.lists_done = 0
         self.measuring = False
         self.closed: str | None = None
