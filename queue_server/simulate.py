@@ -570,18 +570,14 @@ def event_rows(
     for seq, step in enumerate(steps, start=first_seq):
         local = step.at.astimezone(tz)
         ticket_id = None
-        # Built without validation (a third of the time): every field is already of its
-        # type here, and the tests parse the bodies back with `parse_event`.
         if step.counter_out is not None:
-            event: Any = step.kind.model_construct(seq=seq, at=local, counter=step.counter_out)
+            event: Any = step.kind(seq=seq, at=local, counter=step.counter_out)
         else:
             assert step.ticket is not None
             assert step.visit is not None
             ticket_id = ids[step.visit]
             view = _view(step.ticket, ticket_id, tz, names, step)
-            event = step.kind.model_construct(
-                seq=seq, at=local, ticket=view, counter=step.counter, **step.extra
-            )
+            event = step.kind(seq=seq, at=local, ticket=view, counter=step.counter, **step.extra)
         yield EventRecord(
             seq, event.type, step.at, step.actor, ticket_id, step.counter, event.model_dump_json()
         )
@@ -593,7 +589,7 @@ def _view(
     def local(at: datetime | None) -> datetime | None:
         return at.astimezone(tz) if at is not None else None
 
-    return TicketOut.model_construct(
+    return TicketOut(
         id=ticket_id,
         number=ticket.number,
         service=ticket.service,
