@@ -186,13 +186,22 @@ def working_days(last: date, days: int, site: SiteConfig) -> list[date]:
     return found
 
 
+def active_services(site: SiteConfig) -> dict[str, Service]:
+    """The services that still issue numbers (a retired one is kept for its history)."""
+    return {code: s for code, s in site.services_domain().items() if not s.retired}
+
+
+def active_counters(site: SiteConfig) -> list[Counter]:
+    """The counters that still call (a retired one is kept for its history)."""
+    return [c for c in site.counters_domain() if not c.retired]
+
+
 def default_clerks(site: SiteConfig, known: Sequence[Clerk]) -> dict[int, Clerk]:
-    """A clerk for every counter: the site's clerk accounts in turn, or made-up names
-    (usernames `canbo1`, `canbo2`, … with no account) where there are none."""
-    numbers = [c.number for c in site.counters]
-    if known:
-        return {n: known[i % len(known)] for i, n in enumerate(numbers)}
-    return {n: Clerk(f"canbo{n}", CLERK_NAMES[i % len(CLERK_NAMES)]) for i, n in enumerate(numbers)}
+    """One clerk for each counter (a clerk works at one counter): the site's clerk
+    accounts first, then made-up names (usernames `canbo1`, `canbo2`, … with no account)."""
+    numbers = [c.number for c in active_counters(site)]
+    made_up = [Clerk(f"canbo{n}", CLERK_NAMES[i % len(CLERK_NAMES)]) for i, n in enumerate(numbers)]
+    return {n: known[i] if i < len(known) else made_up[i] for i, n in enumerate(numbers)}
 
 
 def day_rng(seed: int, day: date) -> Random:
@@ -211,8 +220,7 @@ def generate_day(
     """One working day of `site`, about `per_day` tickets; `last_sequences` are numbers
     already issued that day per service (0 when none)."""
     tz = ZoneInfo(site.site.timezone)
-    services = site.services_domain()
-    hall = _Hall(site, services, rng, datetime.combine(day, time(), tz))
+    hall = _Hall(site, active_services(site), rng, datetime.combine(day, time(), tz))
     _arrive(hall, day, per_day, dict(last_sequences or {}))
     _serve(hall, clerks, _speed(hall, per_day))
     return SimDay(day, hall.visits, hall.steps)
@@ -231,12 +239,12 @@ def generate_today(
     local midnight. For benchmarks that measure a server late in a busy day."""
     tz = ZoneInfo(site.site.timezone)
     local = until.astimezone(tz)
-    services = site.services_domain()
+    services = active_services(site)
     hall = _Hall(site, services, Random(0), datetime.combine(local.date(), time(), tz))
     end = max(1.0, (local - hall.start).total_seconds() - 1.0)
     total = served + waiting
     gap = end / (total + 1)
-    counters = site.counters_domain()
+    counters = active_counters(site)
     sequences = dict(last_sequences or {})
     codes = list(services)
     for index in range(total):
@@ -308,7 +316,7 @@ def _arrive(hall: _Hall, day: date, per_day: int, sequences: dict[str, int]) -> 
     # Citizens come for each service in about the share of the counters' time it gets:
     # a centre staffs its counters for its demand.
     popularity = [
-        sum(1 / len(c.services) for c in hall.site.counters if s.code in c.services) or 0.01
+        sum(1 / len(c.services) for c in active_counters(hall.site) if s.code in c.services) or 0.01
         for s in services
     ]
     # Each service's issuing windows that day, in seconds from midnight.
@@ -351,14 +359,14 @@ def _speed(hall: _Hall, per_day: int) -> float:
     if not hall.visits:
         return 1.0
     demand = sum(hall.services[v.issued.service].average_service_s for v in hall.visits)
-    capacity = WORK_S_PER_COUNTER * len(hall.site.counters) * TARGET_LOAD
+    capacity = WORK_S_PER_COUNTER * len(active_counters(hall.site)) * TARGET_LOAD
     return min(1.0, capacity / demand)
 
 
 def _serve(hall: _Hall, clerks: dict[int, Clerk], speed: float) -> None:
     """Play the counters through the day, in time order."""
     rng = hall.rng
-    counters = {c.number: c for c in hall.site.counters_domain()}
+    counters = {c.number: c for c in active_counters(hall.site)}
     # Future arrivals into the queues: (time s, order, visit index, to the front).
     pending: list[tuple[float, int, int, bool]] = [
         ((v.issued.issued_at - hall.start).total_seconds(), i, i, False)

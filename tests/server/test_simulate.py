@@ -234,3 +234,26 @@ def test_today_so_far_for_the_benches(tmp_path: Path) -> None:
     assert str(latest) < now.isoformat()
     for (body,) in rows(data_dir, "select body from events"):
         assert parse_event(str(body)).model_dump_json() == body
+
+
+def test_retired_services_and_counters_stay_quiet_and_each_clerk_keeps_one_counter() -> None:
+    from queue_server.simulate import Clerk
+
+    text = (
+        SITE.replace(
+            'code = "DD"\nname = "Đất đai"\nprefix = "2"',
+            'code = "DD"\nname = "Đất đai"\nprefix = "2"\nretired = true',
+        )
+        .replace(
+            'number = 3\nname = "Quầy 3"\nservices = ["DD"]',
+            'number = 3\nname = "Quầy 3"\nservices = ["DD"]\nretired = true',
+        )
+        .replace('services = ["TP", "DD"]', 'services = ["TP"]')
+    )
+    site = parse_site(text)
+    clerks = default_clerks(site, [Clerk("lan", "Nguyễn Thị Lan")])
+    assert sorted(clerks) == [1, 2]
+    assert [c.username for c in clerks.values()] == ["lan", "canbo2"]
+    day = generate_day(site, date(2026, 11, 23), 150, Random(5), clerks)
+    assert {v.issued.service for v in day.visits} == {"TP"}
+    assert {s.counter for s in day.steps} <= {1, 2, None}
