@@ -49,16 +49,16 @@ class DataDirBusy(click.ClickException):
 
 def _store(data_dir: Path, site_file: Path | None = None) -> Store:
     """The data directory's store, or a one-line message and a non-zero exit."""
-    from queue_core.errors import InvalidSiteConfig
-    from queue_server.database import SiteNotApplied, open_store
+    from queue_core.errors import InvalidSiteConfig, SiteChangeRefused
+    from queue_server.database import open_store
     from queue_server.store import DatabaseUnusable
 
     try:
         # The command's first opening: it may read the file's header (see open_store).
         return open_store(data_dir, site_file, check_file=True)
-    except InvalidSiteConfig as exc:
+    except (InvalidSiteConfig, SiteChangeRefused) as exc:
         raise click.ClickException(exc.message) from exc
-    except (DatabaseUnusable, SiteNotApplied) as exc:
+    except DatabaseUnusable as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # e.g. a site file named in MOTCUA_SITE that is not there
         raise click.ClickException(f"{exc.filename}: {exc.strerror}") from exc

@@ -1,8 +1,10 @@
 """`motcua site export` and `motcua site apply`: the stored site as TOML, and a changed
-file applied to a data directory with no server running on it (issue #13).
+file applied to a data directory (issue #13).
 
-While a server runs, `apply` refuses: the running server keeps the site in memory, and
-taking a change live is the server's own path (see docs/operations.md).
+A running server needs no stop: the change is planned and stored in one transaction,
+which the server's writer waits for, so nothing is issued in between; the server sees
+the site's revision move and takes the change live within a second or two, announcing
+`site.updated` (see `QueueService.take_site`).
 """
 
 from __future__ import annotations
@@ -66,13 +68,11 @@ def run_apply(site_file: Path, data_dir: Path, now: datetime, *, dry_run: bool =
             return
         _show(_plan(data_dir, new, now, write=False))
         return
+    lock = None
     try:
         lock = lock_data_dir(data_dir)
-    except DataDirInUse as exc:
-        raise click.ClickException(
-            f"{exc} Hãy dừng máy chủ rồi chạy lại lệnh; không có gì thay đổi. / Stop the server"
-            " and run the command again; nothing was changed."
-        ) from exc
+    except DataDirInUse:
+        pass  # a server runs: it takes the change live once it is stored
     except OSError as exc:
         raise click.ClickException(f"{exc.filename}: {exc.strerror}") from exc
     try:
@@ -86,8 +86,14 @@ def run_apply(site_file: Path, data_dir: Path, now: datetime, *, dry_run: bool =
             return
         changes = _plan(data_dir, new, now, write=True)
     finally:
-        lock.close()
+        if lock is not None:
+            lock.close()
     _show(changes)
+    if lock is None and changes:
+        click.echo(
+            "Máy chủ đang chạy sẽ áp dụng thay đổi trong vài giây / The running server takes"
+            " the change within seconds"
+        )
 
 
 def _plan(data_dir: Path, new: SiteConfig, now: datetime, *, write: bool) -> list[SiteChange]:

@@ -338,6 +338,16 @@ class Snapshot(_Wire):
     latest_calls: list[CallOut] = Field(description="Most recent first.")
 
 
+class SiteUpdated(_Event):
+    """The site changed while the server ran (`motcua site apply`): services, counters,
+    hours, phrases, boards. `snapshot` is the whole live state with the change, as a
+    stream's first message is (its `seq` is this event's): a client redraws from it as
+    it does on connecting, with no restart."""
+
+    type: Literal["site.updated"] = "site.updated"
+    snapshot: Snapshot
+
+
 Event = Annotated[
     TicketIssued
     | TicketCalled
@@ -349,9 +359,26 @@ Event = Annotated[
     | TicketCancelled
     | TicketExpired
     | TicketRated
-    | CounterUpdated,
+    | CounterUpdated
+    | SiteUpdated,
     Field(discriminator="type"),
 ]
+
+StreamEvent = (
+    TicketIssued
+    | TicketCalled
+    | TicketRecalled
+    | TicketCompleted
+    | TicketNoShow
+    | TicketTransferred
+    | TicketRequeued
+    | TicketCancelled
+    | TicketExpired
+    | TicketRated
+    | CounterUpdated
+)
+"""The events a client's handler receives: a `site.updated` reaches it as a new snapshot
+(see `queue_client.stream`)."""
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 
@@ -369,6 +396,7 @@ EVENT_TYPES: tuple[str, ...] = tuple(
         TicketExpired,
         TicketRated,
         CounterUpdated,
+        SiteUpdated,
     )
 )
 

@@ -82,7 +82,11 @@ class Store(Protocol):
 
     def save_site(self, site: SiteConfig) -> None:
         """Store the site and (re)create its services and counters, keeping each existing
-        counter's live state."""
+        counter's live state; moves `site_revision`."""
+
+    def site_revision(self) -> int:
+        """A number that changes whenever the site is saved (whichever process saved it):
+        what a running server watches to take a change live."""
 
     def counters(self) -> list[Counter]:
         """Every counter, by number."""

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from websockets.sync.client import connect as ws_connect
 
+from queue_core.protocol import SiteUpdated, Snapshot, parse_event
 from queue_core.site import parse_site
 from queue_server.database import open_store, sample_site_text
 from tests.helpers.server_process import motcua, serve
@@ -177,19 +179,48 @@ def test_a_refused_change_exits_1_naming_the_waiting_ticket_and_changes_nothing(
     assert export(data_dir).splitlines()[2:] == before.splitlines()[2:]
 
 
-def test_apply_while_a_server_runs_is_refused_for_now(tmp_path: Path) -> None:
+def test_apply_while_a_server_runs_is_taken_live_and_announced(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    prepare_data_dir(data_dir)
+    tokens = prepare_data_dir(data_dir)
     site_file = tmp_path / "new.toml"
-    site_file.write_text(SITE.replace("daily_cap = 3", "daily_cap = 4"), encoding="utf-8")
+    site_file.write_text(
+        SITE.replace("daily_cap = 3", "daily_cap = 4").replace(
+            'name = "Đất đai"', 'name = "Đất đai – Nhà ở"'
+        ),
+        encoding="utf-8",
+    )
     with serve(data_dir) as server:
-        code, out, err = apply(site_file, data_dir)
-        exported = export(data_dir)  # reading works beside the server
+        stream_url = server.url.replace("http://", "ws://") + "/ws/events"
+        with ws_connect(f"{stream_url}?token={tokens['display']}", open_timeout=10) as board:
+            Snapshot.model_validate_json(board.recv(timeout=10))
+            code, out, err = apply(site_file, data_dir)
+            assert (code, err) == (0, "")
+            assert "Lĩnh vực DD: đổi tên 'Đất đai' → 'Đất đai – Nhà ở'" in out
+            assert "The running server takes the change within seconds" in out
+            # The board is told with the whole new state, as it is on connecting.
+            event = parse_event(board.recv(timeout=10))
+        assert isinstance(event, SiteUpdated)
+        assert {s.code: s.name for s in event.snapshot.services}["DD"] == "Đất đai – Nhà ở"
+        assert event.snapshot.seq == event.seq
+        with server.client(tokens["kiosk"]) as http:
+            services = {s["code"]: s for s in http.get("/api/services").json()}
         server.stop_cleanly()
-    assert parse_site(exported) == parse_site(SITE)
-    assert (code, out) == (1, "")
-    assert "Stop the server and run the command again; nothing was changed." in err
-    assert "daily_cap = 3" in export(data_dir)
+    assert services["DD"]["name"] == "Đất đai – Nhà ở"
+    assert services["DD"]["daily_cap"] == 4
+    assert "daily_cap = 4" in export(data_dir)
+
+
+def test_serve_with_a_changed_site_file_applies_it(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    tokens = prepare_data_dir(data_dir)
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text(SITE.replace("xã Thử Nghiệm", "phường Mới"), encoding="utf-8")
+    with serve(data_dir, renamed) as server:
+        with server.client(tokens["kiosk"]) as http:
+            name = http.get("/api/site").json()["name"]
+        server.stop_cleanly()
+    assert name == "Trung tâm Phục vụ hành chính công phường Mới"
+    assert "phường Mới" in export(data_dir)
 
 
 def test_a_dry_run_beside_a_running_server_tells_and_changes_nothing(tmp_path: Path) -> None:
@@ -241,7 +272,13 @@ def test_a_retired_service_is_offered_no_more_and_issues_nothing(tmp_path: Path)
             offered = [s["code"] for s in http.get("/api/services").json()]
             refused = http.post("/api/tickets", json={"service": "DD"})
             taken = http.post("/api/tickets", json={"service": "TP"})
+            counters = [c["number"] for c in http.get("/api/counters").json()]
+        with server.client(tokens["hung"]) as clerk:
+            at_retired = clerk.post("/api/counters/3/open")
         server.stop_cleanly()
+    assert counters == [1, 2]  # counter 3 is retired: boards and desks list it no more
+    assert at_retired.status_code == 409
+    assert "ngừng hoạt động" in at_retired.json()["detail"]
     assert offered == ["TP"]
     assert refused.status_code == 409
     assert refused.json()["detail"] == "Đất đai: lĩnh vực đã ngừng cấp số"

@@ -121,6 +121,7 @@ def test_a_counter_reads_back_as_saved_and_an_unknown_one_is_refused(store: Stor
         7,
         "Nghỉ trưa",
         2,
+        retired=True,
     )
     with store.transaction():
         store.save_counter(counter, NOON)

@@ -37,7 +37,7 @@ from queue_server.store.records import (
     TokenKind,
     User,
 )
-from queue_server.store.sqlite import hot_path as _migrations  # noqa: F401  (m004–m008)
+from queue_server.store.sqlite import hot_path as _migrations  # noqa: F401  (m004–m009)
 from queue_server.store.sqlite.integrity import check_database_file
 from queue_server.store.sqlite.schema import migrations
 
@@ -170,6 +170,7 @@ class SqliteStore:
             self.db.table("settings").upsert(
                 {"key": "site", "value": site.model_dump_json()}, pk="key"
             )
+            self._bump("site_revision")
             for position, service in enumerate(site.services):
                 self.db.table("services").upsert(
                     {
@@ -208,6 +209,7 @@ class SqliteStore:
             current_ticket_id=row["current_ticket_id"],
             pause_reason=row["pause_reason"],
             priority_streak=row["priority_streak"],
+            retired=bool(row["retired"]),
         )
 
     def counters(self) -> list[Counter]:
@@ -227,8 +229,8 @@ class SqliteStore:
         with _translated():
             self.db.execute(
                 "insert or replace into counters (number, name, services, call_mode, state, clerk,"
-                " current_ticket_id, pause_reason, priority_streak, updated_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " current_ticket_id, pause_reason, priority_streak, updated_at, retired)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     counter.number,
                     counter.name,
@@ -240,6 +242,7 @@ class SqliteStore:
                     counter.pause_reason,
                     counter.priority_streak,
                     _iso(at),
+                    int(counter.retired),
                 ],
             )
 
@@ -618,19 +621,27 @@ class SqliteStore:
             expires_at=_dt(expires_at),
         )
 
+    def site_revision(self) -> int:
+        return self._revision("site_revision")
+
     def auth_revision(self) -> int:
+        return self._revision("auth_revision")
+
+    def _revision(self, key: str) -> int:
         with _translated():
-            row = self.db.execute(
-                "select value from settings where key = 'auth_revision'"
-            ).fetchone()
+            row = self.db.execute("select value from settings where key = ?", [key]).fetchone()
         return int(row[0]) if row else 0
+
+    def _bump(self, key: str) -> None:
+        self.db.execute(
+            "insert into settings (key, value) values (?, '1')"
+            " on conflict (key) do update set value = cast(value as integer) + 1",
+            [key],
+        )
 
     def _auth_changed(self) -> None:
         """Bump the revision every cache of tokens watches (see `auth_revision`)."""
-        self.db.execute(
-            "insert into settings (key, value) values ('auth_revision', '1')"
-            " on conflict (key) do update set value = cast(value as integer) + 1"
-        )
+        self._bump("auth_revision")
 
     def insert_token(self, token: Token) -> None:
         with _translated():

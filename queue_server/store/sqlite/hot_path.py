@@ -24,3 +24,9 @@ def m008_events_by_type_and_time(db: Database) -> None:
     # (type, seq) index alone SQLite walked every call of every past day (105 ms after 30
     # days, 0.01 ms with this one).
     db.table("events").create_index(["type", "at"], index_name="events_type_at")
+
+
+@migrations()
+def m009_retired_counters(db: Database) -> None:
+    # A counter retired from the site stays for its history but opens and calls no more.
+    db.table("counters").add_column("retired", int, not_null_default=0)
