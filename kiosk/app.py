@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer
 
+from kiosk.admin_pin import AdminPin
 from kiosk.home import HomeScreen
 from kiosk.lookup import LookupScreen
 from kiosk.message import MessageScreen
@@ -88,7 +89,7 @@ class KioskWindow(KioskShell):
         tr: Translator | None = None,
         *,
         printer: TicketPrinter | None = None,
-        admin_pin: str = "",
+        admin_pin: str | AdminPin = "",
         public_url: str | None = None,
         stream_options: dict[str, float] | None = None,
     ) -> None:
