@@ -92,15 +92,30 @@ async def waiting(
             min_length=1,
             max_length=20,
             pattern=r"^[0-9A-Za-z]+$",
-            description="Today's ticket printed with this number, whatever its status "
-            "(the kiosk's rating by number); an empty list when there is none.",
+            description="Today's ticket printed with this number, whatever its status; "
+            "an empty list when there is none.",
+        ),
+    ] = None,
+    follow_code: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=32,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="Today's ticket holding this follow code (its QR code, as a scanner at "
+            "the kiosk reads it), whatever its status; an empty list when there is none.",
         ),
     ] = None,
 ) -> list[TicketOut]:
-    if number is not None:
+    if number is not None or follow_code is not None:
         now = state.clock.now()
         day = local_day(now, queue.site.site.timezone)
-        found = state.reader.tickets_by_number(number.upper(), day)
+        if follow_code is not None:
+            held = state.reader.ticket_by_follow_code(follow_code)
+            found = [held] if held is not None and held.day == day else []
+        else:
+            assert number is not None
+            found = state.reader.tickets_by_number(number.upper(), day)
         return [queue.views.ticket(state.reader, t, now) for t in found]
     return queue.waiting(counter)
 
