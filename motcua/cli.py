@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
@@ -19,7 +19,7 @@ from queue_server.roles import DEVICE_KINDS, USER_ROLES, Role
 
 if TYPE_CHECKING:
     from queue_server.settings import Settings
-    from queue_server.store import Store
+    from queue_server.store import Device, Store
 
 # The heavy modules (pydantic models, sqlite-utils, argon2) load inside the commands that
 # need them, so `motcua printer status` answers well within its 5 seconds.
@@ -274,8 +274,8 @@ def user_add(username: str, role: str, display_name: str | None, data_dir: Path)
 def user_list(data_dir: Path) -> None:
     store = _store(data_dir)
     for row in store.users():
-        state = "disabled" if row["disabled"] else "active"
-        click.echo(f"{row['username']}\t{row['role']}\t{state}\t{row['display_name']}")
+        state = "disabled" if row.disabled else "active"
+        click.echo(f"{row.username}\t{row.role}\t{state}\t{row.display_name}")
     store.close()
 
 
@@ -283,7 +283,7 @@ def _set_disabled(data_dir: Path, username: str, disabled: bool) -> None:
     store = _store(data_dir)
     try:
         with store.transaction():
-            if store.set_user_disabled(username, disabled) == 0:
+            if not store.set_user_disabled(username, disabled):
                 raise click.ClickException(f"no user '{username}'")
             if disabled:
                 store.revoke_tokens("user", username, _now())
@@ -377,25 +377,22 @@ def device_list(data_dir: Path) -> None:
     from queue_server.auth import BINDABLE
 
     for row in store.devices():
-        state = "revoked" if row["revoked_at"] else "active"
-        seen = row["last_seen_at"] or "never seen"
-        printer = row["printer"] or "-"
-        if row["counter"] is not None:
-            bound = f"\tcounter {row['counter']}"
-        elif Role(row["kind"]) in BINDABLE:
+        state = "revoked" if row.revoked_at else "active"
+        seen = row.last_seen_at.isoformat() if row.last_seen_at else "never seen"
+        printer = row.printer or "-"
+        if row.counter is not None:
+            bound = f"\tcounter {row.counter}"
+        elif Role(row.kind) in BINDABLE:
             # Registered before binding existed: it still works everywhere (see
             # docs/authorization.md); replace it with a bound one.
             bound = "\tunbound: works at every counter (warning)"
         else:
             bound = ""
-        click.echo(
-            f"{row['id']}\t{row['kind']}\t{state}\t{row['name']}\t{seen}\tprinter: {printer}"
-            + bound
-        )
+        click.echo(f"{row.id}\t{row.kind}\t{state}\t{row.name}\t{seen}\tprinter: {printer}" + bound)
     store.close()
 
 
-def _find_device(store: Store, device: str) -> dict[str, Any]:
+def _find_device(store: Store, device: str) -> Device:
     """A device by its name, or else by its id."""
     # isascii(): "²".isdigit() is true, but int("²") fails.
     row = store.device_by_name(device) or (
@@ -420,10 +417,10 @@ def device_revoke(device: str, data_dir: Path) -> None:
     try:
         with store.transaction():
             row = _find_device(store, device)
-            revoke_device(store, row["id"], _now())
+            revoke_device(store, row.id, _now())
     finally:
         store.close()
-    click.echo(f"revoked device {row['id']} '{row['name']}'")
+    click.echo(f"revoked device {row.id} '{row.name}'")
 
 
 @device.command(
@@ -442,11 +439,11 @@ def device_rotate(device: str, data_dir: Path) -> None:
     try:
         with store.transaction():
             row = _find_device(store, device)
-            token = rotate_device_token(store, row["id"], _now())
+            token = rotate_device_token(store, row.id, _now())
     finally:
         store.close()
-    again = " (no longer revoked)" if row["revoked_at"] else ""
-    click.echo(f"new token for {row['kind']} device {row['id']} '{row['name']}'{again}:")
+    again = " (no longer revoked)" if row.revoked_at else ""
+    click.echo(f"new token for {row.kind} device {row.id} '{row.name}'{again}:")
     click.echo(token)
 
 

@@ -55,7 +55,7 @@ from queue_server.database import DataDirInUse, lock_data_dir, read_site
 from queue_server.serve import make_server
 from queue_server.settings import Settings
 from queue_server.state import AppState
-from queue_server.store import Store
+from queue_server.store import Store, connect
 
 DEMO_KIOSK = "Kiosk sảnh (demo)"
 DEMO_DISPLAY = "Màn hình sảnh (demo)"
@@ -96,12 +96,12 @@ def _device_token(store: Store, name: str, kind: Role, now: datetime) -> str:
     found = store.device_by_name(name)
     if found is None:
         return add_device(store, name, kind, now)[1]
-    return new_device_token(store, found["id"], now)
+    return new_device_token(store, found.id, now)
 
 
 def _prepare(data_dir: Path) -> DemoTokens:
     """Make the demo data dir: the site, a kiosk, a board, and a clerk per counter."""
-    store = Store(data_dir)
+    store = connect(data_dir)
     store.migrate()
     now = datetime.now(UTC)
     with store.transaction():

@@ -1,8 +1,8 @@
 """People ahead: how many calls come before a waiting ticket's own.
 
 The figure on the kiosk, the printed ticket, the follow page and the API. It is read
-off `dispatch.call_order`, the call policy itself, so it can never disagree with
-what the counters will do:
+off the call policy itself (`dispatch.calls_before`, which is `dispatch.call_order`
+counted), so it can never disagree with what the counters will do:
 
 - at one counter, the ticket's place in that counter's call order (priority first,
   the anti-starvation ratio, transfers, the counter's call mode);
@@ -18,10 +18,11 @@ that serve it (they will open, and the estimate assumes the same).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, call_order
+from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, calls_before
+from queue_core.lines import WaitingLines
 from queue_core.model import Counter, CounterState, Ticket, TicketStatus
 
 
@@ -52,21 +53,20 @@ class Place(NamedTuple):
 def places(
     tickets: Sequence[Ticket],
     counters: Iterable[Counter],
-    waiting: Iterable[Ticket],
+    lines: WaitingLines,
+    waiting: Mapping[int, Ticket],
     priority_ratio: int = DEFAULT_PRIORITY_RATIO,
 ) -> dict[int, Place]:
     """For each of `tickets` (by id), its place (see `waiting_ahead`) and the counter
-    where it is that close to the front."""
+    where it is that close to the front, counted off the waiting `lines` (`waiting`: the
+    waiting tickets by id, for the priority of those transferred to a counter).
+
+    Cost: per ticket, a binary search per line of each counter that may call it, however
+    long the queue (see `dispatch.calls_before`)."""
     hall = list(counters)
-    # The tickets placed are part of the queue even if `waiting` was read without them.
-    queue = list({t.id: t for t in [*waiting, *tickets]}.values())
-    orders: dict[Counter, dict[int, int]] = {}  # per counter: ticket id -> calls before it
 
     def place_at(counter: Counter, ticket: Ticket) -> Place:
-        if counter not in orders:
-            order = call_order(counter, queue, priority_ratio)
-            orders[counter] = {t.id: i for i, t in enumerate(order)}
-        return Place(orders[counter][ticket.id], counter)
+        return Place(calls_before(counter, ticket, lines, waiting, priority_ratio), counter)
 
     return {
         ticket.id: min(
@@ -93,9 +93,10 @@ def waiting_ahead(
             harmless: each counter keeps only what it serves; `tickets` need not be
             among them).
         priority_ratio: the site's anti-starvation ratio.
-
-    Cost: one `call_order` per counter involved, O(q log q) for q waiting tickets,
-    shared by all of `tickets` (a clerk's whole list costs no more than one ticket).
     """
-    found = places(tickets, counters, waiting, priority_ratio)
+    lines = WaitingLines()
+    queue = {t.id: t for t in [*waiting, *tickets] if t.status is TicketStatus.WAITING}
+    for ticket in queue.values():
+        lines.add(ticket)
+    found = places(tickets, counters, lines, queue, priority_ratio)
     return {ticket_id: place.ahead for ticket_id, place in found.items()}

@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from queue_server import password_checks
 from queue_server.roles import DEVICE_KINDS, STAFF, USER_ROLES, Role
-from queue_server.store import Store
+from queue_server.store import Device, Store, Token, User
 
 __all__ = ["DEVICE_KINDS", "STAFF", "USER_ROLES", "Principal", "Role"]
 
@@ -77,8 +77,7 @@ def authenticate(store: Store, token: str, now: datetime) -> Principal | None:
     found = store.token_holder(hash_token(token), now)
     if found is None:
         return None
-    kind, subject, role, display_name, counter = found
-    return Principal(kind, subject, Role(role), display_name, counter)
+    return Principal(found.kind, found.subject, Role(found.role), found.display_name, found.counter)
 
 
 # --- administration (run inside a store transaction) ---------------------------------------
@@ -95,14 +94,14 @@ def add_user(
 ) -> None:
     """Add a staff account. `hasher` lets tests trade strength for speed."""
     store.insert_user(
-        {
-            "username": username,
-            "display_name": display_name or username,
-            "role": role.value,
-            "password_hash": hash_password(password, hasher),
-            "disabled": 0,
-            "created_at": now,
-        }
+        User(
+            username=username,
+            display_name=display_name or username,
+            role=role.value,
+            password_hash=hash_password(password, hasher),
+            disabled=False,
+            created_at=now,
+        )
     )
 
 
@@ -111,16 +110,7 @@ def issue_user_token(
 ) -> tuple[str, datetime]:
     token = new_token()
     expires_at = now + timedelta(seconds=ttl_s)
-    store.insert_token(
-        {
-            "hash": hash_token(token),
-            "kind": "user",
-            "subject": username,
-            "created_at": now,
-            "expires_at": expires_at,
-            "revoked_at": None,
-        }
-    )
+    store.insert_token(Token(hash_token(token), "user", username, now, expires_at))
     return token, expires_at
 
 
@@ -135,9 +125,7 @@ def add_device(
     its id and its token (shown once, stored hashed)."""
     if counter is not None and kind not in BINDABLE:
         raise ValueError(f"a {kind.value} device is not bound to a counter")
-    device_id = store.insert_device(
-        {"name": name, "kind": kind.value, "created_at": now, "counter": counter}
-    )
+    device_id = store.insert_device(Device(0, name, kind.value, now, counter=counter))
     return device_id, new_device_token(store, device_id, now)
 
 
@@ -146,16 +134,7 @@ def new_device_token(store: Store, device_id: int, now: datetime) -> str:
     recovered, since only hashes are stored."""
     store.revoke_tokens("device", str(device_id), now)
     token = new_token()
-    store.insert_token(
-        {
-            "hash": hash_token(token),
-            "kind": "device",
-            "subject": str(device_id),
-            "created_at": now,
-            "expires_at": None,
-            "revoked_at": None,
-        }
-    )
+    store.insert_token(Token(hash_token(token), "device", str(device_id), now))
     return token
 
 
@@ -164,12 +143,12 @@ def rotate_device_token(store: Store, device_id: int, now: datetime) -> str:
 
     A revoked device is taken back into service: asking for its new token says so.
     """
-    store.update_device(device_id, {"revoked_at": None})
+    store.set_device_revoked(device_id, None)
     return new_device_token(store, device_id, now)
 
 
 def revoke_device(store: Store, device_id: int, now: datetime) -> None:
-    store.update_device(device_id, {"revoked_at": now})
+    store.set_device_revoked(device_id, now)
     store.revoke_tokens("device", str(device_id), now)
 
 

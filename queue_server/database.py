@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from queue_core.site import SiteConfig, parse_site
-from queue_server.store import DATABASE_NAME, Store, check_database_file
+from queue_server.store import DATABASE_NAME, Store, connect
 
 SAMPLE_SITE = "sample_site.toml"
 LOCK_NAME = "motcua.lock"
@@ -98,10 +98,7 @@ def lock_data_dir(data_dir: Path) -> IO[str]:
 def open_store(data_dir: Path, site_file: Path | None = None, *, check_file: bool = False) -> Store:
     """A migrated store; an empty one is first filled from `site_file`.
 
-    `check_file` first reads the file's header, which SQLite would not refuse when the
-    file is empty or truncated. Only a process's first opening may do it: closing any
-    descriptor of the file drops the POSIX locks of every SQLite connection the process
-    already holds on it.
+    `check_file`: see `queue_server.store.connect`.
 
     Raises:
         DatabaseUnusable: the directory holds a database that is empty, truncated or
@@ -109,9 +106,7 @@ def open_store(data_dir: Path, site_file: Path | None = None, *, check_file: boo
         SiteNotApplied: `site_file` differs from the site an existing database holds.
     """
     make_private(data_dir)
-    if check_file:
-        check_database_file(data_dir / DATABASE_NAME)
-    store = Store(data_dir)
+    store = connect(data_dir, check_file=check_file)
     try:
         make_private(data_dir)  # the files SQLite has just created, before any row
         store.migrate()

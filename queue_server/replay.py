@@ -25,7 +25,7 @@ from pathlib import Path
 
 from queue_core.numbering import local_day
 from queue_server.rate import RateBudget
-from queue_server.store import Store
+from queue_server.store import Store, connect
 
 Page = list[tuple[int, str, str]]
 
@@ -43,7 +43,7 @@ class ReplayReader:
     def _store(self) -> Store:
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
-            store = Store(self._data_dir)
+            store = connect(self._data_dir)
             self._local.store = store
             with self._lock:
                 self._stores.append(store)

@@ -56,7 +56,7 @@ from queue_server.auth import Principal
 from queue_server.journal import Tx
 from queue_server.policy import Action
 from queue_server.snapshot import build_snapshot
-from queue_server.store import Store
+from queue_server.store import Rating, Store
 from queue_server.views import Views
 from queue_server.writer import Outcome, Writer
 
@@ -128,7 +128,7 @@ class QueueService:
             except CounterBusy as busy:
                 # The core knows usernames; the clerk at the next desk knows names.
                 user = store.user(busy.clerk)
-                name = user["display_name"] if user and user["display_name"] else busy.clerk
+                name = user.display_name if user else busy.clerk
                 raise CounterBusy(busy.counter, name) from None
             return Outcome(result, tx.events)
 
@@ -565,18 +565,18 @@ class QueueService:
             service=ticket.service,
         )
         tx.store.insert_rating(
-            {
-                "ticket_id": ticket.id,
-                "score": request.score,
-                "scale": size,
-                "reasons": rating.model_dump_json(include={"reasons"}),
-                "comment": request.comment,
-                "rated_at": tx.now.isoformat(),
-                "counter": ticket.counter,
-                "clerk": ticket.clerk,
-                "service": ticket.service,
-                "device": device,
-            }
+            Rating(
+                ticket_id=ticket.id,
+                score=request.score,
+                scale=size,
+                reasons=tuple(request.reasons),
+                comment=request.comment,
+                rated_at=tx.now,
+                counter=ticket.counter,
+                clerk=ticket.clerk,
+                service=ticket.service,
+                device=device,
+            )
         )
         tx.append(
             TicketRated(

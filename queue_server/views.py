@@ -16,6 +16,7 @@ from queue_core.estimate import (
     to_minutes,
     typical_service_s,
 )
+from queue_core.lines import WaitingLines
 from queue_core.model import Counter, Service, Ticket, TicketStatus
 from queue_core.numbering import grant_number, local_time
 from queue_core.protocol import CounterOut, ServiceOut, TicketOut
@@ -75,12 +76,11 @@ class Views:
             return {t.id: ahead.Place(0, None) for t in tickets}
         counters = store.counters()
         involved = {c for t in tickets for c in counters_for(t, counters)}
-        return ahead.places(
-            tickets,
-            counters,
-            store.waiting_for(sorted(involved, key=lambda c: c.number)),
-            self.site.site.priority_ratio,
-        )
+        waiting = {t.id: t for t in store.waiting_for(sorted(involved, key=lambda c: c.number))}
+        lines = WaitingLines()
+        for ticket in waiting.values():
+            lines.add(ticket)
+        return ahead.places(tickets, counters, lines, waiting, self.site.site.priority_ratio)
 
     def ticket(self, store: Store, ticket: Ticket, now: datetime) -> TicketOut:
         return self.tickets(store, [ticket], now)[0]
@@ -127,7 +127,7 @@ class Views:
         clerk = None
         if counter.clerk is not None:
             user = store.user(counter.clerk)
-            clerk = (user["display_name"] if user else None) or counter.clerk
+            clerk = user.display_name if user else counter.clerk
         return CounterOut(
             number=counter.number,
             name=counter.name,

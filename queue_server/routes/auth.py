@@ -46,7 +46,7 @@ async def token(
         )
     user = state.reader.user(username)
     # Verify even for an unknown user, so timing does not tell which names exist.
-    password_hash = user["password_hash"] if user else dummy_hash()
+    password_hash = user.password_hash if user else dummy_hash()
     ok = await state.throttle.check(password_hash, form.password)
     if ok is None:
         state.throttle.withdraw(username, address)
@@ -55,7 +55,7 @@ async def token(
             detail="Máy chủ đang bận, hãy thử đăng nhập lại sau giây lát",
             headers={"Retry-After": "1"},
         )
-    if user is None or not ok or user["disabled"]:
+    if user is None or not ok or user.disabled:
         raise HTTPException(
             status_code=401,
             detail="Sai tên đăng nhập hoặc mật khẩu",
@@ -69,7 +69,7 @@ async def token(
         return Outcome(issue_user_token(store, username, now, ttl))
 
     access_token, expires_at = await state.writer.run(write)
-    return TokenOut(access_token=access_token, expires_at=expires_at, role=user["role"])
+    return TokenOut(access_token=access_token, expires_at=expires_at, role=user.role)
 
 
 @router.get("/api/auth/me", response_model=Me, summary="Who holds this token")

@@ -30,7 +30,8 @@ async def counter_stats(
     queue.require_counter(number)
     state = app_state(request)
     day = local_day(state.clock.now(), queue.site.site.timezone)
-    counts, mean_s, ratings = state.reader.counter_day(number, day, who.clerk)
+    figures = state.reader.counter_day(number, day, who.clerk)
+    counts, mean_s, ratings = figures.counts, figures.mean_service_s, figures.ratings
     satisfied = sum(1 for score, size in ratings if _satisfied(score, size))
     return CounterStatsOut(
         counter=number,

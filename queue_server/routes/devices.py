@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Path, Response
 
 from queue_core.errors import NotFound
-from queue_core.protocol import DeviceOut, HeartbeatRequest
+from queue_core.protocol import DeviceOut, HeartbeatRequest, PrinterState
 from queue_server.auth import Principal, revoke_device
 from queue_server.policy import Action
 from queue_server.routes.deps import MAX_ID, State, allowed
-from queue_server.store import Store
+from queue_server.store import Device, Store
 from queue_server.writer import Outcome
 
 router = APIRouter(tags=["devices"])
@@ -23,19 +24,17 @@ class UnknownDevice(NotFound):
         super().__init__(f"Không có thiết bị mã {device_id}")
 
 
-def device_out(row: dict[str, Any]) -> DeviceOut:
-    def at(key: str) -> datetime | None:
-        return datetime.fromisoformat(row[key]) if row[key] else None
-
+def device_out(device: Device, local: Callable[[datetime], datetime]) -> DeviceOut:
+    """`device` as the API shows it, its times in the site's timezone (`local`)."""
     return DeviceOut(
-        id=row["id"],
-        name=row["name"],
-        kind=row["kind"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        revoked_at=at("revoked_at"),
-        last_seen_at=at("last_seen_at"),
-        printer=row["printer"],
-        counter=row["counter"],
+        id=device.id,
+        name=device.name,
+        kind=device.kind,
+        created_at=local(device.created_at),
+        revoked_at=local(device.revoked_at) if device.revoked_at else None,
+        last_seen_at=local(device.last_seen_at) if device.last_seen_at else None,
+        printer=cast(PrinterState | None, device.printer),  # stored from a PrinterState
+        counter=device.counter,
     )
 
 
@@ -45,7 +44,8 @@ def device_out(row: dict[str, Any]) -> DeviceOut:
 async def devices(
     state: State, _: Annotated[Principal, Depends(allowed(Action.LIST_DEVICES))]
 ) -> list[DeviceOut]:
-    return [device_out(row) for row in state.reader.devices()]
+    local = state.service.views.local
+    return [device_out(device, local) for device in state.reader.devices()]
 
 
 @router.post(
@@ -61,9 +61,9 @@ async def heartbeat(
     now = state.clock.now()
 
     def write(store: Store) -> Outcome[None]:
-        changes: dict[str, object] = {"last_seen_at": now.isoformat()}
-        changes.update(request.model_dump(exclude_none=True))
-        store.update_device(int(who.subject), changes)
+        store.record_heartbeat(
+            int(who.subject), now, request.printer, request.detail, request.version
+        )
         return Outcome(None)
 
     await state.writer.run(write)
@@ -80,12 +80,12 @@ async def revoke(
 ) -> DeviceOut:
     now = state.clock.now()
 
-    def write(store: Store) -> Outcome[dict[str, Any]]:
+    def write(store: Store) -> Outcome[Device]:
         if store.device(device_id) is None:
             raise UnknownDevice(device_id)
         revoke_device(store, device_id, now)
-        row = store.device(device_id)
-        assert row is not None
-        return Outcome(row)
+        device = store.device(device_id)
+        assert device is not None
+        return Outcome(device)
 
-    return device_out(await state.writer.run(write))
+    return device_out(await state.writer.run(write), state.service.views.local)

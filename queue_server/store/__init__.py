@@ -1,493 +1,154 @@
-"""The SQLite store: the only place that touches the database.
+"""The store: the one interface to the database, in the domain's types.
 
-One `Store` per thread (sqlite connections are not shared across threads): the
-server's single writer thread holds one, the event loop another for reads, and
-the admin commands their own. WAL lets readers run beside the writer; every write
-goes through `transaction()` (BEGIN IMMEDIATE … COMMIT), durable with
-`synchronous=FULL`.
+`Store` is what the server, the commands and the tools ask; it takes and returns
+`queue_core` models, the records of `records.py` and timezone-aware datetimes, never rows,
+SQL or timestamps as text. SQLite (`queue_server.store.sqlite`) is one implementation; the
+contract suite in `tests/store/` is what any other must pass unchanged.
+
+One store object per thread: the server's single writer holds one, the event loop another
+for reads, and the admin commands their own. Every write runs inside `transaction()`.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import secrets
-import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
-
-from sqlite_utils import Database
+from typing import Protocol
 
 from queue_core.dispatch import Line
-from queue_core.errors import UnknownCounter, UnknownTicket
-from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
-from queue_core.site import SiteConfig, site_from_data
-from queue_server.store import idempotency_scope as _idempotency_scope  # noqa: F401  (m004–m006)
-from queue_server.store.errors import Conflict, StoreError, TransactionLost
-from queue_server.store.integrity import DatabaseUnusable, check_database_file
-from queue_server.store.schema import migrations
+from queue_core.model import Counter, Ticket
+from queue_core.site import SiteConfig
+from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError, TransactionLost
+from queue_server.store.records import (
+    CounterDay,
+    Device,
+    Rating,
+    Token,
+    TokenHolder,
+    TokenKind,
+    User,
+)
 
 __all__ = [
     "DATABASE_NAME",
     "Conflict",
+    "CounterDay",
     "DatabaseUnusable",
+    "Device",
+    "Rating",
     "Store",
     "StoreError",
+    "Token",
+    "TokenHolder",
     "TransactionLost",
-    "check_database_file",
+    "User",
+    "connect",
 ]
 
 DATABASE_NAME = "motcua.db"
-
-log = logging.getLogger(__name__)
-
-
-@contextmanager
-def _translated() -> Iterator[None]:
-    try:
-        yield
-    except sqlite3.IntegrityError as exc:
-        raise Conflict(str(exc)) from exc
-    except sqlite3.Error as exc:
-        raise StoreError(str(exc)) from exc
+"""The database's file in the data directory (with its `-wal` and `-shm` companions)."""
 
 
-def _iso(at: datetime | None) -> str | None:
-    """Stored in UTC, so that text order is time order."""
-    return at.astimezone(UTC).isoformat() if at is not None else None
-
-
-def _stored(row: dict[str, Any]) -> dict[str, Any]:
-    """`row` with every timestamp (a key ending in `_at`) in the one stored form, UTC ISO
-    8601: rows compared as text (a token's expiry) must not mix offsets (issue #12).
-
-    A timestamp may come as an aware `datetime` or as ISO text with its offset.
-    """
-    stored = dict(row)
-    for key, value in row.items():
-        if not key.endswith("_at") or value is None:
-            continue
-        at = datetime.fromisoformat(value) if isinstance(value, str) else value
-        if not isinstance(at, datetime) or at.tzinfo is None:
-            raise TypeError(f"{key} must be a timezone-aware datetime, not {value!r}")
-        stored[key] = _iso(at)
-    return stored
-
-
-def _dt(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text is not None else None
-
-
-class Store:
-    """One connection to the motcua database in `data_dir`."""
-
-    def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / DATABASE_NAME
-        with self._damage_told(), _translated():
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            try:
-                # Wait for the other process (an admin command, the server) rather than fail.
-                conn.execute("PRAGMA busy_timeout = 10000")
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = FULL")
-                conn.execute("PRAGMA foreign_keys = ON")
-            except sqlite3.Error:
-                conn.close()  # not a database: nothing to keep open
-                raise
-            self.db = Database(conn, execute_plugins=False)
-
-    @contextmanager
-    def _damage_told(self) -> Iterator[None]:
-        """A file SQLite finds not to be a database, or corrupt, is `DatabaseUnusable`."""
-        try:
-            yield
-        except StoreError as exc:
-            cause = exc.__cause__
-            if getattr(cause, "sqlite_errorname", None) in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
-                raise DatabaseUnusable(
-                    self.path, f"dữ liệu bị hỏng: {exc} / its content is damaged: {exc}"
-                ) from exc
-            raise
+class Store(Protocol):
+    """The motcua database, as one connection sees it."""
 
     def migrate(self) -> None:
-        with self._damage_told(), _translated():
-            migrations.apply(self.db)
+        """Bring the schema up to date (on every open; idempotent)."""
 
-    def close(self) -> None:
-        self.db.close()
+    def close(self) -> None: ...
 
-    # --- transactions ------------------------------------------------------------------
+    # --- transactions ----------------------------------------------------------------
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so a read-modify-write
-        inside can never be interleaved by another writer.
+    def transaction(self) -> AbstractContextManager[None]:
+        """A write transaction holding the write lock from its start. Whatever fails, the
+        body or the commit itself, nothing of it stays and the store can be used again."""
 
-        Whatever fails, the body or the COMMIT itself (disk full, SQLITE_BUSY), the
-        connection leaves with no transaction open: a COMMIT that fails keeps the
-        transaction open, and every later BEGIN would fail until a restart (issue #12).
-        """
-        with _translated():
-            self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            with _translated():
-                self.db.execute("COMMIT")
-        except BaseException:
-            self._abandon()
-            raise
+    def read_transaction(self) -> AbstractContextManager[None]:
+        """Several reads that see one consistent state."""
 
-    def _abandon(self) -> None:
-        """Roll back whatever is open; the caller's error, not this one, is what counts."""
-        if not self.db.conn.in_transaction:
-            return  # SQLite already rolled it back (e.g. SQLITE_FULL)
-        try:
-            self.db.conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            log.exception(
-                "ROLLBACK failed after an error; the connection may stay in a transaction"
-            )
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A step inside `transaction()` that can fail alone; `TransactionLost` when the
+        failure took the whole transaction with it."""
 
-    @contextmanager
-    def read_transaction(self) -> Iterator[None]:
-        """Several reads that see one consistent state (a WAL snapshot)."""
-        if self.db.conn.in_transaction:
-            yield
-            return
-        with _translated():
-            self.db.execute("BEGIN")
-        try:
-            yield
-        finally:
-            self.db.rollback()
+    # --- site, counters --------------------------------------------------------------
 
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """A nested step inside `transaction()` that can fail alone.
-
-        Some errors (SQLITE_FULL, SQLITE_IOERR) make SQLite roll back the whole
-        transaction, not just the step: then `TransactionLost` is raised, for the
-        caller must not go on as though the earlier steps were still pending.
-        """
-        if not self.db.conn.in_transaction:
-            raise TransactionLost("a savepoint needs an open transaction")
-        with _translated():
-            self.db.execute("SAVEPOINT step")
-        try:
-            yield
-        except BaseException as exc:
-            if not self.db.conn.in_transaction:
-                raise TransactionLost(f"the transaction was rolled back: {exc}") from exc
-            with _translated():
-                self.db.execute("ROLLBACK TO step")
-                self.db.execute("RELEASE step")
-            raise
-        with _translated():
-            self.db.execute("RELEASE step")
-
-    # --- site ---------------------------------------------------------------------------
-
-    def site(self) -> SiteConfig | None:
-        with _translated():
-            rows = list(self.db.query("select value from settings where key = 'site'"))
-        return site_from_data(json.loads(rows[0]["value"])) if rows else None
+    def site(self) -> SiteConfig | None: ...
 
     def save_site(self, site: SiteConfig) -> None:
-        """Store the site and (re)create its services and counters. Inside a transaction."""
-        with _translated():
-            self.db.table("settings").upsert(
-                {"key": "site", "value": site.model_dump_json()}, pk="key"
-            )
-            for position, service in enumerate(site.services):
-                self.db.table("services").upsert(
-                    {
-                        "code": service.code,
-                        "name": service.name,
-                        "prefix": service.prefix,
-                        "digits": service.digits,
-                        "position": position,
-                    },
-                    pk="code",
-                )
-            existing = {row["number"]: row for row in self.db.table("counters").rows}
-            for counter in site.counters_domain():
-                if counter.number in existing:
-                    old = self._counter(existing[counter.number])
-                    counter = counter.replace(
-                        state=old.state,
-                        clerk=old.clerk,
-                        current_ticket_id=old.current_ticket_id,
-                        pause_reason=old.pause_reason,
-                        priority_streak=old.priority_streak,
-                    )
-                self.save_counter(counter, None)
-
-    # --- counters ------------------------------------------------------------------------
-
-    @staticmethod
-    def _counter(row: dict[str, Any]) -> Counter:
-        return Counter(
-            number=row["number"],
-            name=row["name"],
-            services=tuple(json.loads(row["services"])),
-            call_mode=CallMode(row["call_mode"]),
-            state=CounterState(row["state"]),
-            clerk=row["clerk"],
-            current_ticket_id=row["current_ticket_id"],
-            pause_reason=row["pause_reason"],
-            priority_streak=row["priority_streak"],
-        )
+        """Store the site and (re)create its services and counters, keeping each existing
+        counter's live state."""
 
     def counters(self) -> list[Counter]:
-        with _translated():
-            return [
-                self._counter(r) for r in self.db.query("select * from counters order by number")
-            ]
+        """Every counter, by number."""
 
     def counter(self, number: int) -> Counter:
-        with _translated():
-            rows = list(self.db.query("select * from counters where number = ?", [number]))
-        if not rows:
-            raise UnknownCounter(number)
-        return self._counter(rows[0])
+        """Raises UnknownCounter."""
 
-    def save_counter(self, counter: Counter, at: datetime | None) -> None:
-        with _translated():
-            self.db.execute(
-                "insert or replace into counters (number, name, services, call_mode, state, clerk,"
-                " current_ticket_id, pause_reason, priority_streak, updated_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    counter.number,
-                    counter.name,
-                    json.dumps(list(counter.services)),
-                    counter.call_mode.value,
-                    counter.state.value,
-                    counter.clerk,
-                    counter.current_ticket_id,
-                    counter.pause_reason,
-                    counter.priority_streak,
-                    _iso(at),
-                ],
-            )
+    def save_counter(self, counter: Counter, at: datetime | None) -> None: ...
 
     def counters_open_since_before(self, before: datetime) -> set[int]:
-        """Counters not closed whose last change was before `before` (a past day's)."""
-        with _translated():
-            rows = self.db.execute(
-                "select number from counters where state != 'closed'"
-                " and (updated_at is null or updated_at < ?)",
-                [_iso(before)],
-            ).fetchall()
-        return {int(number) for (number,) in rows}
+        """Counters not closed whose last change was before `before`."""
 
-    # --- tickets -------------------------------------------------------------------------
-
-    @staticmethod
-    def _ticket(row: dict[str, Any] | sqlite3.Row) -> Ticket:
-        return Ticket(
-            id=row["id"],
-            number=row["number"],
-            service=row["service"],
-            day=date.fromisoformat(row["day"]),
-            sequence=row["sequence"],
-            issued_at=datetime.fromisoformat(row["issued_at"]),
-            rank=row["rank"],
-            priority=bool(row["priority"]),
-            status=TicketStatus(row["status"]),
-            called_at=_dt(row["called_at"]),
-            finished_at=_dt(row["finished_at"]),
-            counter=row["counter"],
-            clerk=row["clerk"],
-            target_counter=row["target_counter"],
-            recalls=row["recalls"] or 0,
-            walk_in=bool(row["walk_in"]),
-        )
+    # --- tickets ---------------------------------------------------------------------
 
     def ticket(self, ticket_id: int) -> Ticket:
-        with _translated():
-            rows = list(self.db.query("select * from tickets where id = ?", [ticket_id]))
-        if not rows:
-            raise UnknownTicket(ticket_id)
-        return self._ticket(rows[0])
+        """Raises UnknownTicket."""
 
     def ticket_by_key(self, issued_by: str, idempotency_key: str) -> tuple[Ticket, str] | None:
-        """The ticket `issued_by` issued under `idempotency_key` (a key is the issuer's
-        own), with the service it was issued for (a transfer since may have moved it)."""
-        with _translated():
-            rows = list(
-                self.db.query(
-                    "select * from tickets where issued_by = ? and idempotency_key = ?",
-                    [issued_by, idempotency_key],
-                )
-            )
-        return (self._ticket(rows[0]), str(rows[0]["issued_service"])) if rows else None
+        """The ticket `issued_by` issued under `idempotency_key`, with the service it was
+        issued for."""
 
     def waiting(
         self, services: tuple[str, ...] | None = None, counter: int | None = None
     ) -> list[Ticket]:
-        """Waiting tickets of `services` (all when None) plus those sent to `counter`, by rank."""
-        where, params = "status = 'waiting'", []
-        if services is not None:
-            marks = ",".join("?" * len(services))
-            where += f" and (service in ({marks}) or target_counter = ?)"
-            params = [*services, counter]
-        with _translated():
-            rows = self.db.query(f"select * from tickets where {where} order by rank, id", params)
-            return [self._ticket(r) for r in rows]
+        """Waiting tickets of `services` (all when None) plus those sent to `counter`, by
+        rank."""
 
     def line_heads(self, lines: Iterable[Line]) -> list[Ticket]:
-        """The first waiting ticket (by rank, then id) of each of `lines` that has one,
-        each read through an index whatever the length of its line."""
-        heads: list[Ticket] = []
-        with _translated():
-            for line in lines:
-                params: list[object]
-                if line.counter is not None:
-                    where, params = "target_counter = ?", [line.counter]
-                else:
-                    where, params = "service = ? and target_counter is null", [line.service]
-                    if line.priority is not None:
-                        where += " and priority = ?"
-                        params.append(int(line.priority))
-                heads += self._tickets(
-                    f"select * from tickets where status = 'waiting' and {where}"
-                    " order by rank, id limit 1",
-                    params,
-                )
-        return heads
-
-    def _tickets(self, sql: str, params: list[object]) -> list[Ticket]:
-        return [self._ticket(row) for row in self.db.query(sql, params)]
+        """The first waiting ticket of each of `lines` that has one."""
 
     def waiting_for(self, counters: Sequence[Counter]) -> list[Ticket]:
-        """Every waiting ticket that one of `counters` may call, by rank: the queues
-        their call orders are drawn from (see `queue_core.ahead`)."""
-        services = sorted({code for c in counters for code in c.services})
-        numbers = sorted({c.number for c in counters})
-        with _translated():
-            return self._tickets(
-                "select * from tickets where status = 'waiting' and ("
-                f"(target_counter is null and service in ({','.join('?' * len(services))}))"
-                f" or target_counter in ({','.join('?' * len(numbers))}))"
-                " order by rank, id",
-                [*services, *numbers],
-            )
+        """Every waiting ticket one of `counters` may call, by rank."""
 
     def waiting_counts(self) -> dict[str, int]:
-        with _translated():
-            rows = self.db.execute(
-                "select service, count(*) from tickets where status = 'waiting'"
-                " and target_counter is null group by service"
-            ).fetchall()
-        return {str(service): int(count) for service, count in rows}
+        """Waiting tickets per service, those sent to one counter apart."""
 
     def recent_service_s(self, service: str, day: date, limit: int) -> list[float]:
         """Call-to-completion seconds of `service`'s latest `limit` completions of `day`
-        (walk-ins apart: they skip the queue), newest first."""
-        with _translated():
-            rows = self.db.execute(
-                "select (julianday(finished_at) - julianday(called_at)) * 86400.0"
-                " from tickets where day = ? and service = ? and status = 'done' and walk_in = 0"
-                " order by finished_at desc limit ?",
-                [day.isoformat(), service, limit],
-            ).fetchall()
-        return [float(seconds) for (seconds,) in rows]
+        (walk-ins apart), newest first."""
 
-    def last_sequence(self, service: str, day: date) -> int:
-        with _translated():
-            row = self.db.execute(
-                "select last from sequences where service = ? and day = ?",
-                [service, day.isoformat()],
-            ).fetchone()
-        return int(row[0]) if row else 0
+    def last_sequence(self, service: str, day: date) -> int: ...
 
     def insert_ticket(
         self, ticket: Ticket, issued_by: str | None, idempotency_key: str | None
     ) -> Ticket:
-        """Store a new ticket and advance its service's sequence; the id is assigned here.
+        """Store a new ticket; returns it with its id (and rank: its id)."""
 
-        The rank of a new ticket is its id: the queue is first come, first served.
-        """
-        with _translated():
-            self.db.execute(
-                "insert into sequences (service, day, last) values (?, ?, ?)"
-                " on conflict (service, day) do update set last = excluded.last",
-                [ticket.service, ticket.day.isoformat(), ticket.sequence],
-            )
-            cursor = self.db.execute(
-                "insert into tickets (number, service, issued_service, day, sequence, rank,"
-                " priority, status, issued_at, called_at, finished_at, counter, clerk,"
-                " target_counter, recalls, walk_in, issued_by, idempotency_key)"
-                " values (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    ticket.number,
-                    ticket.service,
-                    ticket.service,
-                    ticket.day.isoformat(),
-                    ticket.sequence,
-                    int(ticket.priority),
-                    ticket.status.value,
-                    _iso(ticket.issued_at),
-                    _iso(ticket.called_at),
-                    _iso(ticket.finished_at),
-                    ticket.counter,
-                    ticket.clerk,
-                    ticket.target_counter,
-                    ticket.recalls,
-                    int(ticket.walk_in),
-                    issued_by,
-                    idempotency_key,
-                ],
-            )
-            ticket_id = int(cursor.lastrowid or 0)
-            self.db.execute("update tickets set rank = ? where id = ?", [ticket_id, ticket_id])
-        return ticket.replace(id=ticket_id, rank=ticket_id)
-
-    def update_ticket(self, ticket: Ticket) -> None:
-        with _translated():
-            self.db.execute(
-                "update tickets set service = ?, rank = ?, status = ?, called_at = ?,"
-                " finished_at = ?, counter = ?, clerk = ?, target_counter = ?, recalls = ?,"
-                " walk_in = ? where id = ?",
-                [
-                    ticket.service,
-                    ticket.rank,
-                    ticket.status.value,
-                    _iso(ticket.called_at),
-                    _iso(ticket.finished_at),
-                    ticket.counter,
-                    ticket.clerk,
-                    ticket.target_counter,
-                    ticket.recalls,
-                    int(ticket.walk_in),
-                    ticket.id,
-                ],
-            )
+    def update_ticket(self, ticket: Ticket) -> None: ...
 
     def open_tickets_before(self, day: date) -> list[Ticket]:
-        """Waiting or called tickets of days before `day`: the day change expires them."""
-        with _translated():
-            rows = self.db.query(
-                "select * from tickets where status in ('waiting', 'called') and day < ?",
-                [day.isoformat()],
-            )
-            return [self._ticket(r) for r in rows]
+        """Waiting or called tickets of days before `day`."""
 
-    # --- events --------------------------------------------------------------------------
+    def tickets_by_number(self, number: str, day: date) -> list[Ticket]: ...
 
-    def next_seq(self) -> int:
-        with _translated():
-            return int(
-                self.db.execute("select coalesce(max(seq), 0) + 1 from events").fetchone()[0]
-            )
+    def assign_follow_code(self, ticket_id: int) -> str:
+        """Give the ticket a new random follow code and return it."""
 
-    def last_seq(self) -> int:
-        return self.next_seq() - 1
+    def follow_code(self, ticket_id: int) -> str | None: ...
+
+    def ticket_by_follow_code(self, code: str) -> Ticket | None: ...
+
+    def counter_day(self, counter: int, day: date, clerk: str | None = None) -> CounterDay:
+        """`day`'s figures of the tickets finished at `counter` (by `clerk` alone when
+        given)."""
+
+    # --- events ----------------------------------------------------------------------
+
+    def next_seq(self) -> int: ...
+
+    def last_seq(self) -> int: ...
 
     def append_event(
         self,
@@ -498,228 +159,82 @@ class Store:
         ticket_id: int | None,
         counter: int | None,
         body: str,
-    ) -> None:
-        with _translated():
-            self.db.execute(
-                "insert into events (seq, type, at, actor, ticket_id, counter, body)"
-                " values (?, ?, ?, ?, ?, ?, ?)",
-                [seq, type_, _iso(at), actor, ticket_id, counter, body],
-            )
+    ) -> None: ...
 
     def events_after(
         self, seq: int, limit: int = 1000, until: int | None = None
     ) -> list[tuple[int, str, str]]:
         """(seq, type, JSON body) of the events after `seq` (up to `until`), oldest first."""
-        with _translated():
-            return [
-                (int(s), str(t), str(b))
-                for s, t, b in self.db.execute(
-                    "select seq, type, body from events where seq > ? and seq <= ?"
-                    " order by seq limit ?",
-                    [seq, until if until is not None else 2**63 - 1, limit],
-                ).fetchall()
-            ]
 
     def latest_events(self, types: tuple[str, ...], since: datetime, limit: int) -> list[str]:
         """JSON bodies of the newest events of `types` at or after `since`, newest first."""
-        marks = ",".join("?" * len(types))
-        with _translated():
-            return [
-                str(body)
-                for (body,) in self.db.execute(
-                    f"select body from events where type in ({marks}) and at >= ?"
-                    " order by seq desc limit ?",
-                    [*types, _iso(since), limit],
-                ).fetchall()
-            ]
 
-    # --- ratings -------------------------------------------------------------------------
+    # --- ratings ---------------------------------------------------------------------
 
-    def rating_exists(self, ticket_id: int) -> bool:
-        with _translated():
-            return (
-                self.db.execute("select 1 from ratings where ticket_id = ?", [ticket_id]).fetchone()
-                is not None
-            )
+    def rating_exists(self, ticket_id: int) -> bool: ...
 
-    def insert_rating(self, row: dict[str, Any]) -> None:
-        with _translated():
-            self.db.table("ratings").insert(_stored(row), pk="ticket_id")
+    def rating_score(self, ticket_id: int) -> int | None: ...
 
-    # --- users, devices, tokens -------------------------------------------------------------
+    def insert_rating(self, rating: Rating) -> None: ...
 
-    def _one(self, sql: str, params: list[object]) -> dict[str, Any] | None:
-        with _translated():
-            rows = list(self.db.query(sql, params))
-        return rows[0] if rows else None
+    # --- users, devices, tokens --------------------------------------------------------
 
-    def user(self, username: str) -> dict[str, Any] | None:
-        return self._one("select * from users where username = ?", [username])
+    def user(self, username: str) -> User | None: ...
 
-    def users(self) -> list[dict[str, Any]]:
-        with _translated():
-            return list(self.db.query("select * from users order by username"))
+    def users(self) -> list[User]: ...
 
-    def insert_user(self, row: dict[str, Any]) -> None:
-        with _translated():
-            self.db.table("users").insert(_stored(row), pk="username")
+    def insert_user(self, user: User) -> None:
+        """Raises Conflict when the username is taken."""
 
-    def set_user_disabled(self, username: str, disabled: bool) -> int:
-        with _translated():
-            return self.db.execute(
-                "update users set disabled = ? where username = ?", [int(disabled), username]
-            ).rowcount
+    def set_user_disabled(self, username: str, disabled: bool) -> bool:
+        """False when there is no such user."""
 
-    def device(self, device_id: int) -> dict[str, Any] | None:
-        return self._one("select * from devices where id = ?", [device_id])
+    def device(self, device_id: int) -> Device | None: ...
 
-    def device_by_name(self, name: str) -> dict[str, Any] | None:
-        return self._one("select * from devices where name = ?", [name])
+    def device_by_name(self, name: str) -> Device | None: ...
 
-    def devices(self) -> list[dict[str, Any]]:
-        with _translated():
-            return list(self.db.query("select * from devices order by id"))
+    def devices(self) -> list[Device]: ...
 
-    def insert_device(self, row: dict[str, Any]) -> int:
-        with _translated():
-            return int(self.db.table("devices").insert(_stored(row), pk="id").last_pk or 0)
+    def insert_device(self, device: Device) -> int:
+        """Store a new device; returns its id. Raises Conflict when the name is taken."""
 
-    def update_device(self, device_id: int, changes: dict[str, Any]) -> None:
-        with _translated():
-            self.db.table("devices").update(device_id, _stored(changes))
+    def set_device_revoked(self, device_id: int, at: datetime | None) -> None: ...
 
-    def token_holder(
-        self, token_hash: str, now: datetime
-    ) -> tuple[Literal["user", "device"], str, str, str, int | None] | None:
-        """(kind, subject, role, display name, bound counter) of a valid token's holder, or
-        None."""
-        with _translated():
-            row = self.db.execute(
-                "select t.kind, t.subject, coalesce(u.role, d.kind),"
-                " coalesce(nullif(u.display_name, ''), u.username, d.name), d.counter"
-                " from tokens t"
-                " left join users u on t.kind = 'user' and u.username = t.subject"
-                " and u.disabled = 0"
-                " left join devices d on t.kind = 'device' and d.id = t.subject"
-                " and d.revoked_at is null"
-                " where t.hash = ? and t.revoked_at is null"
-                " and (t.expires_at is null or t.expires_at > ?)",
-                [token_hash, _iso(now)],
-            ).fetchone()
-        if row is None or row[2] is None:
-            return None
-        kind, subject, role, name, counter = row
-        return (
-            ("user" if kind == "user" else "device"),
-            str(subject),
-            str(role),
-            str(name),
-            None if counter is None else int(counter),
-        )
+    def record_heartbeat(
+        self,
+        device_id: int,
+        at: datetime,
+        printer: str | None,
+        detail: str | None,
+        version: str | None,
+    ) -> None:
+        """The device was heard from at `at`; the reported fields that are not None."""
 
-    def insert_token(self, row: dict[str, Any]) -> None:
-        with _translated():
-            self.db.table("tokens").insert(_stored(row), pk="hash")
+    def token_holder(self, token_hash: str, now: datetime) -> TokenHolder | None:
+        """Who holds a valid token (unexpired, unrevoked, of an enabled user or a device
+        in service), or None."""
 
-    def revoke_tokens(self, kind: str, subject: str, at: datetime) -> int:
-        with _translated():
-            return self.db.execute(
-                "update tokens set revoked_at = ?"
-                " where kind = ? and subject = ? and revoked_at is null",
-                [_iso(at), kind, subject],
-            ).rowcount
+    def insert_token(self, token: Token) -> None: ...
 
-    def revoke_token(self, token_hash: str, at: datetime) -> int:
-        """Revoke one token (a sign-out), leaving its holder's others alone."""
-        with _translated():
-            return self.db.execute(
-                "update tokens set revoked_at = ? where hash = ? and revoked_at is null",
-                [_iso(at), token_hash],
-            ).rowcount
+    def revoke_tokens(self, kind: TokenKind, subject: str, at: datetime) -> int: ...
 
-    # --- a counter's day, for the clerk's desk ------------------------------------------
+    def revoke_token(self, token_hash: str, at: datetime) -> int: ...
 
-    def counter_day(
-        self, counter: int, day: date, clerk: str | None = None
-    ) -> tuple[dict[str, int], float | None, list[tuple[int, int]]]:
-        """Ticket counts by status, the mean service time, and (score, scale) of the
-        ratings of `day`'s tickets finished at `counter` (by `clerk` alone when given)."""
-        where, params = "t.day = ? and t.counter = ?", [day.isoformat(), counter]
-        if clerk is not None:
-            where += " and t.clerk = ?"
-            params.append(clerk)
-        with _translated(), self.read_transaction():
-            counts = {
-                str(status): int(n)
-                for status, n in self.db.execute(
-                    f"select t.status, count(*) from tickets t where {where} group by t.status",
-                    params,
-                ).fetchall()
-            }
-            mean = self.db.execute(
-                "select avg((julianday(t.finished_at) - julianday(t.called_at)) * 86400.0)"
-                f" from tickets t where {where} and t.status = 'done'",
-                params,
-            ).fetchone()[0]
-            ratings = [
-                (int(score), int(size))
-                for score, size in self.db.execute(
-                    "select r.score, r.scale from ratings r join tickets t on t.id = r.ticket_id"
-                    f" where {where}",
-                    params,
-                ).fetchall()
-            ]
-        return counts, float(mean) if mean is not None else None, ratings
 
-    # --- a ticket by its printed number, for the kiosk's "rate my visit" --------------------
+def connect(data_dir: Path, *, check_file: bool = False) -> Store:
+    """The store of the data directory `data_dir` (SQLite, in `DATABASE_NAME`), not yet
+    migrated; a new database is made only where the directory holds none.
 
-    def tickets_by_number(self, number: str, day: date) -> list[Ticket]:
-        """`day`'s tickets printed with `number` (prefixes are distinct: one at most)."""
-        with _translated():
-            rows = self.db.query(
-                "select * from tickets where day = ? and number = ? order by id",
-                [day.isoformat(), number],
-            )
-            return [self._ticket(r) for r in rows]
+    `check_file` first reads the file's header, which SQLite would not refuse when the file
+    is empty or truncated. Only a process's first opening may do it: closing any descriptor
+    of the file drops the POSIX locks of every SQLite connection the process already holds
+    on it.
 
-    # --- follow codes: the unguessable handle of a ticket's QR code and follow page ----------
+    Raises:
+        DatabaseUnusable: the database is empty, truncated or damaged.
+    """
+    from queue_server.store.sqlite import SqliteStore, check_database_file
 
-    FOLLOW_CODE_BYTES = 9  # 72 random bits, 12 URL-safe characters: short enough for the QR
-
-    def assign_follow_code(self, ticket_id: int) -> str:
-        """Give ticket `ticket_id` a new random follow code and return it. Inside a
-        transaction."""
-        while True:
-            code = secrets.token_urlsafe(self.FOLLOW_CODE_BYTES)
-            if code.isdigit():  # an all-digit code would read as an old numeric `/t/{id}`
-                continue
-            try:
-                # A failed UNIQUE check undoes this statement alone, not the transaction: no
-                # savepoint needed (two statements fewer on the issuing path).
-                with _translated():
-                    self.db.execute(
-                        "update tickets set follow_code = ? where id = ?", [code, ticket_id]
-                    )
-            except Conflict:  # the same 72 bits twice: draw again
-                continue
-            return code
-
-    def follow_code(self, ticket_id: int) -> str | None:
-        with _translated():
-            row = self.db.execute(
-                "select follow_code from tickets where id = ?", [ticket_id]
-            ).fetchone()
-        return str(row[0]) if row and row[0] is not None else None
-
-    def ticket_by_follow_code(self, code: str) -> Ticket | None:
-        with _translated():
-            rows = list(self.db.query("select * from tickets where follow_code = ?", [code]))
-        return self._ticket(rows[0]) if rows else None
-
-    def rating_score(self, ticket_id: int) -> int | None:
-        """The score ticket `ticket_id` was rated with, or None while it is unrated."""
-        with _translated():
-            row = self.db.execute(
-                "select score from ratings where ticket_id = ?", [ticket_id]
-            ).fetchone()
-        return int(row[0]) if row else None
+    if check_file:
+        check_database_file(data_dir / DATABASE_NAME)
+    return SqliteStore(data_dir)

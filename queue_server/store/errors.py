@@ -3,10 +3,12 @@
 StoreError
  ├── Conflict          a uniqueness rule refused the write
  ├── TransactionLost   SQLite rolled back the whole transaction
- └── DatabaseUnusable  (integrity.py) the database file is empty, truncated or damaged
+ └── DatabaseUnusable  the database file is empty, truncated or damaged
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 
 class StoreError(Exception):
@@ -19,3 +21,20 @@ class Conflict(StoreError):
 
 class TransactionLost(StoreError):
     """SQLite rolled back the whole transaction: none of its steps will be committed."""
+
+
+class DatabaseUnusable(StoreError):
+    """The data directory holds a database that cannot be used as it is.
+
+    `str()` is the whole one-line message, Vietnamese then English, with what to do.
+    """
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        vi, _, en = reason.partition(" / ")
+        super().__init__(
+            f"không dùng được cơ sở dữ liệu {path} ({vi}): hãy khôi phục từ bản sao lưu"
+            " (docs/operations.md), máy chủ không tạo cơ sở dữ liệu mới thay thế. / The"
+            f" database {path} cannot be used ({en or vi}): restore it from a backup"
+            " (docs/operations.md); the server will not start over with an empty one."
+        )

@@ -16,7 +16,7 @@ from counter_client.kept_session import SessionKeeper, end_of_local_day
 from counter_client.texts import translator
 from counter_client.window import CounterWindow
 from queue_client import QueueClient
-from queue_server.store import Store
+from queue_server.store import connect
 from tests.counter.conftest import (
     FAST_STREAM,
     OFFSCREEN_NOISE,
@@ -162,7 +162,7 @@ def test_a_refused_session_falls_back_to_sign_in_calmly(
     sign_in(qtbot, first, "lan")
     open_counter(qtbot, first, 2)
     first.close()
-    store = Store(hall.server.data_dir)
+    store = connect(hall.server.data_dir)
     try:
         with store.transaction():
             if how == "revoked":

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from queue_core.clock import FrozenClock
 from queue_server.app import create_app
 from queue_server.settings import Settings
-from queue_server.store import Store
+from queue_server.store import connect
 from tests.server.conftest import MONDAY_9AM, PASSWORDS, Hall, open_hall, prepare_data_dir
 
 EVERYONE = ("kiosk", "display", "rating", "counter", "lan", "sup", "admin")
@@ -77,7 +77,7 @@ def working_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
 
 
 def events(hall: Hall) -> int:
-    store = Store(hall.data_dir)
+    store = connect(hall.data_dir)
     try:
         return store.last_seq()
     finally:
@@ -225,7 +225,7 @@ def test_a_success_forgives_earlier_failures(hall: Hall) -> None:
 
 
 def test_a_disabled_user_can_neither_sign_in_nor_use_a_token(hall: Hall) -> None:
-    store = Store(hall.data_dir)
+    store = connect(hall.data_dir)
     try:
         store.set_user_disabled("hung", True)
     finally:

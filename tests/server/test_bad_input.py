@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from queue_server.app import create_app
 from queue_server.settings import Settings
-from queue_server.store import Store
+from queue_server.store import connect
 from tests.server.conftest import Hall, open_hall
 
 JSON = {"content-type": "application/json"}
@@ -24,7 +24,7 @@ JSON = {"content-type": "application/json"}
 
 def tickets(hall: Hall) -> list[dict[str, Any]]:
     """Every ticket row as the database holds it."""
-    store = Store(hall.data_dir)
+    store = connect(hall.data_dir)
     try:
         return list(store.db.query("select * from tickets order by id"))
     finally:

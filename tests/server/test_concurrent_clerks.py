@@ -13,7 +13,7 @@ import pytest
 
 from queue_server.auth import Role, add_user, issue_user_token
 from queue_server.database import open_store
-from queue_server.store import Store
+from queue_server.store import connect
 from tests.helpers.server_process import serve
 from tests.server.conftest import FAST_HASHER, prepare_data_dir
 
@@ -166,7 +166,7 @@ def test_four_clerks_calling_at_once_call_every_ticket_exactly_once(tmp_path: Pa
         server.stop_cleanly()
 
     # The durable log agrees: one `ticket.called` per ticket, at the counter that got it.
-    store = Store(data_dir)
+    store = connect(data_dir)
     try:
         events = [json.loads(row[-1]) for row in store.events_after(0, limit=100_000)]
         statuses = Counter(store.ticket(ticket_id).status.value for ticket_id in issued)

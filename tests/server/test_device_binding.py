@@ -16,14 +16,14 @@ from queue_server.app import create_app
 from queue_server.auth import add_device, rotate_device_token
 from queue_server.roles import Role
 from queue_server.settings import Settings
-from queue_server.store import DATABASE_NAME, Store
+from queue_server.store import DATABASE_NAME, connect
 from tests.helpers.server_process import motcua
 from tests.server.conftest import MONDAY_9AM, Hall, prepare_data_dir
 from tests.server.test_event_stream import last_seq
 
 
 def bind(hall: Hall, name: str, kind: Role, counter: int) -> None:
-    store = Store(hall.data_dir)
+    store = connect(hall.data_dir)
     try:
         with store.transaction():
             _, hall.tokens[name] = add_device(
@@ -158,12 +158,12 @@ def test_device_add_binds_to_a_counter_and_list_shows_it(tmp_path: Path) -> None
 
 def test_a_rotated_token_keeps_the_binding(bound: Hall) -> None:
     hall = bound
-    store = Store(hall.data_dir)
+    store = connect(hall.data_dir)
     try:
         with store.transaction():
             row = store.device_by_name("counter quầy 1")
             assert row is not None
-            hall.tokens["keypad 1"] = rotate_device_token(store, row["id"], hall.clock.now())
+            hall.tokens["keypad 1"] = rotate_device_token(store, row.id, hall.clock.now())
     finally:
         store.close()
     refused(hall, "/api/counters/2/call-next", "keypad 1")
@@ -188,8 +188,8 @@ def test_a_database_from_before_binding_upgrades_with_its_devices_unbound(tmp_pa
                 headers={"Authorization": f"Bearer {tokens['counter']}"},
             )
             assert response.status_code == 204, response.text  # nobody waits; not 403
-    with closing(Store(data_dir)) as store:
-        assert {row["counter"] for row in store.devices()} == {None}
+    with closing(connect(data_dir)) as store:
+        assert {device.counter for device in store.devices()} == {None}
 
 
 def test_the_device_list_shows_each_binding(bound: Hall) -> None:

@@ -40,7 +40,7 @@ from queue_server.auth import revoke_device
 from queue_server.routes import events as events_route
 from queue_server.serve import make_server
 from queue_server.settings import Settings
-from queue_server.store import Store
+from queue_server.store import connect as connect_store
 from tests.server.conftest import MONDAY_9AM, SITE, Hall, prepare_data_dir
 
 TIMEOUT_S = 5.0
@@ -83,12 +83,12 @@ def seqs(texts: list[str]) -> list[int]:
 
 def event_log(data_dir: Path) -> list[tuple[int, str, str]]:
     """The durable event log, read through a connection of our own."""
-    with closing(Store(data_dir)) as store:
+    with closing(connect_store(data_dir)) as store:
         return store.events_after(0, 100_000)
 
 
 def last_seq(data_dir: Path) -> int:
-    with closing(Store(data_dir)) as store:
+    with closing(connect_store(data_dir)) as store:
         return store.last_seq()
 
 
@@ -279,7 +279,7 @@ def test_each_event_is_committed_before_any_client_sees_it(hall: Hall) -> None:
             ticket = hall.issue("TP")
             event = parse_event(receive_text(ws))
             # The row is already readable on another connection: it was committed first.
-            with closing(Store(hall.data_dir)) as store:
+            with closing(connect_store(hall.data_dir)) as store:
                 assert [s for s, _, _ in store.events_after(event.seq - 1, 1)] == [event.seq]
             assert event.type == "ticket.issued"
             assert event.ticket.id == ticket["id"]
@@ -463,7 +463,7 @@ def test_a_bad_token_is_closed_4401(hall: Hall) -> None:
 
 
 def test_a_revoked_or_expired_token_is_closed_4401(hall: Hall) -> None:
-    with closing(Store(hall.data_dir)) as store, store.transaction():
+    with closing(connect_store(hall.data_dir)) as store, store.transaction():
         revoke_device(store, 1, hall.clock.now())  # the kiosk, the first device added
     assert closed_with(hall, f"token={hall.tokens['kiosk']}") == 4401
     hall.clock.advance(hours=13)  # past a staff token's 12 hours
@@ -626,7 +626,7 @@ def test_an_open_stream_is_closed_once_its_token_is_revoked(tmp_path: Path) -> N
         client.websocket_connect(f"/ws/events?token={tokens['display']}") as ws,
     ):
         receive_snapshot(ws)
-        with closing(Store(data_dir)) as store, store.transaction():
+        with closing(connect_store(data_dir)) as store, store.transaction():
             revoke_device(store, 2, clock.now())  # the display, the second device added
         with pytest.raises(WebSocketDisconnect) as closed:
             receive_text(ws)

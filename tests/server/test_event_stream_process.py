@@ -18,7 +18,7 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from queue_core.protocol import Snapshot, parse_event
-from queue_server.store import Store
+from queue_server.store import connect as connect_store
 from tests.server.conftest import prepare_data_dir
 
 TIMEOUT_S = 10.0
@@ -135,7 +135,7 @@ def receive_until(ws: ClientConnection, seq: int) -> list[str]:
 
 
 def event_log(data_dir: Path) -> list[tuple[int, str, str]]:
-    with closing(Store(data_dir)) as store:
+    with closing(connect_store(data_dir)) as store:
         return store.events_after(0, 100_000)
 
 
@@ -188,7 +188,7 @@ def test_a_client_resumes_after_sigkill_with_exactly_the_events_it_missed(
         # Life goes on after the restart: these arrive live.
         assert clerk.post("/api/counters/1/call-next").status_code == 200
         assert clerk.post("/api/counters/1/recall").status_code == 200
-        with closing(Store(data_dir)) as store:
+        with closing(connect_store(data_dir)) as store:
             end = store.last_seq()
         live = receive_until(ws, end)
 

@@ -16,12 +16,12 @@ from queue_core.clock import FrozenClock
 from queue_core.protocol import EVENT_TYPES, Event, parse_event
 from queue_server.app import create_app
 from queue_server.settings import Settings
-from queue_server.store import Store
+from queue_server.store import connect
 from tests.server.conftest import Hall
 
 
 def event_log(hall: Hall) -> list[Event]:
-    store = Store(hall.data_dir)
+    store = connect(hall.data_dir)
     try:
         rows = store.events_after(0, limit=100_000)
     finally:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from queue_server import store as store_module
-from queue_server.store import Store
+from queue_server.store import connect
+from queue_server.store import sqlite as store_module
 
 
 def test_a_taken_or_all_digit_code_is_drawn_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = Store(tmp_path)
+    store = connect(tmp_path)
     store.migrate()
     for n in (1, 2):
         store.db.execute(

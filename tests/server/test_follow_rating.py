@@ -22,7 +22,7 @@ from queue_core.protocol import FOLLOW_CODE_HEADER
 from queue_server.app import create_app
 from queue_server.settings import Settings
 from queue_server.store import DATABASE_NAME
-from queue_server.store.schema import migrations
+from queue_server.store.sqlite.schema import migrations
 from tests.server.conftest import MONDAY_9AM, Hall, open_hall
 
 

@@ -306,9 +306,9 @@ def test_a_restart_during_the_day_leaves_todays_counters_open(hall: Hall, tmp_pa
 def _events(hall: Hall) -> list[dict[str, Any]]:
     import json
 
-    from queue_server.store import Store
+    from queue_server.store import connect
 
-    store = Store(hall.data_dir)
+    store = connect(hall.data_dir)
     try:
         return [json.loads(body) for _, _, body in store.events_after(0, 100_000)]
     finally:

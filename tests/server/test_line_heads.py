@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import closing
 
 from queue_core.dispatch import lines_of
-from queue_server.store import Store
+from queue_server.store import connect
 from tests.core.test_call_lines import heads
 from tests.server.conftest import Hall
 
@@ -24,7 +24,7 @@ def test_line_heads_are_the_first_of_each_line(hall: Hall) -> None:
     late = hall.issue("DD")  # then put in front of DD's ordinary line
     hall.client.post(f"/api/tickets/{late['id']}/transfer", json={"service": "DD"},
                      headers=hall.headers("sup"))  # fmt: skip
-    with closing(Store(hall.data_dir)) as store:
+    with closing(connect(hall.data_dir)) as store:
         waiting = store.waiting()
         for services, counter in [(("TP",), 1), (("TP", "DD"), 2), (("DD",), 3), (("DD",), None)]:
             lines = lines_of(services, counter)

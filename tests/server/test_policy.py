@@ -20,7 +20,7 @@ from queue_server.auth import add_device, issue_user_token
 from queue_server.policy import Action
 from queue_server.roles import Role
 from queue_server.settings import Settings
-from queue_server.store import Store
+from queue_server.store import connect
 from tests.server.conftest import Hall, open_hall
 from tests.server.test_event_stream import last_seq, receive_snapshot, receive_until, stream
 
@@ -129,7 +129,7 @@ def busy_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
         hall.issue("TP")
         hall.issue("TP")
         hall.call_next(1, "sup")  # ticket 1 at counter 1, held by no clerk
-        store = Store(hall.data_dir)
+        store = connect(hall.data_dir)
         try:
             with store.transaction():
                 spare, _ = add_device(store, "dự phòng", Role.KIOSK, hall.clock.now())
@@ -148,7 +148,7 @@ def concrete(hall: Hall, path: str) -> str:
 def token_for(hall: Hall, role: Role, action: Action) -> str:
     if action is Action.SIGN_OUT and role in (Role.ADMIN, Role.SUPERVISOR, Role.CLERK):
         # Signing out ends the token: each attempt spends a token of its own.
-        store = Store(hall.data_dir)
+        store = connect(hall.data_dir)
         try:
             with store.transaction():
                 token, _ = issue_user_token(store, TOKEN_OF[role], datetime.now(UTC), 3600)

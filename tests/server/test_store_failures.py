@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from queue_server.database import open_store
-from queue_server.store import DATABASE_NAME, Store, StoreError
+from queue_server.store import DATABASE_NAME, Device, Store, StoreError, connect
+from queue_server.store.sqlite import SqliteStore
 from queue_server.writer import Command, Outcome, Writer, WriterUnavailable
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -29,23 +30,23 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 def add(name: str, detail: str | None = None) -> Command[int]:
     def command(store: Store) -> Outcome[int]:
-        row = {"name": name, "kind": "kiosk", "created_at": NOW.isoformat(), "detail": detail}
-        return Outcome(store.insert_device(row))
+        return Outcome(store.insert_device(Device(0, name, "kiosk", NOW, detail=detail)))
 
     return command
 
 
 def device_names(data_dir: Path) -> set[str]:
-    store = Store(data_dir)
+    store = connect(data_dir)
     try:
-        return {row["name"] for row in store.devices()}
+        return {device.name for device in store.devices()}
     finally:
         store.close()
 
 
-def journal_store(data_dir: Path) -> Store:
+def journal_store(data_dir: Path) -> SqliteStore:
     """A store on a rollback-journal database that gives up on a lock after 50 ms."""
     store = open_store(data_dir)
+    assert isinstance(store, SqliteStore)
     store.db.execute("PRAGMA journal_mode = DELETE")
     store.db.execute("PRAGMA busy_timeout = 50")
     return store
@@ -73,10 +74,10 @@ def test_a_commit_refused_as_busy_rolls_back_and_the_next_transaction_commits(
         pytest.raises(StoreError, match="locked"),
         store.transaction(),
     ):
-        store.insert_device({"name": "lost", "kind": "kiosk", "created_at": NOW.isoformat()})
+        store.insert_device(Device(0, "lost", "kiosk", NOW))
     assert not store.db.conn.in_transaction
     with store.transaction():
-        store.insert_device({"name": "kept", "kind": "kiosk", "created_at": NOW.isoformat()})
+        store.insert_device(Device(0, "kept", "kiosk", NOW))
     store.close()
     assert device_names(tmp_path) == {"kept"}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from queue_server.store import follow_codes as _follow_codes  # noqa: F401  (m004 comes first)
-from queue_server.store.schema import migrations
+from queue_server.store.sqlite import follow_codes as _follow_codes  # noqa: F401  (m004 comes first)
+from queue_server.store.sqlite.schema import migrations
 
 
 @migrations()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from queue_server.store.schema import migrations
+from queue_server.store.sqlite.schema import migrations
 
 
 @migrations()

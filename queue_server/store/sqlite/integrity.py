@@ -14,27 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from queue_server.store.errors import StoreError
+from queue_server.store.errors import DatabaseUnusable
 
 _MAGIC = b"SQLite format 3\x00"
 _HEADER_SIZE = 100
-
-
-class DatabaseUnusable(StoreError):
-    """The data directory holds a database that cannot be used as it is.
-
-    `str()` is the whole one-line message, Vietnamese then English, with what to do.
-    """
-
-    def __init__(self, path: Path, reason: str) -> None:
-        self.path = path
-        vi, _, en = reason.partition(" / ")
-        super().__init__(
-            f"không dùng được cơ sở dữ liệu {path} ({vi}): hãy khôi phục từ bản sao lưu"
-            " (docs/operations.md), máy chủ không tạo cơ sở dữ liệu mới thay thế. / The"
-            f" database {path} cannot be used ({en or vi}): restore it from a backup"
-            " (docs/operations.md); the server will not start over with an empty one."
-        )
 
 
 def check_database_file(path: Path) -> None:

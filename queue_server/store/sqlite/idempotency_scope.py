@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from queue_server.store import device_binding as _device_binding  # noqa: F401  (m005 first)
-from queue_server.store.schema import migrations
+from queue_server.store.sqlite import device_binding as _device_binding  # noqa: F401  (m005 first)
+from queue_server.store.sqlite.schema import migrations
 
 
 @migrations()

@@ -1,0 +1,807 @@
+"""The SQLite store: the only place that touches the database (see `queue_server.store`).
+
+One `SqliteStore` per thread (sqlite connections are not shared across threads): the
+server's single writer thread holds one, the event loop another for reads, and
+the admin commands their own. WAL lets readers run beside the writer; every write
+goes through `transaction()` (BEGIN IMMEDIATE … COMMIT), durable with
+`synchronous=FULL`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from queue_core.dispatch import Line
+from queue_core.errors import UnknownCounter, UnknownTicket
+from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
+from queue_core.site import SiteConfig, site_from_data
+from queue_server.store import DATABASE_NAME
+from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError, TransactionLost
+from queue_server.store.records import (
+    CounterDay,
+    Device,
+    Rating,
+    Token,
+    TokenHolder,
+    TokenKind,
+    User,
+)
+from queue_server.store.sqlite import idempotency_scope as _idempotency_scope  # noqa: F401
+from queue_server.store.sqlite.integrity import check_database_file
+from queue_server.store.sqlite.schema import migrations
+
+__all__ = ["SqliteStore", "check_database_file"]
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise Conflict(str(exc)) from exc
+    except sqlite3.Error as exc:
+        raise StoreError(str(exc)) from exc
+
+
+def _iso(at: datetime | None) -> str | None:
+    """Stored in UTC, so that text order is time order (issue #12: a token's expiry
+    compared as text must not mix offsets)."""
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        raise TypeError(f"a stored time must be timezone-aware, not {at!r}")
+    return at.astimezone(UTC).isoformat()
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text is not None else None
+
+
+class SqliteStore:
+    """One connection to the motcua database in `data_dir`; a `queue_server.store.Store`."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / DATABASE_NAME
+        with self._damage_told(), _translated():
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            try:
+                # Wait for the other process (an admin command, the server) rather than fail.
+                conn.execute("PRAGMA busy_timeout = 10000")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA foreign_keys = ON")
+            except sqlite3.Error:
+                conn.close()  # not a database: nothing to keep open
+                raise
+            self.db = Database(conn, execute_plugins=False)
+
+    @contextmanager
+    def _damage_told(self) -> Iterator[None]:
+        """A file SQLite finds not to be a database, or corrupt, is `DatabaseUnusable`."""
+        try:
+            yield
+        except StoreError as exc:
+            cause = exc.__cause__
+            if getattr(cause, "sqlite_errorname", None) in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+                raise DatabaseUnusable(
+                    self.path, f"dữ liệu bị hỏng: {exc} / its content is damaged: {exc}"
+                ) from exc
+            raise
+
+    def migrate(self) -> None:
+        with self._damage_told(), _translated():
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- transactions ------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so a read-modify-write
+        inside can never be interleaved by another writer.
+
+        Whatever fails, the body or the COMMIT itself (disk full, SQLITE_BUSY), the
+        connection leaves with no transaction open: a COMMIT that fails keeps the
+        transaction open, and every later BEGIN would fail until a restart (issue #12).
+        """
+        with _translated():
+            self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            with _translated():
+                self.db.execute("COMMIT")
+        except BaseException:
+            self._abandon()
+            raise
+
+    def _abandon(self) -> None:
+        """Roll back whatever is open; the caller's error, not this one, is what counts."""
+        if not self.db.conn.in_transaction:
+            return  # SQLite already rolled it back (e.g. SQLITE_FULL)
+        try:
+            self.db.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.exception(
+                "ROLLBACK failed after an error; the connection may stay in a transaction"
+            )
+
+    @contextmanager
+    def read_transaction(self) -> Iterator[None]:
+        """Several reads that see one consistent state (a WAL snapshot)."""
+        if self.db.conn.in_transaction:
+            yield
+            return
+        with _translated():
+            self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested step inside `transaction()` that can fail alone.
+
+        Some errors (SQLITE_FULL, SQLITE_IOERR) make SQLite roll back the whole
+        transaction, not just the step: then `TransactionLost` is raised, for the
+        caller must not go on as though the earlier steps were still pending.
+        """
+        if not self.db.conn.in_transaction:
+            raise TransactionLost("a savepoint needs an open transaction")
+        with _translated():
+            self.db.execute("SAVEPOINT step")
+        try:
+            yield
+        except BaseException as exc:
+            if not self.db.conn.in_transaction:
+                raise TransactionLost(f"the transaction was rolled back: {exc}") from exc
+            with _translated():
+                self.db.execute("ROLLBACK TO step")
+                self.db.execute("RELEASE step")
+            raise
+        with _translated():
+            self.db.execute("RELEASE step")
+
+    # --- site ---------------------------------------------------------------------------
+
+    def site(self) -> SiteConfig | None:
+        with _translated():
+            rows = list(self.db.query("select value from settings where key = 'site'"))
+        return site_from_data(json.loads(rows[0]["value"])) if rows else None
+
+    def save_site(self, site: SiteConfig) -> None:
+        """Store the site and (re)create its services and counters. Inside a transaction."""
+        with _translated():
+            self.db.table("settings").upsert(
+                {"key": "site", "value": site.model_dump_json()}, pk="key"
+            )
+            for position, service in enumerate(site.services):
+                self.db.table("services").upsert(
+                    {
+                        "code": service.code,
+                        "name": service.name,
+                        "prefix": service.prefix,
+                        "digits": service.digits,
+                        "position": position,
+                    },
+                    pk="code",
+                )
+            existing = {row["number"]: row for row in self.db.table("counters").rows}
+            for counter in site.counters_domain():
+                if counter.number in existing:
+                    old = self._counter(existing[counter.number])
+                    counter = counter.replace(
+                        state=old.state,
+                        clerk=old.clerk,
+                        current_ticket_id=old.current_ticket_id,
+                        pause_reason=old.pause_reason,
+                        priority_streak=old.priority_streak,
+                    )
+                self.save_counter(counter, None)
+
+    # --- counters ------------------------------------------------------------------------
+
+    @staticmethod
+    def _counter(row: dict[str, Any]) -> Counter:
+        return Counter(
+            number=row["number"],
+            name=row["name"],
+            services=tuple(json.loads(row["services"])),
+            call_mode=CallMode(row["call_mode"]),
+            state=CounterState(row["state"]),
+            clerk=row["clerk"],
+            current_ticket_id=row["current_ticket_id"],
+            pause_reason=row["pause_reason"],
+            priority_streak=row["priority_streak"],
+        )
+
+    def counters(self) -> list[Counter]:
+        with _translated():
+            return [
+                self._counter(r) for r in self.db.query("select * from counters order by number")
+            ]
+
+    def counter(self, number: int) -> Counter:
+        with _translated():
+            rows = list(self.db.query("select * from counters where number = ?", [number]))
+        if not rows:
+            raise UnknownCounter(number)
+        return self._counter(rows[0])
+
+    def save_counter(self, counter: Counter, at: datetime | None) -> None:
+        with _translated():
+            self.db.execute(
+                "insert or replace into counters (number, name, services, call_mode, state, clerk,"
+                " current_ticket_id, pause_reason, priority_streak, updated_at)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    counter.number,
+                    counter.name,
+                    json.dumps(list(counter.services)),
+                    counter.call_mode.value,
+                    counter.state.value,
+                    counter.clerk,
+                    counter.current_ticket_id,
+                    counter.pause_reason,
+                    counter.priority_streak,
+                    _iso(at),
+                ],
+            )
+
+    def counters_open_since_before(self, before: datetime) -> set[int]:
+        """Counters not closed whose last change was before `before` (a past day's)."""
+        with _translated():
+            rows = self.db.execute(
+                "select number from counters where state != 'closed'"
+                " and (updated_at is null or updated_at < ?)",
+                [_iso(before)],
+            ).fetchall()
+        return {int(number) for (number,) in rows}
+
+    # --- tickets -------------------------------------------------------------------------
+
+    @staticmethod
+    def _ticket(row: dict[str, Any] | sqlite3.Row) -> Ticket:
+        return Ticket(
+            id=row["id"],
+            number=row["number"],
+            service=row["service"],
+            day=date.fromisoformat(row["day"]),
+            sequence=row["sequence"],
+            issued_at=datetime.fromisoformat(row["issued_at"]),
+            rank=row["rank"],
+            priority=bool(row["priority"]),
+            status=TicketStatus(row["status"]),
+            called_at=_dt(row["called_at"]),
+            finished_at=_dt(row["finished_at"]),
+            counter=row["counter"],
+            clerk=row["clerk"],
+            target_counter=row["target_counter"],
+            recalls=row["recalls"] or 0,
+            walk_in=bool(row["walk_in"]),
+        )
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        with _translated():
+            rows = list(self.db.query("select * from tickets where id = ?", [ticket_id]))
+        if not rows:
+            raise UnknownTicket(ticket_id)
+        return self._ticket(rows[0])
+
+    def ticket_by_key(self, issued_by: str, idempotency_key: str) -> tuple[Ticket, str] | None:
+        """The ticket `issued_by` issued under `idempotency_key` (a key is the issuer's
+        own), with the service it was issued for (a transfer since may have moved it)."""
+        with _translated():
+            rows = list(
+                self.db.query(
+                    "select * from tickets where issued_by = ? and idempotency_key = ?",
+                    [issued_by, idempotency_key],
+                )
+            )
+        return (self._ticket(rows[0]), str(rows[0]["issued_service"])) if rows else None
+
+    def waiting(
+        self, services: tuple[str, ...] | None = None, counter: int | None = None
+    ) -> list[Ticket]:
+        """Waiting tickets of `services` (all when None) plus those sent to `counter`, by rank."""
+        where, params = "status = 'waiting'", []
+        if services is not None:
+            marks = ",".join("?" * len(services))
+            where += f" and (service in ({marks}) or target_counter = ?)"
+            params = [*services, counter]
+        with _translated():
+            rows = self.db.query(f"select * from tickets where {where} order by rank, id", params)
+            return [self._ticket(r) for r in rows]
+
+    def line_heads(self, lines: Iterable[Line]) -> list[Ticket]:
+        """The first waiting ticket (by rank, then id) of each of `lines` that has one,
+        each read through an index whatever the length of its line."""
+        heads: list[Ticket] = []
+        with _translated():
+            for line in lines:
+                params: list[object]
+                if line.counter is not None:
+                    where, params = "target_counter = ?", [line.counter]
+                else:
+                    where, params = "service = ? and target_counter is null", [line.service]
+                    if line.priority is not None:
+                        where += " and priority = ?"
+                        params.append(int(line.priority))
+                heads += self._tickets(
+                    f"select * from tickets where status = 'waiting' and {where}"
+                    " order by rank, id limit 1",
+                    params,
+                )
+        return heads
+
+    def _tickets(self, sql: str, params: list[object]) -> list[Ticket]:
+        return [self._ticket(row) for row in self.db.query(sql, params)]
+
+    def waiting_for(self, counters: Sequence[Counter]) -> list[Ticket]:
+        """Every waiting ticket that one of `counters` may call, by rank: the queues
+        their call orders are drawn from (see `queue_core.ahead`)."""
+        services = sorted({code for c in counters for code in c.services})
+        numbers = sorted({c.number for c in counters})
+        with _translated():
+            return self._tickets(
+                "select * from tickets where status = 'waiting' and ("
+                f"(target_counter is null and service in ({','.join('?' * len(services))}))"
+                f" or target_counter in ({','.join('?' * len(numbers))}))"
+                " order by rank, id",
+                [*services, *numbers],
+            )
+
+    def waiting_counts(self) -> dict[str, int]:
+        with _translated():
+            rows = self.db.execute(
+                "select service, count(*) from tickets where status = 'waiting'"
+                " and target_counter is null group by service"
+            ).fetchall()
+        return {str(service): int(count) for service, count in rows}
+
+    def recent_service_s(self, service: str, day: date, limit: int) -> list[float]:
+        """Call-to-completion seconds of `service`'s latest `limit` completions of `day`
+        (walk-ins apart: they skip the queue), newest first."""
+        with _translated():
+            rows = self.db.execute(
+                "select (julianday(finished_at) - julianday(called_at)) * 86400.0"
+                " from tickets where day = ? and service = ? and status = 'done' and walk_in = 0"
+                " order by finished_at desc limit ?",
+                [day.isoformat(), service, limit],
+            ).fetchall()
+        return [float(seconds) for (seconds,) in rows]
+
+    def last_sequence(self, service: str, day: date) -> int:
+        with _translated():
+            row = self.db.execute(
+                "select last from sequences where service = ? and day = ?",
+                [service, day.isoformat()],
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def insert_ticket(
+        self, ticket: Ticket, issued_by: str | None, idempotency_key: str | None
+    ) -> Ticket:
+        """Store a new ticket and advance its service's sequence; the id is assigned here.
+
+        The rank of a new ticket is its id: the queue is first come, first served.
+        """
+        with _translated():
+            self.db.execute(
+                "insert into sequences (service, day, last) values (?, ?, ?)"
+                " on conflict (service, day) do update set last = excluded.last",
+                [ticket.service, ticket.day.isoformat(), ticket.sequence],
+            )
+            cursor = self.db.execute(
+                "insert into tickets (number, service, issued_service, day, sequence, rank,"
+                " priority, status, issued_at, called_at, finished_at, counter, clerk,"
+                " target_counter, recalls, walk_in, issued_by, idempotency_key)"
+                " values (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    ticket.number,
+                    ticket.service,
+                    ticket.service,
+                    ticket.day.isoformat(),
+                    ticket.sequence,
+                    int(ticket.priority),
+                    ticket.status.value,
+                    _iso(ticket.issued_at),
+                    _iso(ticket.called_at),
+                    _iso(ticket.finished_at),
+                    ticket.counter,
+                    ticket.clerk,
+                    ticket.target_counter,
+                    ticket.recalls,
+                    int(ticket.walk_in),
+                    issued_by,
+                    idempotency_key,
+                ],
+            )
+            ticket_id = int(cursor.lastrowid or 0)
+            self.db.execute("update tickets set rank = ? where id = ?", [ticket_id, ticket_id])
+        return ticket.replace(id=ticket_id, rank=ticket_id)
+
+    def update_ticket(self, ticket: Ticket) -> None:
+        with _translated():
+            self.db.execute(
+                "update tickets set service = ?, rank = ?, status = ?, called_at = ?,"
+                " finished_at = ?, counter = ?, clerk = ?, target_counter = ?, recalls = ?,"
+                " walk_in = ? where id = ?",
+                [
+                    ticket.service,
+                    ticket.rank,
+                    ticket.status.value,
+                    _iso(ticket.called_at),
+                    _iso(ticket.finished_at),
+                    ticket.counter,
+                    ticket.clerk,
+                    ticket.target_counter,
+                    ticket.recalls,
+                    int(ticket.walk_in),
+                    ticket.id,
+                ],
+            )
+
+    def open_tickets_before(self, day: date) -> list[Ticket]:
+        """Waiting or called tickets of days before `day`: the day change expires them."""
+        with _translated():
+            rows = self.db.query(
+                "select * from tickets where status in ('waiting', 'called') and day < ?",
+                [day.isoformat()],
+            )
+            return [self._ticket(r) for r in rows]
+
+    # --- events --------------------------------------------------------------------------
+
+    def next_seq(self) -> int:
+        with _translated():
+            return int(
+                self.db.execute("select coalesce(max(seq), 0) + 1 from events").fetchone()[0]
+            )
+
+    def last_seq(self) -> int:
+        return self.next_seq() - 1
+
+    def append_event(
+        self,
+        seq: int,
+        type_: str,
+        at: datetime,
+        actor: str | None,
+        ticket_id: int | None,
+        counter: int | None,
+        body: str,
+    ) -> None:
+        with _translated():
+            self.db.execute(
+                "insert into events (seq, type, at, actor, ticket_id, counter, body)"
+                " values (?, ?, ?, ?, ?, ?, ?)",
+                [seq, type_, _iso(at), actor, ticket_id, counter, body],
+            )
+
+    def events_after(
+        self, seq: int, limit: int = 1000, until: int | None = None
+    ) -> list[tuple[int, str, str]]:
+        """(seq, type, JSON body) of the events after `seq` (up to `until`), oldest first."""
+        with _translated():
+            return [
+                (int(s), str(t), str(b))
+                for s, t, b in self.db.execute(
+                    "select seq, type, body from events where seq > ? and seq <= ?"
+                    " order by seq limit ?",
+                    [seq, until if until is not None else 2**63 - 1, limit],
+                ).fetchall()
+            ]
+
+    def latest_events(self, types: tuple[str, ...], since: datetime, limit: int) -> list[str]:
+        """JSON bodies of the newest events of `types` at or after `since`, newest first."""
+        marks = ",".join("?" * len(types))
+        with _translated():
+            return [
+                str(body)
+                for (body,) in self.db.execute(
+                    f"select body from events where type in ({marks}) and at >= ?"
+                    " order by seq desc limit ?",
+                    [*types, _iso(since), limit],
+                ).fetchall()
+            ]
+
+    # --- ratings -------------------------------------------------------------------------
+
+    def rating_exists(self, ticket_id: int) -> bool:
+        with _translated():
+            return (
+                self.db.execute("select 1 from ratings where ticket_id = ?", [ticket_id]).fetchone()
+                is not None
+            )
+
+    def insert_rating(self, rating: Rating) -> None:
+        with _translated():
+            self.db.execute(
+                "insert into ratings (ticket_id, score, scale, reasons, comment, rated_at,"
+                " counter, clerk, service, device) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    rating.ticket_id,
+                    rating.score,
+                    rating.scale,
+                    json.dumps(
+                        {"reasons": list(rating.reasons)}, ensure_ascii=False, separators=(",", ":")
+                    ),
+                    rating.comment,
+                    _iso(rating.rated_at),
+                    rating.counter,
+                    rating.clerk,
+                    rating.service,
+                    rating.device,
+                ],
+            )
+
+    # --- users, devices, tokens -------------------------------------------------------------
+
+    @staticmethod
+    def _user(row: dict[str, Any]) -> User:
+        return User(
+            username=row["username"],
+            display_name=row["display_name"] or row["username"],
+            role=row["role"],
+            password_hash=row["password_hash"],
+            disabled=bool(row["disabled"]),
+            created_at=datetime.fromisoformat(row["created_at"]),
+        )
+
+    def user(self, username: str) -> User | None:
+        row = self._one("select * from users where username = ?", [username])
+        return self._user(row) if row is not None else None
+
+    def users(self) -> list[User]:
+        with _translated():
+            return [self._user(r) for r in self.db.query("select * from users order by username")]
+
+    def insert_user(self, user: User) -> None:
+        with _translated():
+            self.db.execute(
+                "insert into users (username, display_name, role, password_hash, disabled,"
+                " created_at) values (?, ?, ?, ?, ?, ?)",
+                [
+                    user.username,
+                    user.display_name,
+                    user.role,
+                    user.password_hash,
+                    int(user.disabled),
+                    _iso(user.created_at),
+                ],
+            )
+
+    def set_user_disabled(self, username: str, disabled: bool) -> bool:
+        with _translated():
+            return (
+                self.db.execute(
+                    "update users set disabled = ? where username = ?", [int(disabled), username]
+                ).rowcount
+                > 0
+            )
+
+    def _one(self, sql: str, params: list[object]) -> dict[str, Any] | None:
+        with _translated():
+            rows = list(self.db.query(sql, params))
+        return rows[0] if rows else None
+
+    @staticmethod
+    def _device(row: dict[str, Any]) -> Device:
+        return Device(
+            id=row["id"],
+            name=row["name"],
+            kind=row["kind"],
+            created_at=datetime.fromisoformat(row["created_at"]),
+            counter=row["counter"],
+            revoked_at=_dt(row["revoked_at"]),
+            last_seen_at=_dt(row["last_seen_at"]),
+            printer=row["printer"],
+            detail=row["detail"],
+            version=row["version"],
+        )
+
+    def device(self, device_id: int) -> Device | None:
+        row = self._one("select * from devices where id = ?", [device_id])
+        return self._device(row) if row is not None else None
+
+    def device_by_name(self, name: str) -> Device | None:
+        row = self._one("select * from devices where name = ?", [name])
+        return self._device(row) if row is not None else None
+
+    def devices(self) -> list[Device]:
+        with _translated():
+            return [self._device(r) for r in self.db.query("select * from devices order by id")]
+
+    def insert_device(self, device: Device) -> int:
+        with _translated():
+            cursor = self.db.execute(
+                "insert into devices (name, kind, created_at, counter, revoked_at, last_seen_at,"
+                " printer, detail, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    device.name,
+                    device.kind,
+                    _iso(device.created_at),
+                    device.counter,
+                    _iso(device.revoked_at),
+                    _iso(device.last_seen_at),
+                    device.printer,
+                    device.detail,
+                    device.version,
+                ],
+            )
+        return int(cursor.lastrowid or 0)
+
+    def set_device_revoked(self, device_id: int, at: datetime | None) -> None:
+        with _translated():
+            self.db.execute("update devices set revoked_at = ? where id = ?", [_iso(at), device_id])
+
+    def record_heartbeat(
+        self,
+        device_id: int,
+        at: datetime,
+        printer: str | None,
+        detail: str | None,
+        version: str | None,
+    ) -> None:
+        with _translated():
+            self.db.execute(
+                "update devices set last_seen_at = ?, printer = coalesce(?, printer),"
+                " detail = coalesce(?, detail), version = coalesce(?, version) where id = ?",
+                [_iso(at), printer, detail, version, device_id],
+            )
+
+    def token_holder(self, token_hash: str, now: datetime) -> TokenHolder | None:
+        with _translated():
+            row = self.db.execute(
+                "select t.kind, t.subject, coalesce(u.role, d.kind),"
+                " coalesce(nullif(u.display_name, ''), u.username, d.name), d.counter"
+                " from tokens t"
+                " left join users u on t.kind = 'user' and u.username = t.subject"
+                " and u.disabled = 0"
+                " left join devices d on t.kind = 'device' and d.id = t.subject"
+                " and d.revoked_at is null"
+                " where t.hash = ? and t.revoked_at is null"
+                " and (t.expires_at is null or t.expires_at > ?)",
+                [token_hash, _iso(now)],
+            ).fetchone()
+        if row is None or row[2] is None:
+            return None
+        kind, subject, role, name, counter = row
+        return TokenHolder(
+            kind="user" if kind == "user" else "device",
+            subject=str(subject),
+            role=str(role),
+            display_name=str(name),
+            counter=None if counter is None else int(counter),
+        )
+
+    def insert_token(self, token: Token) -> None:
+        with _translated():
+            self.db.execute(
+                "insert into tokens (hash, kind, subject, created_at, expires_at, revoked_at)"
+                " values (?, ?, ?, ?, ?, null)",
+                [
+                    token.hash,
+                    token.kind,
+                    token.subject,
+                    _iso(token.created_at),
+                    _iso(token.expires_at),
+                ],
+            )
+
+    def revoke_tokens(self, kind: TokenKind, subject: str, at: datetime) -> int:
+        with _translated():
+            return self.db.execute(
+                "update tokens set revoked_at = ?"
+                " where kind = ? and subject = ? and revoked_at is null",
+                [_iso(at), kind, subject],
+            ).rowcount
+
+    def revoke_token(self, token_hash: str, at: datetime) -> int:
+        """Revoke one token (a sign-out), leaving its holder's others alone."""
+        with _translated():
+            return self.db.execute(
+                "update tokens set revoked_at = ? where hash = ? and revoked_at is null",
+                [_iso(at), token_hash],
+            ).rowcount
+
+    # --- a counter's day, for the clerk's desk ------------------------------------------
+
+    def counter_day(self, counter: int, day: date, clerk: str | None = None) -> CounterDay:
+        """Ticket counts by status, the mean service time, and (score, scale) of the
+        ratings of `day`'s tickets finished at `counter` (by `clerk` alone when given)."""
+        where, params = "t.day = ? and t.counter = ?", [day.isoformat(), counter]
+        if clerk is not None:
+            where += " and t.clerk = ?"
+            params.append(clerk)
+        with _translated(), self.read_transaction():
+            counts = {
+                str(status): int(n)
+                for status, n in self.db.execute(
+                    f"select t.status, count(*) from tickets t where {where} group by t.status",
+                    params,
+                ).fetchall()
+            }
+            mean = self.db.execute(
+                "select avg((julianday(t.finished_at) - julianday(t.called_at)) * 86400.0)"
+                f" from tickets t where {where} and t.status = 'done'",
+                params,
+            ).fetchone()[0]
+            ratings = [
+                (int(score), int(size))
+                for score, size in self.db.execute(
+                    "select r.score, r.scale from ratings r join tickets t on t.id = r.ticket_id"
+                    f" where {where}",
+                    params,
+                ).fetchall()
+            ]
+        return CounterDay(counts, float(mean) if mean is not None else None, ratings)
+
+    # --- a ticket by its printed number, for the kiosk's "rate my visit" --------------------
+
+    def tickets_by_number(self, number: str, day: date) -> list[Ticket]:
+        """`day`'s tickets printed with `number` (prefixes are distinct: one at most)."""
+        with _translated():
+            rows = self.db.query(
+                "select * from tickets where day = ? and number = ? order by id",
+                [day.isoformat(), number],
+            )
+            return [self._ticket(r) for r in rows]
+
+    # --- follow codes: the unguessable handle of a ticket's QR code and follow page ----------
+
+    FOLLOW_CODE_BYTES = 9  # 72 random bits, 12 URL-safe characters: short enough for the QR
+
+    def assign_follow_code(self, ticket_id: int) -> str:
+        """Give ticket `ticket_id` a new random follow code and return it. Inside a
+        transaction."""
+        while True:
+            code = secrets.token_urlsafe(self.FOLLOW_CODE_BYTES)
+            if code.isdigit():  # an all-digit code would read as an old numeric `/t/{id}`
+                continue
+            try:
+                # A failed UNIQUE check undoes this statement alone, not the transaction: no
+                # savepoint needed (two statements fewer on the issuing path).
+                with _translated():
+                    self.db.execute(
+                        "update tickets set follow_code = ? where id = ?", [code, ticket_id]
+                    )
+            except Conflict:  # the same 72 bits twice: draw again
+                continue
+            return code
+
+    def follow_code(self, ticket_id: int) -> str | None:
+        with _translated():
+            row = self.db.execute(
+                "select follow_code from tickets where id = ?", [ticket_id]
+            ).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
+    def ticket_by_follow_code(self, code: str) -> Ticket | None:
+        with _translated():
+            rows = list(self.db.query("select * from tickets where follow_code = ?", [code]))
+        return self._ticket(rows[0]) if rows else None
+
+    def rating_score(self, ticket_id: int) -> int | None:
+        """The score ticket `ticket_id` was rated with, or None while it is unrated."""
+        with _translated():
+            row = self.db.execute(
+                "select score from ratings where ticket_id = ?", [ticket_id]
+            ).fetchone()
+        return int(row[0]) if row else None
