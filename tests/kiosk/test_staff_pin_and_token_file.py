@@ -43,7 +43,9 @@ def kiosk(args: list[str], env: dict[str, str], stderr: Path) -> Iterator[subpro
     try:
         yield process
     finally:
-        process.terminate()
+        # SIGKILL: a SIGTERM that lands before Qt's event loop runs is lost (the kiosk's
+        # handler asks a loop not yet running to exit), and a clean exit is not the point.
+        process.kill()
         process.wait(timeout=30)
 
 
