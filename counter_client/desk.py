@@ -45,16 +45,21 @@ log = logging.getLogger(__name__)
 
 _GONE = (TicketCompleted, TicketNoShow, TicketCancelled, TicketExpired, TicketTransferred)
 _COUNTED = (TicketCompleted, TicketNoShow, TicketRated)
+# The waiting list is read again at most this often: fresh enough for a clerk's eye.
+WAITING_READ_MS = 300
 
 
 class _Reload(QObject):
-    """A read that events ask for often: coalesced, one request at a time."""
+    """A read that events ask for often: coalesced, one request at a time, at most one
+    per `interval_ms` however busy the hall (a burst of events is one read, and twenty
+    desks cost the server a few reads a second, not one per event each)."""
 
     def __init__(
         self,
         desk: Desk,
         fetch: Callable[[], Any],
         apply: Callable[[Any], None],
+        interval_ms: int = 50,
     ) -> None:
         super().__init__(desk)
         self._desk = desk
@@ -62,13 +67,13 @@ class _Reload(QObject):
         self._apply = apply
         self._in_flight = False
         self._again = False
-        self._timer = QTimer(self, singleShot=True, interval=50)
+        self._timer = QTimer(self, singleShot=True, interval=interval_ms)
         self._timer.timeout.connect(self._run)
 
     def request(self) -> None:
         if self._in_flight:
             self._again = True
-        else:
+        elif not self._timer.isActive():  # restarting it would starve under steady events
             self._timer.start()
 
     def _run(self) -> None:
@@ -139,7 +144,10 @@ class Desk(QObject):
         self._bridge: EventBridge | None = None
         self._since = QElapsedTimer()
         self._waiting = _Reload(
-            self, functools.partial(client.waiting, self.number), self._got_waiting
+            self,
+            functools.partial(client.waiting, self.number),
+            self._got_waiting,
+            interval_ms=WAITING_READ_MS,
         )
         self._stats = _Reload(
             self, functools.partial(client.counter_stats, self.number), self._got_stats
@@ -411,6 +419,10 @@ class Desk(QObject):
     # --- the stream --------------------------------------------------------------------------
 
     def _on_link(self, state: str) -> None:
+        if self._bridge is None:
+            # Stopped: a state the stream's thread queued before it stopped (the 4401 of
+            # the desk's own sign-out, which closes its stream at once) is not news.
+            return
         self.link = state
         self.link_changed.emit(state)
         if state == LinkState.REJECTED.value:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, calls_before
+from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, CallCount
 from queue_core.lines import WaitingLines
 from queue_core.model import Counter, CounterState, Ticket, TicketStatus
 
@@ -64,9 +64,13 @@ def places(
     Cost: per ticket, a binary search per line of each counter that may call it, however
     long the queue (see `dispatch.calls_before`)."""
     hall = list(counters)
+    counts: dict[Counter, CallCount] = {}  # per counter, worked out once for all of `tickets`
 
     def place_at(counter: Counter, ticket: Ticket) -> Place:
-        return Place(calls_before(counter, ticket, lines, waiting, priority_ratio), counter)
+        count = counts.get(counter)
+        if count is None:
+            count = counts[counter] = CallCount(counter, lines, waiting, priority_ratio)
+        return Place(count(ticket), counter)
 
     return {
         ticket.id: min(

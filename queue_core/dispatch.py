@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from queue_core.errors import CounterBusy, CounterPaused, InvalidTransition, NothingWaiting
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
@@ -27,11 +27,13 @@ if TYPE_CHECKING:
 DEFAULT_PRIORITY_RATIO = 3
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """One line of waiting tickets, first come first in (rank, then id): a service's
     priority or ordinary tickets sent to no counter in particular (`service`,
-    `priority`), or the tickets transferred to one counter (`counter`)."""
+    `priority`), or the tickets transferred to one counter (`counter`).
+
+    A named tuple, not a dataclass: it is a dictionary key on every hot read, and a
+    tuple hashes in C."""
 
     service: str | None = None
     priority: bool | None = None
@@ -124,54 +126,75 @@ def calls_before(
 ) -> int:
     """How many calls `counter` makes before `ticket`: its index in `call_order`, counted
     off the waiting `lines` instead of sorting the queue (`tickets` by id gives the
-    priority of those transferred to the counter).
+    priority of those transferred to the counter). See `CallCount`."""
+    return CallCount(counter, lines, tickets, priority_ratio)(ticket)
+
+
+class CallCount:
+    """`calls_before` at one counter, what does not depend on the ticket worked out once.
 
     `call_order` is the rule; this is the same rule solved for one ticket, and a property
     test holds the two equal. Transferred tickets come first; then, with `a` priority calls
     allowed before the first ordinary one (the ratio less the streak) and `r` between two
     ordinary ones, the n-th ordinary ticket (from 0) follows min(P, a + n·r) priority calls
     of the P waiting, and the m-th priority ticket follows min(N, (m - a) // r + 1) of the
-    N ordinary ones once m ≥ a (none before). Cost: a binary search per line of the
-    counter, and one step per ticket transferred to it (a handful).
+    N ordinary ones once m ≥ a (none before). Cost per ticket: a binary search per line of
+    the counter; once per counter, one step per ticket transferred to it (a handful).
     """
-    from queue_core.lines import line_of, place_of
 
-    own = Line(counter=counter.number)
-    place = place_of(ticket)
-    if ticket.target_counter == counter.number:
-        return lines.count_before(own, place)
-    streak = counter.priority_streak
-    for ticket_id in lines.ids(own):  # they count towards the streak like any call
-        streak = streak + 1 if tickets[ticket_id].priority else 0
-    mine = line_of(ticket)
-    rank_first = counter.call_mode is not CallMode.SERVICE_ORDER
-    precedence = {code: i for i, code in enumerate(counter.services)}
-    mine_at = precedence.get(ticket.service, len(precedence))
-    before = {True: 0, False: 0}  # waiting ahead of `ticket` in the priority/ordinary order
-    total = {True: 0, False: 0}
-    for code in counter.services:
-        for priority in (True, False):
-            line = Line(service=code, priority=priority)
-            count = lines.count(line)
-            total[priority] += count
-            if priority is not ticket.priority:
+    def __init__(
+        self,
+        counter: Counter,
+        lines: WaitingLines,
+        tickets: Mapping[int, Ticket],
+        priority_ratio: int = DEFAULT_PRIORITY_RATIO,
+    ) -> None:
+        self._lines = lines
+        self._own = Line(counter=counter.number)
+        self._number = counter.number
+        self._transferred = lines.count(self._own)
+        streak = counter.priority_streak
+        for ticket_id in lines.ids(self._own):  # they count towards the streak like any call
+            streak = streak + 1 if tickets[ticket_id].priority else 0
+        self._ratio = max(priority_ratio, 0)
+        self._first_run = max(0, self._ratio - streak)
+        self._rank_first = counter.call_mode is not CallMode.SERVICE_ORDER
+        self._precedence = {code: i for i, code in enumerate(counter.services)}
+        self._service_lines = [
+            (Line(service=code, priority=priority), self._precedence[code])
+            for code in counter.services
+            for priority in (True, False)
+        ]
+        self._total = {True: 0, False: 0}
+        for line, _ in self._service_lines:
+            assert line.priority is not None
+            self._total[line.priority] += lines.count(line)
+
+    def __call__(self, ticket: Ticket) -> int:
+        from queue_core.lines import place_of
+
+        place = place_of(ticket)
+        if ticket.target_counter == self._number:
+            return self._lines.count_before(self._own, place)
+        mine_at = self._precedence.get(ticket.service, len(self._precedence))
+        before = 0  # waiting ahead of `ticket` in its own class's (priority or not) order
+        for line, at in self._service_lines:
+            if line.priority is not ticket.priority:
                 continue
-            if line == mine or (rank_first and line.priority == mine.priority):
-                before[priority] += lines.count_before(line, place)
-            elif precedence[code] < mine_at:
-                before[priority] += count
-    ratio = max(priority_ratio, 0)
-    first_run = max(0, ratio - streak)
-    transferred = lines.count(own)
-    if ticket.priority:
-        m = before[True]
-        if ratio == 0:
-            ordinary = total[False]
-        else:
-            ordinary = 0 if m < first_run else min(total[False], (m - first_run) // ratio + 1)
-        return transferred + m + ordinary
-    n = before[False]
-    return transferred + n + min(total[True], first_run + n * ratio)
+            if self._rank_first or at == mine_at:
+                before += self._lines.count_before(line, place)
+            elif at < mine_at:
+                before += self._lines.count(line)
+        ratio, first_run = self._ratio, self._first_run
+        if ticket.priority:
+            if ratio == 0:
+                ordinary = self._total[False]
+            elif before < first_run:
+                ordinary = 0
+            else:
+                ordinary = min(self._total[False], (before - first_run) // ratio + 1)
+            return self._transferred + before + ordinary
+        return self._transferred + before + min(self._total[True], first_run + before * ratio)
 
 
 def front_rank(ticket: Ticket, queue: Iterable[Ticket]) -> int:

@@ -67,9 +67,9 @@ class WaitingLines:
         places = self._lines.get(line)
         return places[0][1] if places else None
 
-    def ids(self, line: Line) -> list[int]:
-        """The ids of `line`'s tickets, first to last."""
-        return [ticket_id for _, ticket_id in self._lines.get(line, ())]
+    def ids(self, line: Line, first: int | None = None) -> list[int]:
+        """The ids of `line`'s tickets, first to last (the `first` of them when given)."""
+        return [ticket_id for _, ticket_id in self._lines.get(line, [])[:first]]
 
     def lines(self) -> list[Line]:
         """The lines that have anyone in them."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from fastapi import FastAPI
 
 from queue_core.clock import Clock, SystemClock
-from queue_core.protocol import PROTOCOL_VERSION
+from queue_core.protocol import PROTOCOL_VERSION, Event
 from queue_server import errors
 from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
@@ -37,6 +38,7 @@ from queue_server.service import QueueService
 from queue_server.settings import Settings
 from queue_server.state import AppState
 from queue_server.store import Store
+from queue_server.tokens import WATCH_S, Tokens
 from queue_server.writer import Outcome, Writer
 
 # How often the writer wakes with nothing to do, so the day change expires old tickets
@@ -73,11 +75,22 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         def sweep(store: Store) -> Outcome[None]:
             return service.sweep(store) if service is not None else Outcome(None)
 
+        def reload(store: Store) -> None:
+            if service is not None:
+                service.reload(store)
+
+        def publish(events: Sequence[Event], changes: Sequence[Any]) -> None:
+            # The hall's state first, so that a snapshot taken after any event includes it.
+            if service is not None:
+                service.committed(events, changes)
+            hub.publish(events)
+
         writer = Writer(
             lambda: open_store(settings.data_dir),
-            hub.publish,
+            publish,
             batch_max=settings.write_batch_max,
             prepare=sweep,
+            reload=reload,
         )
         service = QueueService(site_config, writer, reader, clock)
         writer.start()
@@ -87,7 +100,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             address_max_failures=settings.login_address_max_failures,
             concurrency=settings.login_concurrency,
         )
-        app.state.motcua = AppState(settings, clock, reader, writer, hub, service, throttle)
+        tokens = Tokens(reader)
+        app.state.motcua = AppState(settings, clock, reader, writer, hub, service, throttle, tokens)
         app.state.replays = Replays(
             ReplayReader(settings.data_dir),
             settings.ws_replay_max,
@@ -100,7 +114,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 await asyncio.sleep(SWEEP_INTERVAL_S)
                 await writer.run(_idle)
 
+        async def watch_tokens() -> None:
+            # A revocation from the command line reaches open streams within a second.
+            while True:
+                await asyncio.sleep(WATCH_S)
+                tokens.refresh()
+
         ticker = asyncio.create_task(tick())
+        watcher = asyncio.create_task(watch_tokens())
         # What start-up built (models, the site, routes) lives as long as the process: keep
         # it out of the collector's full passes, which otherwise stall every board's
         # delivery for 100 ms and more with hundreds of screens connected.
@@ -109,9 +130,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         try:
             yield
         finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in (ticker, watcher):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             writer.stop()
             app.state.replays.close()
             reader.close()

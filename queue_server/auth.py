@@ -71,15 +71,6 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def authenticate(store: Store, token: str, now: datetime) -> Principal | None:
-    """The principal holding `token`, or None when it is unknown, expired, revoked, or its
-    user disabled. One indexed lookup: it runs on every request."""
-    found = store.token_holder(hash_token(token), now)
-    if found is None:
-        return None
-    return Principal(found.kind, found.subject, Role(found.role), found.display_name, found.counter)
-
-
 # --- administration (run inside a store transaction) ---------------------------------------
 
 

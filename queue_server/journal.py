@@ -1,13 +1,17 @@
-"""One command's transaction: its store, its moment, and the events it appends.
+"""One command's transaction: its store, the writer's live hall, its moment, and what it
+changes.
 
-Every state change appends its event row in the same transaction as the change
-itself, with the next `seq`; the writer publishes `Tx.events` only after the
-commit (see `writer.py`).
+A command reads the hall from memory (`queue_server.live`) and changes it as it goes, so
+each of its steps sees the ones before; the rows are written once, at `flush()`: the
+tickets it changed in one statement, its counter, and its events in one more. Every state
+change appends its event in the same transaction as the change itself, with the next
+`seq`; the writer publishes `Tx.events` and hands `Tx.changes` to the event loop's copy of
+the hall only after the commit (see `writer.py`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from queue_core.model import Counter, Ticket
 from queue_core.protocol import (
@@ -22,7 +26,8 @@ from queue_core.protocol import (
     TicketOut,
     TicketRecalled,
 )
-from queue_server.store import Store
+from queue_server.live import Change, CounterChange, DayChange, Live, NameChange, TicketChange
+from queue_server.store import EventRecord, IssueRecord, Store
 from queue_server.views import Views
 
 TicketEventType = (
@@ -39,42 +44,112 @@ TicketEventType = (
 class Tx:
     """What a command body works with inside the writer's transaction."""
 
-    def __init__(self, store: Store, views: Views, now: datetime, actor: str | None) -> None:
+    def __init__(
+        self, store: Store, live: Live, views: Views, now: datetime, actor: str | None
+    ) -> None:
         self.store = store
+        self.live = live
         self.views = views
         self.now = now
         self.actor = actor
         self.events: list[Event] = []
+        self.changes: list[Change] = []
+        self._tickets: dict[int, Ticket] = {}  # changed, to write at flush
+        self._counters: dict[int, Counter] = {}
+        self._records: list[EventRecord] = []
+
+    @property
+    def changed(self) -> bool:
+        """Whether the live hall has changed: a failure now must not leave it so."""
+        return bool(self.changes or self.events)
+
+    # --- reads ------------------------------------------------------------------------
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        """Raises UnknownTicket."""
+        found = self.live.ticket(ticket_id)
+        return found if found is not None else self.store.ticket(ticket_id)
+
+    def counter(self, number: int) -> Counter:
+        """Raises UnknownCounter."""
+        return self.live.counter(number)
+
+    # --- changes ----------------------------------------------------------------------
+
+    def issue(self, ticket: Ticket, issue: IssueRecord) -> tuple[Ticket, str]:
+        """Store a new ticket under the next id (its rank too: first come, first served);
+        returns it and its follow code. The one write made at once, so that a repeated
+        Idempotency-Key fails before anything else."""
+        ticket_id = self.live.last_ticket_id + 1
+        ticket = ticket.replace(id=ticket_id, rank=ticket_id)
+        issue = IssueRecord(ticket_id, issue.issued_service, issue.issued_by, issue.idempotency_key)
+        code = self.store.insert_ticket(ticket, issue)
+        self._change(TicketChange(ticket, issue))
+        return ticket, code
+
+    def put(self, ticket: Ticket) -> None:
+        """Change a stored ticket."""
+        self._tickets[ticket.id] = ticket
+        self._change(TicketChange(ticket))
+
+    def save_counter(self, counter: Counter, *, announce: bool) -> None:
+        """Change the counter; `announce` it (counter.updated) when it opened, paused,
+        resumed or changed clerk."""
+        self._counters[counter.number] = counter
+        self._change(CounterChange(counter))
+        if announce:
+            view = self.views.counter(self.live, counter, self.now)
+            self.append(CounterUpdated(seq=0, at=self.now, counter=view))
+
+    def know_name(self, username: str, display_name: str) -> None:
+        """Keep a clerk's name for the counters' views (they change rarely)."""
+        if self.live.display_name(username) != display_name:
+            self._change(NameChange(username, display_name))
+
+    def start_day(self, day: date) -> None:
+        self._change(DayChange(day))
+
+    def _change(self, change: Change) -> None:
+        self.live.apply([change])
+        self.changes.append(change)
+
+    # --- events -----------------------------------------------------------------------
 
     def emit(self, kind: TicketEventType, ticket: Ticket, counter: int | None) -> TicketOut:
         """Append a ticket event carrying the ticket as clients see it now; returns that
         view, which is also the command's answer more often than not."""
-        view = self.views.ticket(self.store, ticket, self.now)
+        view = self.views.ticket(self.live, ticket, self.now)
         self.append(kind(seq=0, at=self.now, ticket=view, counter=counter))
         return view
 
     def append(self, event: Event) -> None:
-        """Give `event` the next seq and the site's local time, and store it."""
+        """Give `event` the next seq and the site's local time, and log it."""
         event = event.model_copy(
-            update={"seq": self.store.next_seq(), "at": self.views.local(event.at)}
+            update={"seq": self.live.last_seq + 1, "at": self.views.local(event.at)}
         )
         ticket = getattr(event, "ticket", None)
         counter = event.counter.number if isinstance(event, CounterUpdated) else event.counter
-        self.store.append_event(
-            event.seq,
-            event.type,
-            event.at,
-            self.actor,
-            ticket.id if ticket is not None else None,
-            counter,
-            event.model_dump_json(),
+        self._records.append(
+            EventRecord(
+                event.seq,
+                event.type,
+                event.at,
+                self.actor,
+                ticket.id if ticket is not None else None,
+                counter,
+                event.model_dump_json(),
+            )
         )
+        self.live.note([event])
         self.events.append(event)
 
-    def save_counter(self, counter: Counter, *, announce: bool) -> None:
-        """Store the counter; `announce` it (counter.updated) when it opened, paused,
-        resumed or changed clerk."""
-        self.store.save_counter(counter, self.now)
-        if announce:
-            view = self.views.counter(self.store, counter, self.now)
-            self.append(CounterUpdated(seq=0, at=self.now, counter=view))
+    def flush(self) -> None:
+        """Write what the command changed: a statement for its tickets, one per counter
+        (a command changes one, at most), and one for its events."""
+        self.store.update_tickets(list(self._tickets.values()))
+        for counter in self._counters.values():
+            self.store.save_counter(counter, self.now)
+        self.store.append_events(self._records)
+        self._tickets.clear()
+        self._counters.clear()
+        self._records.clear()

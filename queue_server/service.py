@@ -8,7 +8,7 @@ only after the commit. Reads run on the caller's own store connection.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -23,13 +23,13 @@ from queue_core.errors import (
     NotFound,
     UnknownCounter,
     UnknownService,
-    UnknownTicket,
 )
 from queue_core.hours import IssuingHours
 from queue_core.model import Counter, CounterState, Service, Ticket, TicketStatus
 from queue_core.numbering import grant_number, local_day
 from queue_core.protocol import (
     CounterOut,
+    Event,
     IssueRequest,
     RatingOut,
     RatingRequest,
@@ -54,13 +54,16 @@ from queue_core.site import SiteConfig
 from queue_server import policy
 from queue_server.auth import Principal
 from queue_server.journal import Tx
+from queue_server.live import Change, Live
 from queue_server.policy import Action
 from queue_server.snapshot import build_snapshot
-from queue_server.store import Rating, Store
+from queue_server.store import Conflict, IssueRecord, Rating, Store
 from queue_server.views import Views
-from queue_server.writer import Outcome, Writer
+from queue_server.writer import Outcome, Unfinished, Writer
 
 T = TypeVar("T")
+
+REUSED_KEY = "Idempotency-Key đã dùng cho một yêu cầu khác"
 
 
 def _midnight(day: date, timezone: str) -> datetime:
@@ -78,85 +81,119 @@ class QueueService:
         self._clock = clock
         self._timezone = site.site.timezone
         self._swept_day: date | None = None
+        # The event loop's copy of the hall: every read below; the writer has its own.
+        self.live = self._load(reader)
+        self._writer_live = self.live  # replaced by `reload` on the writer's thread
+
+    def _load(self, store: Store) -> Live:
+        today = local_day(self._clock.now(), self._timezone)
+        return Live.load(store, today, self._timezone, self.site.display.history)
+
+    def reload(self, store: Store) -> None:
+        """(Re)build the writer's copy of the hall; the writer calls it on its thread when
+        it opens the store and after a rolled-back batch."""
+        self._writer_live = self._load(store)
+        self._swept_day = None
+
+    def committed(self, events: Sequence[Event], changes: Sequence[Change]) -> None:
+        """A batch committed: the event loop's hall takes its changes (on the loop)."""
+        self.live.apply(changes)
+        self.live.note(events)
 
     # --- reads -------------------------------------------------------------------------
 
     def services(self) -> list[ServiceOut]:
         now = self._clock.now()
-        counts = self._reader.waiting_counts()
-        return [
-            self.views.service(self._reader, s, counts.get(s.code, 0), now)
-            for s in self.views.services.values()
-        ]
+        return [self.views.service(self.live, s, now) for s in self.views.services.values()]
 
     def counters(self) -> list[CounterOut]:
         now = self._clock.now()
-        return [self.views.counter(self._reader, c, now) for c in self._reader.counters()]
+        return [self.views.counter(self.live, c, now) for c in self.live.counters()]
 
     def counter(self, number: int) -> CounterOut:
-        return self.views.counter(self._reader, self._reader.counter(number), self._clock.now())
+        return self.views.counter(self.live, self.live.counter(number), self._clock.now())
 
     def ticket(self, ticket_id: int) -> TicketOut:
-        return self.views.ticket(self._reader, self._reader.ticket(ticket_id), self._clock.now())
+        ticket = self.live.ticket(ticket_id) or self._reader.ticket(ticket_id)
+        return self.views.ticket(self.live, ticket, self._clock.now())
 
-    def waiting(self, counter: int | None = None) -> list[TicketOut]:
-        """Waiting tickets: all in queue order, or those `counter` may call in the order
-        it would call them."""
+    def waiting(self, counter: int | None = None, limit: int = 100) -> list[TicketOut]:
+        """The first `limit` waiting tickets: of the whole hall in queue order, or of those
+        `counter` may call in the order it would call them.
+
+        Only the first `limit` of each line can be among the first `limit` of an order
+        that keeps each line's order, so that is all that is read and sorted: the cost
+        follows `limit`, not the length of the queue."""
         now = self._clock.now()
         if counter is None:
-            tickets = self._reader.waiting()
+            tickets = sorted(self.live.waiting(first=limit), key=lambda t: (t.rank, t.id))
         else:
-            found = self._reader.counter(counter)
+            found = self.live.counter(counter)
             tickets = dispatch.call_order(
-                found,
-                self._reader.waiting(found.services, found.number),
-                self.site.site.priority_ratio,
+                found, self.live.waiting_for(found, first=limit), self.site.site.priority_ratio
             )
-        return self.views.tickets(self._reader, tickets, now)
+        return self.views.tickets(self.live, tickets[:limit], now)
+
+    def tickets_by_number(self, number: str) -> list[TicketOut]:
+        """Today's tickets printed with `number` (one at most: prefixes are distinct)."""
+        now = self._clock.now()
+        found = self._reader.tickets_by_number(number, local_day(now, self._timezone))
+        return self.views.tickets(self.live, [self.live.ticket(t.id) or t for t in found], now)
 
     def snapshot(self) -> Snapshot:
         """The whole live state and the `seq` of the last event it includes."""
-        return build_snapshot(self.views, self._reader, self._clock.now())
+        return build_snapshot(self.views, self.live, self._clock.now())
 
     # --- the writer's plumbing ----------------------------------------------------------
 
     async def _run(self, actor: Principal | None, body: Callable[[Tx], T]) -> T:
         def command(store: Store) -> Outcome[T]:
-            tx = Tx(store, self.views, self._clock.now(), actor.display_name if actor else None)
+            tx = self._tx(store, actor.display_name if actor else None)
             try:
                 result = body(tx)
+                tx.flush()
             except CounterBusy as busy:
                 # The core knows usernames; the clerk at the next desk knows names.
-                user = store.user(busy.clerk)
-                name = user.display_name if user else busy.clerk
+                name = tx.live.display_name(busy.clerk)
                 raise CounterBusy(busy.counter, name) from None
-            return Outcome(result, tx.events)
+            except Exception as exc:
+                if tx.changed:
+                    raise Unfinished(exc) from exc
+                raise
+            return Outcome(result, tx.events, tx.changes)
 
         return await self._writer.run(command)
 
+    def _tx(self, store: Store, actor: str | None) -> Tx:
+        return Tx(store, self._writer_live, self.views, self._clock.now(), actor)
+
     def sweep(self, store: Store) -> Outcome[None]:
-        """Expire the open tickets of past days; the writer runs it before each batch."""
+        """Expire the open tickets of past days and start the day; the writer runs it
+        before each batch."""
         now = self._clock.now()
         today = local_day(now, self._timezone)
         if self._swept_day == today:
             return Outcome(None)
-        tx = Tx(store, self.views, now, "system")
-        stale = store.open_tickets_before(today)
+        tx = self._tx(store, "system")
+        stale = tx.live.open_before(today)
         for ticket in stale:
             expired = dispatch.expire(ticket, now)
-            store.update_ticket(expired)
+            tx.put(expired)
             tx.emit(TicketExpired, expired, expired.counter)
         stale_ids = {t.id for t in stale}
         # Yesterday's clerks are not at their desks this morning: they sign in again.
         left_open = store.counters_open_since_before(_midnight(today, self._timezone))
-        for counter in store.counters():
+        for counter in tx.live.counters():
             if counter.current_ticket_id in stale_ids or counter.number in left_open:
                 closed = dispatch.close_counter(counter).replace(
                     current_ticket_id=None, priority_streak=0
                 )
                 tx.save_counter(closed, announce=True)
+        if tx.live.day != today:
+            tx.start_day(today)
+        tx.flush()
         self._swept_day = today
-        return Outcome(None, tx.events)
+        return Outcome(None, tx.events, tx.changes)
 
     def _service(self, code: str) -> Service:
         service = self.views.services.get(code)
@@ -167,7 +204,7 @@ class QueueService:
     @staticmethod
     def _acting_counter(tx: Tx, number: int, who: Principal, action: Action) -> Counter:
         """The counter `who` does `action` at, if the policy's scope rule lets them."""
-        return policy.ensure_at_counter(who, action, tx.store.counter(number))
+        return policy.ensure_at_counter(who, action, tx.counter(number))
 
     def _ticket_counter(
         self, tx: Tx, ticket: Ticket, who: Principal, action: Action
@@ -182,24 +219,24 @@ class QueueService:
     def _current(self, tx: Tx, counter: Counter) -> Ticket | None:
         if counter.current_ticket_id is None:
             return None
-        return tx.store.ticket(counter.current_ticket_id)
+        return tx.ticket(counter.current_ticket_id)
 
     def _apply_call(
         self, tx: Tx, outcome: dispatch.CallOutcome, announce_counter: bool
     ) -> TicketOut:
         if outcome.completed is not None:
-            tx.store.update_ticket(outcome.completed)
+            tx.put(outcome.completed)
             tx.emit(TicketCompleted, outcome.completed, outcome.completed.counter)
-        tx.store.update_ticket(outcome.called)
+        tx.put(outcome.called)
         tx.save_counter(outcome.counter, announce=announce_counter)
         return tx.emit(TicketCalled, outcome.called, outcome.counter.number)
 
     def _issue_number(
         self, tx: Tx, service: Service, priority: bool, issued_by: str | None, key: str | None
-    ) -> Ticket:
+    ) -> tuple[Ticket, str]:
         day = local_day(tx.now, self._timezone)
         grant = grant_number(
-            service, tx.store.last_sequence(service.code, day), tx.now, self._timezone
+            service, tx.live.last_sequence(service.code, day), tx.now, self._timezone
         )
         ticket = Ticket(
             id=0,
@@ -211,7 +248,7 @@ class QueueService:
             rank=0,
             priority=priority,
         )
-        return tx.store.insert_ticket(ticket, issued_by, key)
+        return tx.issue(ticket, IssueRecord(0, service.code, issued_by, key))
 
     # --- tickets -----------------------------------------------------------------------
 
@@ -229,15 +266,21 @@ class QueueService:
 
         def body(tx: Tx) -> TicketOut:
             if idempotency_key is not None:
-                found = tx.store.ticket_by_key(issuer, idempotency_key)
+                found = tx.live.issued_under(issuer, idempotency_key)
                 if found is not None:
-                    ticket, issued_for = found
-                    if issued_for != request.service or ticket.priority != request.priority:
-                        raise InvalidRequest("Idempotency-Key đã dùng cho một yêu cầu khác")
-                    view = self.views.ticket(tx.store, ticket, tx.now)
+                    ticket = tx.ticket(found.ticket_id)
+                    if found.issued_service != request.service or (
+                        ticket.priority != request.priority
+                    ):
+                        raise InvalidRequest(REUSED_KEY)
+                    view = self.views.ticket(tx.live, ticket, tx.now)
                     return view.model_copy(update={"follow_code": tx.store.follow_code(ticket.id)})
-            ticket = self._issue_number(tx, service, request.priority, issuer, idempotency_key)
-            code = tx.store.assign_follow_code(ticket.id)
+            try:
+                ticket, code = self._issue_number(
+                    tx, service, request.priority, issuer, idempotency_key
+                )
+            except Conflict:  # a key of a past day's ticket: today's are all in memory
+                raise InvalidRequest(REUSED_KEY) from None
             # The event (seen by every screen) goes out without the code; only the issuer
             # gets it, to print in the QR code.
             return tx.emit(TicketIssued, ticket, None).model_copy(update={"follow_code": code})
@@ -249,14 +292,14 @@ class QueueService:
 
         def body(tx: Tx) -> TicketOut | None:
             counter = self._acting_counter(tx, number, who, Action.CALL_NEXT)
-            waiting = tx.store.line_heads(dispatch.lines_of(counter.services, counter.number))
+            waiting = tx.live.heads(dispatch.lines_of(counter.services, counter.number))
             dispatch.ensure_can_call(counter, who.clerk)
             if not any(counter.serves(t) for t in waiting):
                 current = self._current(tx, counter)
                 if current is not None and current.status is TicketStatus.CALLED:
                     # Nobody waits: still finish the citizen at the counter.
                     done = dispatch.complete(current, tx.now)
-                    tx.store.update_ticket(done)
+                    tx.put(done)
                     tx.emit(TicketCompleted, done, counter.number)
                     tx.save_counter(dispatch.release(counter, done.id), announce=False)
                 return None
@@ -280,7 +323,7 @@ class QueueService:
 
         def body(tx: Tx) -> TicketOut:
             counter = self._acting_counter(tx, number, who, Action.CALL_TICKET)
-            ticket = tx.store.ticket(ticket_id)
+            ticket = tx.ticket(ticket_id)
             if ticket.target_counter is None and ticket.service not in counter.services:
                 # A supervisor may route any ticket; the counter serves it this once.
                 ticket = (
@@ -308,7 +351,7 @@ class QueueService:
         def body(tx: Tx) -> TicketOut:
             counter = self._acting_counter(tx, number, who, Action.WALK_IN)
             dispatch.ensure_can_call(counter, who.clerk)
-            ticket = self._issue_number(tx, service, priority, f"{who.kind}:{who.subject}", None)
+            ticket, _ = self._issue_number(tx, service, priority, f"{who.kind}:{who.subject}", None)
             ticket = ticket.replace(target_counter=counter.number)
             tx.emit(TicketIssued, ticket.replace(walk_in=True), None)
             opened = counter.state is not CounterState.OPEN
@@ -326,7 +369,7 @@ class QueueService:
             if current is None:
                 raise InvalidTransition(f"Quầy số {number} chưa gọi số nào")
             recalled = dispatch.recall(current)
-            tx.store.update_ticket(recalled)
+            tx.put(recalled)
             return tx.emit(TicketRecalled, recalled, counter.number)
 
         return await self._run(who, body)
@@ -340,10 +383,10 @@ class QueueService:
         kind: type[TicketCompleted] | type[TicketNoShow] | type[TicketCancelled],
     ) -> Callable[[Tx], TicketOut]:
         def body(tx: Tx) -> TicketOut:
-            ticket = tx.store.ticket(ticket_id)
+            ticket = tx.ticket(ticket_id)
             counter = self._ticket_counter(tx, ticket, who, action)
             finished = change(ticket, tx.now)
-            tx.store.update_ticket(finished)
+            tx.put(finished)
             if counter is not None:
                 tx.save_counter(dispatch.release(counter, ticket.id), announce=False)
             return tx.emit(kind, finished, ticket.counter)
@@ -372,22 +415,22 @@ class QueueService:
             self._service(request.service)
 
         def body(tx: Tx) -> TicketOut:
-            ticket = tx.store.ticket(ticket_id)
+            ticket = tx.ticket(ticket_id)
             counter = self._ticket_counter(tx, ticket, who, Action.TRANSFER)
             # The target queue's heads are enough to get in front of all of it.
             if request.counter is not None:
-                target = tx.store.counter(request.counter).number
-                queue = tx.store.line_heads(dispatch.lines_of((), target))
+                target = tx.counter(request.counter).number
+                queue = tx.live.heads(dispatch.lines_of((), target))
             else:
                 assert request.service is not None
-                queue = tx.store.line_heads(dispatch.lines_of((request.service,)))
+                queue = tx.live.heads(dispatch.lines_of((request.service,)))
             moved = dispatch.transfer(
                 ticket, queue, service=request.service, counter=request.counter
             )
-            tx.store.update_ticket(moved)
+            tx.put(moved)
             if counter is not None:
                 tx.save_counter(dispatch.release(counter, ticket.id), announce=False)
-            view = self.views.ticket(tx.store, moved, tx.now)
+            view = self.views.ticket(tx.live, moved, tx.now)
             tx.append(
                 TicketTransferred(
                     seq=0,
@@ -408,7 +451,7 @@ class QueueService:
         """Take back a no-show at the counter that marked it, within a few minutes."""
 
         def body(tx: Tx) -> TicketOut:
-            ticket = tx.store.ticket(ticket_id)
+            ticket = tx.ticket(ticket_id)
             if ticket.counter is None:
                 raise InvalidTransition(f"Số {ticket.number} chưa được gọi đến quầy nào")
             counter = self._acting_counter(tx, ticket.counter, who, Action.UNDO_NO_SHOW)
@@ -426,12 +469,12 @@ class QueueService:
         """Put a late citizen's no-show back in its service's queue (same id and number)."""
 
         def body(tx: Tx) -> TicketOut:
-            ticket = tx.store.ticket(ticket_id)
+            ticket = tx.ticket(ticket_id)
             counter = self._requeuing_counter(tx, ticket, request.counter, who)
-            queue = tx.store.line_heads(dispatch.lines_of((ticket.service,)))
+            queue = tx.live.heads(dispatch.lines_of((ticket.service,)))
             back = dispatch.requeue(ticket, queue, local_day(tx.now, self._timezone), by=counter)
-            tx.store.update_ticket(back)
-            view = self.views.ticket(tx.store, back, tx.now)
+            tx.put(back)
+            view = self.views.ticket(tx.live, back, tx.now)
             tx.append(
                 TicketRequeued(
                     seq=0, at=tx.now, ticket=view, counter=None, from_counter=ticket.counter
@@ -451,7 +494,7 @@ class QueueService:
             return self._acting_counter(tx, number, who, Action.REQUEUE)
         if who.clerk is None:
             return None
-        held = dispatch.held_by(tx.store.counters(), who.clerk)
+        held = dispatch.held_by(tx.live.counters(), who.clerk)
         for counter in held:
             if ticket.service in counter.services:
                 return counter
@@ -476,12 +519,12 @@ class QueueService:
         def body(tx: Tx) -> CounterOut:
             if held_by_others_ok:
                 policy.ensure_bound_to(who, action, number)
-                found = tx.store.counter(number)
+                found = tx.counter(number)
             else:
                 found = self._acting_counter(tx, number, who, action)
             counter = change(found)
             tx.save_counter(counter, announce=True)
-            return self.views.counter(tx.store, counter, tx.now)
+            return self.views.counter(tx.live, counter, tx.now)
 
         return body
 
@@ -520,7 +563,7 @@ class QueueService:
         self._check_score(request.score)
 
         def body(tx: Tx) -> RatingOut:
-            ticket = tx.store.ticket(request.ticket_id)
+            ticket = tx.ticket(request.ticket_id)
             code = request.follow_code
             if code is not None and tx.store.follow_code(ticket.id) != code:
                 raise NotFound("Không tìm thấy số này")  # a code is no guess at another ticket
@@ -582,7 +625,7 @@ class QueueService:
             TicketRated(
                 seq=0,
                 at=tx.now,
-                ticket=self.views.ticket(tx.store, ticket, tx.now),
+                ticket=self.views.ticket(tx.live, ticket, tx.now),
                 counter=ticket.counter,
                 score=request.score,
             ),
@@ -593,13 +636,14 @@ class QueueService:
 
     def followed(self, code: str) -> Followed | None:
         """The ticket holding follow `code` as its page shows it; None for no such code."""
-        ticket = self._reader.ticket_by_follow_code(code)
-        if ticket is None:
+        stored = self._reader.ticket_by_follow_code(code)
+        if stored is None:
             return None
+        ticket = self.live.ticket(stored.id) or stored  # the live one: committed, and current
         now = self._clock.now()
         score = self._reader.rating_score(ticket.id)
         return Followed(
-            ticket=self.views.ticket(self._reader, ticket, now),
+            ticket=self.views.ticket(self.live, ticket, now),
             score=score,
             can_rate=score is None and self._can_rate_followed(ticket, now),
         )
@@ -608,14 +652,11 @@ class QueueService:
         """Today's ticket `ticket_id`, read-only: the QR codes printed before follow codes
         opened `/t/{id}`. Other days' ids find nothing, so counting through ids tells a
         stranger only what the hall's boards show today."""
-        try:
-            ticket = self._reader.ticket(ticket_id)
-        except UnknownTicket:
-            return None
+        ticket = self.live.ticket(ticket_id)  # today's are all there
         now = self._clock.now()
-        if ticket.day != local_day(now, self._timezone):
+        if ticket is None or ticket.day != local_day(now, self._timezone):
             return None
-        return self.views.ticket(self._reader, ticket, now)
+        return self.views.ticket(self.live, ticket, now)
 
     def _can_rate_followed(self, ticket: Ticket, now: datetime) -> bool:
         # A ticket is valid for its day ("Vé chỉ có giá trị trong ngày"): so is its rating.
@@ -627,7 +668,8 @@ class QueueService:
         self._check_score(score)
 
         def body(tx: Tx) -> RatingOut:
-            ticket = tx.store.ticket_by_follow_code(code)
+            stored = tx.store.ticket_by_follow_code(code)
+            ticket = tx.live.ticket(stored.id) or stored if stored is not None else None
             if ticket is None:
                 raise NotFound("Không tìm thấy số này")
             request = RatingRequest(ticket_id=ticket.id, score=score)

@@ -10,6 +10,7 @@ from queue_server.hub import Hub
 from queue_server.service import QueueService
 from queue_server.settings import Settings
 from queue_server.store import Store
+from queue_server.tokens import Tokens
 from queue_server.writer import Writer
 
 
@@ -22,3 +23,4 @@ class AppState:
     hub: Hub
     service: QueueService
     throttle: LoginThrottle
+    tokens: Tokens

@@ -6,26 +6,23 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from queue_core import ahead
-from queue_core.ahead import counters_for
 from queue_core.errors import QueueError, ServiceClosed
 from queue_core.estimate import (
-    RECENT_COMPLETIONS,
     estimated_wait_s,
     serving_capacity,
     ticket_capacity,
     to_minutes,
     typical_service_s,
 )
-from queue_core.lines import WaitingLines
-from queue_core.model import Counter, Service, Ticket, TicketStatus
+from queue_core.model import Counter, Service, Ticket
 from queue_core.numbering import grant_number, local_time
 from queue_core.protocol import CounterOut, ServiceOut, TicketOut
 from queue_core.site import SiteConfig
-from queue_server.store import Store
+from queue_server.live import Live
 
 
 class Views:
-    """Builds protocol models from the store for one site."""
+    """Builds protocol models from the live hall for one site."""
 
     def __init__(self, site: SiteConfig) -> None:
         self.site = site
@@ -41,7 +38,7 @@ class Views:
 
     def wait_s(
         self,
-        store: Store,
+        live: Live,
         service_code: str,
         people_ahead: int,
         now: datetime,
@@ -57,43 +54,33 @@ class Views:
             return 0
         day = local_time(now, self.site.site.timezone).date()
         typical = typical_service_s(
-            store.recent_service_s(service_code, day, RECENT_COMPLETIONS),
-            service.average_service_s,
+            live.recent_service_s(service_code, day), service.average_service_s
         )
         # Sent to one counter, which calls it before its queues: that counter alone.
         if alone:
             capacity = 1.0
         elif nearest is not None:
-            capacity = ticket_capacity(service_code, store.counters(), nearest)
+            capacity = ticket_capacity(service_code, live.counters(), nearest)
         else:
-            capacity = serving_capacity(service_code, store.counters())
+            capacity = serving_capacity(service_code, live.counters())
         return estimated_wait_s(people_ahead, typical, capacity)
 
-    def places(self, store: Store, tickets: Sequence[Ticket]) -> dict[int, ahead.Place]:
+    def places(self, live: Live, tickets: Sequence[Ticket]) -> dict[int, ahead.Place]:
         """People ahead of each of `tickets`, by id, and where they are counted: the one
         place the server reads it."""
-        if all(t.status is not TicketStatus.WAITING for t in tickets):
-            return {t.id: ahead.Place(0, None) for t in tickets}
-        counters = store.counters()
-        involved = {c for t in tickets for c in counters_for(t, counters)}
-        waiting = {t.id: t for t in store.waiting_for(sorted(involved, key=lambda c: c.number))}
-        lines = WaitingLines()
-        for ticket in waiting.values():
-            lines.add(ticket)
-        return ahead.places(tickets, counters, lines, waiting, self.site.site.priority_ratio)
+        return live.places(tickets, self.site.site.priority_ratio)
 
-    def ticket(self, store: Store, ticket: Ticket, now: datetime) -> TicketOut:
-        return self.tickets(store, [ticket], now)[0]
+    def ticket(self, live: Live, ticket: Ticket, now: datetime) -> TicketOut:
+        return self.tickets(live, [ticket], now)[0]
 
-    def tickets(self, store: Store, tickets: Sequence[Ticket], now: datetime) -> list[TicketOut]:
-        """Several tickets at once: their places come from one reading of the queues."""
-        places = self.places(store, tickets)
-        return [self._ticket(store, t, places[t.id], now) for t in tickets]
+    def tickets(self, live: Live, tickets: Sequence[Ticket], now: datetime) -> list[TicketOut]:
+        places = self.places(live, tickets)
+        return [self._ticket(live, t, places[t.id], now) for t in tickets]
 
-    def _ticket(self, store: Store, ticket: Ticket, place: ahead.Place, now: datetime) -> TicketOut:
+    def _ticket(self, live: Live, ticket: Ticket, place: ahead.Place, now: datetime) -> TicketOut:
         waiting_ahead = place.ahead
         wait_s = self.wait_s(
-            store,
+            live,
             ticket.service,
             waiting_ahead,
             now,
@@ -118,16 +105,14 @@ class Views:
             estimated_wait_minutes=to_minutes(wait_s),
         )
 
-    def counter(self, store: Store, counter: Counter, now: datetime) -> CounterOut:
-        current = (
-            self.ticket(store, store.ticket(counter.current_ticket_id), now)
+    def counter(self, live: Live, counter: Counter, now: datetime) -> CounterOut:
+        at_counter = (
+            live.ticket(counter.current_ticket_id)
             if counter.current_ticket_id is not None
             else None
         )
-        clerk = None
-        if counter.clerk is not None:
-            user = store.user(counter.clerk)
-            clerk = user.display_name if user else counter.clerk
+        current = self.ticket(live, at_counter, now) if at_counter is not None else None
+        clerk = live.display_name(counter.clerk) if counter.clerk is not None else None
         return CounterOut(
             number=counter.number,
             name=counter.name,
@@ -139,9 +124,10 @@ class Views:
             current_ticket=current,
         )
 
-    def service(self, store: Store, service: Service, waiting: int, now: datetime) -> ServiceOut:
+    def service(self, live: Live, service: Service, now: datetime) -> ServiceOut:
         local = local_time(now, self.site.site.timezone)
-        issued = store.last_sequence(service.code, local.date())
+        issued = live.last_sequence(service.code, local.date())
+        waiting = live.waiting_count(service.code)
         closed_reason, opens_at = None, None
         try:
             grant_number(service, issued, now, self.site.site.timezone)
@@ -154,7 +140,7 @@ class Views:
             prefix=service.prefix,
             waiting=waiting,
             open=closed_reason is None,
-            estimated_wait_minutes=to_minutes(self.wait_s(store, service.code, waiting, now)),
+            estimated_wait_minutes=to_minutes(self.wait_s(live, service.code, waiting, now)),
             closed_reason=closed_reason,
             opens_at=opens_at,
             issued_today=issued,

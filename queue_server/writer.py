@@ -1,11 +1,16 @@
 """The single writer: every state change runs here, one after another.
 
 Commands queue up from the event loop; a dedicated thread takes whatever has
-gathered, runs each command in its own savepoint inside one transaction, commits
-once (group commit: one fsync for the batch), and only then hands results and
-events back to the loop. So concurrent requests can never interleave a
-read-modify-write, a failed command rolls back alone, and an event leaves the
-server only once it is durable.
+gathered, runs them one after another inside one transaction, commits once (group
+commit: one fsync for the batch), and only then hands results, events and changes
+back to the loop. So concurrent requests can never interleave a read-modify-write,
+and an event leaves the server only once it is durable.
+
+A command that fails before writing anything (the usual case: a rule said no) fails
+alone, at no cost. One that fails after writing, or after changing the writer's state
+in memory (`Unfinished`), spoils the transaction: the writer rolls it back, rebuilds
+its state from the store (`reload`) and runs the rest of the batch again without it.
+No savepoint per command, so a ticket costs its own statements and no more.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from queue_core.protocol import Event
-from queue_server.store import Store, StoreError, TransactionLost
+from queue_server.store import Conflict, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +32,25 @@ T = TypeVar("T")
 
 
 class Outcome(Generic[T]):
-    """What a command returns: its result and the events it appended."""
+    """What a command returns: its result, the events it appended, and the changes the
+    event loop's copy of the hall takes once they are committed."""
 
-    __slots__ = ("events", "result")
+    __slots__ = ("changes", "events", "result")
 
-    def __init__(self, result: T, events: Sequence[Event] = ()) -> None:
+    def __init__(
+        self, result: T, events: Sequence[Event] = (), changes: Sequence[Any] = ()
+    ) -> None:
         self.result = result
         self.events = events
+        self.changes = changes
+
+
+class Unfinished(Exception):
+    """A command failed after changing the writer's state: its transaction must go."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 Command = Callable[[Store], Outcome[T]]
@@ -50,6 +67,20 @@ class _Job:
 _STOP = object()
 
 
+class _Spoiled(Exception):
+    """The transaction must be rolled back: `job` failed half-way (None: the preparation)."""
+
+    def __init__(self, job: _Job | None) -> None:
+        self.job = job
+
+
+class _Lost(Exception):
+    """The store failed under a command (disk full, I/O): the whole batch is lost."""
+
+    def __init__(self, cause: StoreError) -> None:
+        self.cause = cause
+
+
 class WriterUnavailable(StoreError):
     """The writer could not open the store, so nothing can be written."""
 
@@ -60,15 +91,19 @@ class Writer:
     def __init__(
         self,
         open_store: Callable[[], Store],
-        publish: Callable[[Sequence[Event]], None],
+        publish: Callable[[Sequence[Event], Sequence[Any]], None],
         batch_max: int = 64,
         prepare: Command[None] | None = None,
+        reload: Callable[[Store], None] | None = None,
     ) -> None:
         self._open_store = open_store
+        # On the event loop, after each commit: (events, changes) of each command.
         self._publish = publish
         self._batch_max = batch_max
-        # Runs first in every batch, in a savepoint of its own (the day-change sweep).
+        # Runs first in every batch (the day-change sweep); a failure skips it.
         self._prepare = prepare
+        # (Re)builds the writer's state from the store: at start, after a rollback.
+        self._reload = reload
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -104,6 +139,8 @@ class Writer:
     def _run(self) -> None:
         try:
             store = self._open_store()
+            if self._reload is not None:
+                self._reload(store)
         except BaseException as exc:  # start() raises it on the caller's side
             self._failed = exc
             return
@@ -133,38 +170,83 @@ class Writer:
 
     def _commit(self, store: Store, batch: list[_Job]) -> None:
         prepared: Outcome[None] | None = None
-        try:
-            with store.transaction():
-                if self._prepare is not None:
-                    try:
-                        with store.savepoint():
-                            prepared = self._prepare(store)
-                    except TransactionLost:
-                        raise
-                    except Exception:
-                        log.exception("the writer's preparation step failed; going on without it")
-                for job in batch:
-                    try:
-                        with store.savepoint():
-                            job.outcome = job.command(store)
-                    except TransactionLost:
-                        raise  # the steps before it are gone too: the whole batch fails
-                    except Exception as exc:  # handed to the caller, who translates it
-                        job.error = exc
-        except Exception as exc:
-            log.exception("commit failed; none of %d command(s) was applied", len(batch))
+        prepare = self._prepare
+        pending = list(batch)
+        while True:
             prepared = None
-            for job in batch:
-                job.outcome, job.error = None, exc
+            for job in pending:
+                job.outcome, job.error = None, None
+            try:
+                with store.transaction():
+                    if prepare is not None:
+                        prepared = self._step(store, prepare, None)
+                    for job in pending:
+                        try:
+                            job.outcome = self._step(store, job.command, job)
+                        except (_Spoiled, _Lost):
+                            raise
+                        except Exception as exc:  # handed to the caller, who translates it
+                            job.error = exc
+            except _Spoiled as spoiled:
+                self._reload_after_failure(store)
+                if spoiled.job is None:
+                    log.error("the writer's preparation step failed; going on without it")
+                    prepare = None
+                else:
+                    pending.remove(spoiled.job)  # its error stays; the others run again
+                continue
+            except Exception as exc:
+                error = exc.cause if isinstance(exc, _Lost) else exc
+                log.error(
+                    "commit failed; none of %d command(s) was applied", len(batch), exc_info=error
+                )
+                self._reload_after_failure(store)
+                prepared = None
+                for job in pending:
+                    job.outcome, job.error = None, error
+            break
         assert self._loop is not None
         self._loop.call_soon_threadsafe(self._deliver, prepared, batch)
 
+    @staticmethod
+    def _step(store: Store, command: Command[Any], job: _Job | None) -> Outcome[Any]:
+        """Run one command; raise `_Spoiled` when it failed after writing or after
+        changing the writer's state, `job.error` then holding why."""
+        before = store.writes()
+        try:
+            return command(store)
+        except Unfinished as exc:
+            cause: Exception = exc.cause
+            if isinstance(cause, StoreError) and not isinstance(cause, Conflict):
+                raise _Lost(cause) from cause
+        except Conflict as exc:
+            if store.writes() == before:
+                raise  # a unique check refused this command's only write: it alone fails
+            cause = exc
+        except StoreError as exc:
+            raise _Lost(exc) from exc
+        except Exception as exc:
+            if store.writes() == before:
+                raise
+            cause = exc
+        if job is not None:
+            job.error = cause
+        else:
+            log.error("preparation failed half-way", exc_info=cause)
+        raise _Spoiled(job) from cause
+
+    def _reload_after_failure(self, store: Store) -> None:
+        if self._reload is None:
+            return
+        try:
+            self._reload(store)
+        except Exception:
+            log.exception("the writer could not rebuild its state from the store")
+
     def _deliver(self, prepared: Outcome[None] | None, batch: list[_Job]) -> None:
-        if prepared is not None and prepared.events:
-            self._publish(prepared.events)
-        for job in batch:
-            if job.outcome is not None and job.outcome.events:
-                self._publish(job.outcome.events)
+        for outcome in [prepared, *(job.outcome for job in batch)]:
+            if outcome is not None and (outcome.events or outcome.changes):
+                self._publish(outcome.events, outcome.changes)
         for job in batch:
             if job.future.cancelled():
                 continue

@@ -102,4 +102,5 @@ async def logout(
         return Outcome(store.revoke_token(token_hash, now))
 
     await state.writer.run(write)
+    state.tokens.refresh()  # this token's open streams close now
     return Response(status_code=204)

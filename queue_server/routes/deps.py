@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from queue_server import policy
-from queue_server.auth import Principal, authenticate
+from queue_server.auth import Principal
 from queue_server.policy import Action
 from queue_server.service import QueueService
 from queue_server.state import AppState
@@ -50,7 +50,7 @@ async def principal(
     token = credentials.credentials if credentials is not None else None
     if token is None and request.url.path.startswith("/display"):
         token = request.query_params.get("token")
-    found = authenticate(state.reader, token, state.clock.now()) if token else None
+    found = state.tokens.holder(token, state.clock.now()) if token else None
     if found is None:
         raise HTTPException(
             status_code=401,

@@ -88,4 +88,6 @@ async def revoke(
         assert device is not None
         return Outcome(device)
 
-    return device_out(await state.writer.run(write), state.service.views.local)
+    revoked = await state.writer.run(write)
+    state.tokens.refresh()  # the device's open streams close now
+    return device_out(revoked, state.service.views.local)

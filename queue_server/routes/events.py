@@ -25,7 +25,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from queue_core.numbering import local_day
 from queue_core.protocol import Event
 from queue_server import policy
-from queue_server.auth import Principal, authenticate, hash_token
+from queue_server.auth import Principal, hash_token
 from queue_server.hub import Hub
 from queue_server.policy import Action
 from queue_server.replay import Replays
@@ -112,7 +112,7 @@ async def _close(websocket: WebSocket, code: int, reason: str) -> None:
 async def events(websocket: WebSocket, token: str | None = None, since: str | None = None) -> None:
     state: AppState = websocket.app.state.motcua
     await websocket.accept()
-    who = authenticate(state.reader, token, state.clock.now()) if token else None
+    who = state.tokens.holder(token, state.clock.now()) if token else None
     if who is None or token is None:
         await _close(websocket, CLOSE_UNAUTHORIZED, "Mã truy cập không hợp lệ hoặc đã hết hạn")
         return
@@ -166,10 +166,14 @@ async def events(websocket: WebSocket, token: str | None = None, since: str | No
 
 
 async def _until_revoked(state: AppState, token: str) -> None:
-    """Return once `token` stops being valid: a revoked board must not keep listening."""
+    """Return once `token` stops being valid: a revoked board must not keep listening.
+
+    Woken when the tokens change (at once for a revocation through this server, within a
+    second for one from the command line), and every `ws_token_check_s` for an expiry."""
     while True:
-        await asyncio.sleep(state.settings.ws_token_check_s)
-        if authenticate(state.reader, token, state.clock.now()) is None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(state.tokens.changed(), state.settings.ws_token_check_s)
+        if state.tokens.holder(token, state.clock.now()) is None:
             return
 
 

@@ -20,6 +20,9 @@ from queue_server.routes.deps import Queue, State, TicketId, allowed
 
 router = APIRouter(tags=["tickets"])
 
+WAITING_LIST_DEFAULT = 100
+WAITING_LIST_MAX = 500
+
 
 _ISSUE_EXAMPLES = {
     "thường": {"summary": "Lấy số thường", "value": {"service": "TP"}},
@@ -106,18 +109,23 @@ async def waiting(
             "the kiosk reads it), whatever its status; an empty list when there is none.",
         ),
     ] = None,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=WAITING_LIST_MAX,
+            description="At most this many, from the front: a clerk's list needs the next "
+            "few, and its cost stays the same however long the queue.",
+        ),
+    ] = WAITING_LIST_DEFAULT,
 ) -> list[TicketOut]:
-    if number is not None or follow_code is not None:
-        now = state.clock.now()
-        day = local_day(now, queue.site.site.timezone)
-        if follow_code is not None:
-            held = state.reader.ticket_by_follow_code(follow_code)
-            found = [held] if held is not None and held.day == day else []
-        else:
-            assert number is not None
-            found = state.reader.tickets_by_number(number.upper(), day)
-        return [queue.views.ticket(state.reader, t, now) for t in found]
-    return queue.waiting(counter)
+    if follow_code is not None:
+        held = state.reader.ticket_by_follow_code(follow_code)
+        today = local_day(state.clock.now(), queue.site.site.timezone)
+        return [queue.ticket(held.id)] if held is not None and held.day == today else []
+    if number is not None:
+        return queue.tickets_by_number(number.upper())
+    return queue.waiting(counter, limit)
 
 
 @router.get("/api/tickets/{ticket_id}", response_model=TicketOut, summary="One ticket")

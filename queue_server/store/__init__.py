@@ -11,19 +11,20 @@ for reads, and the admin commands their own. Every write runs inside `transactio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from queue_core.dispatch import Line
 from queue_core.model import Counter, Ticket
 from queue_core.site import SiteConfig
-from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError, TransactionLost
+from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError
 from queue_server.store.records import (
     CounterDay,
     Device,
+    EventRecord,
+    IssueRecord,
     Rating,
     Token,
     TokenHolder,
@@ -37,12 +38,13 @@ __all__ = [
     "CounterDay",
     "DatabaseUnusable",
     "Device",
+    "EventRecord",
+    "IssueRecord",
     "Rating",
     "Store",
     "StoreError",
     "Token",
     "TokenHolder",
-    "TransactionLost",
     "User",
     "connect",
 ]
@@ -68,9 +70,9 @@ class Store(Protocol):
     def read_transaction(self) -> AbstractContextManager[None]:
         """Several reads that see one consistent state."""
 
-    def savepoint(self) -> AbstractContextManager[None]:
-        """A step inside `transaction()` that can fail alone; `TransactionLost` when the
-        failure took the whole transaction with it."""
+    def writes(self) -> int:
+        """Rows this store object has written so far: a command that failed after
+        writing any has left its transaction unfit to commit."""
 
     # --- site, counters --------------------------------------------------------------
 
@@ -96,45 +98,26 @@ class Store(Protocol):
     def ticket(self, ticket_id: int) -> Ticket:
         """Raises UnknownTicket."""
 
-    def ticket_by_key(self, issued_by: str, idempotency_key: str) -> tuple[Ticket, str] | None:
-        """The ticket `issued_by` issued under `idempotency_key`, with the service it was
-        issued for."""
+    def tickets_of_day(self, day: date) -> list[Ticket]:
+        """Every ticket issued on `day`."""
 
-    def waiting(
-        self, services: tuple[str, ...] | None = None, counter: int | None = None
-    ) -> list[Ticket]:
-        """Waiting tickets of `services` (all when None) plus those sent to `counter`, by
-        rank."""
+    def issues_of_day(self, day: date) -> list[IssueRecord]:
+        """How each ticket of `day` was issued."""
 
-    def line_heads(self, lines: Iterable[Line]) -> list[Ticket]:
-        """The first waiting ticket of each of `lines` that has one."""
+    def last_ticket_id(self) -> int:
+        """The highest ticket id stored (0 when none): the next ticket takes the next."""
 
-    def waiting_for(self, counters: Sequence[Counter]) -> list[Ticket]:
-        """Every waiting ticket one of `counters` may call, by rank."""
+    def insert_ticket(self, ticket: Ticket, issue: IssueRecord) -> str:
+        """Store a new ticket with its id (and its rank) as given; returns the follow code
+        drawn for it. Raises Conflict when `issue`'s Idempotency-Key was used before."""
 
-    def waiting_counts(self) -> dict[str, int]:
-        """Waiting tickets per service, those sent to one counter apart."""
-
-    def recent_service_s(self, service: str, day: date, limit: int) -> list[float]:
-        """Call-to-completion seconds of `service`'s latest `limit` completions of `day`
-        (walk-ins apart), newest first."""
-
-    def last_sequence(self, service: str, day: date) -> int: ...
-
-    def insert_ticket(
-        self, ticket: Ticket, issued_by: str | None, idempotency_key: str | None
-    ) -> Ticket:
-        """Store a new ticket; returns it with its id (and rank: its id)."""
-
-    def update_ticket(self, ticket: Ticket) -> None: ...
+    def update_tickets(self, tickets: Sequence[Ticket]) -> None:
+        """Store the changes to tickets already stored, in one statement."""
 
     def open_tickets_before(self, day: date) -> list[Ticket]:
         """Waiting or called tickets of days before `day`."""
 
     def tickets_by_number(self, number: str, day: date) -> list[Ticket]: ...
-
-    def assign_follow_code(self, ticket_id: int) -> str:
-        """Give the ticket a new random follow code and return it."""
 
     def follow_code(self, ticket_id: int) -> str | None: ...
 
@@ -146,20 +129,11 @@ class Store(Protocol):
 
     # --- events ----------------------------------------------------------------------
 
-    def next_seq(self) -> int: ...
+    def last_seq(self) -> int:
+        """The `seq` of the last event logged (0 when none)."""
 
-    def last_seq(self) -> int: ...
-
-    def append_event(
-        self,
-        seq: int,
-        type_: str,
-        at: datetime,
-        actor: str | None,
-        ticket_id: int | None,
-        counter: int | None,
-        body: str,
-    ) -> None: ...
+    def append_events(self, events: Sequence[EventRecord]) -> None:
+        """Log `events`, in one statement."""
 
     def events_after(
         self, seq: int, limit: int = 1000, until: int | None = None
@@ -210,9 +184,13 @@ class Store(Protocol):
     ) -> None:
         """The device was heard from at `at`; the reported fields that are not None."""
 
-    def token_holder(self, token_hash: str, now: datetime) -> TokenHolder | None:
-        """Who holds a valid token (unexpired, unrevoked, of an enabled user or a device
-        in service), or None."""
+    def token_holder(self, token_hash: str) -> TokenHolder | None:
+        """Who holds a token that is not revoked, of an enabled user or a device in
+        service, with its expiry (the caller compares it with its clock); else None."""
+
+    def auth_revision(self) -> int:
+        """A number that changes whenever a token, a user's access or a device's changes
+        (whichever process changed it): what a cache of tokens checks to stay true."""
 
     def insert_token(self, token: Token) -> None: ...
 

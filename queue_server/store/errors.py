@@ -2,7 +2,6 @@
 
 StoreError
  ├── Conflict          a uniqueness rule refused the write
- ├── TransactionLost   SQLite rolled back the whole transaction
  └── DatabaseUnusable  the database file is empty, truncated or damaged
 """
 
@@ -17,10 +16,6 @@ class StoreError(Exception):
 
 class Conflict(StoreError):
     """A uniqueness rule refused the write (e.g. a name already taken)."""
-
-
-class TransactionLost(StoreError):
-    """SQLite rolled back the whole transaction: none of its steps will be committed."""
 
 
 class DatabaseUnusable(StoreError):

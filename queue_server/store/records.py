@@ -58,6 +58,7 @@ class TokenHolder:
     role: str
     display_name: str
     counter: int | None  # a bound device's counter
+    expires_at: datetime | None = None  # None: a device's, valid until revoked
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +84,28 @@ class CounterDay:
     counts: dict[str, int]  # tickets by status
     mean_service_s: float | None
     ratings: list[tuple[int, int]]  # (score, scale)
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRecord:
+    """How a ticket was issued, beside the ticket itself: the service whose numbers it
+    took (a transfer changes the service it waits in, never this), and who asked with
+    which Idempotency-Key."""
+
+    ticket_id: int
+    issued_service: str
+    issued_by: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """An event as the log keeps it: its JSON body as sent, and what it is indexed by."""
+
+    seq: int
+    type: str
+    at: datetime
+    actor: str | None
+    ticket_id: int | None
+    counter: int | None
+    body: str

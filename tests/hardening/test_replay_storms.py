@@ -16,6 +16,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from queue_server.database import open_store
 from queue_server.rate import RateBudget
+from queue_server.store import EventRecord
 from tests.hardening.conftest import Served, Watch
 from tests.helpers.server_process import serve
 from tests.server.conftest import prepare_data_dir
@@ -31,12 +32,13 @@ def write_history(data_dir: Path) -> tuple[int, int]:
     """A day of events yesterday and some today; returns (last of yesterday, last seq)."""
     store = open_store(data_dir)
     now = datetime.now(UTC)
-    seq = store.next_seq()
+    seq = store.last_seq() + 1
     with store.transaction():
         for i in range(YESTERDAY + TODAY):
             at = now - timedelta(days=1) if i < YESTERDAY else now - timedelta(seconds=1)
             body = {"type": "counter.updated", "seq": seq, "at": at.isoformat(), "filler": i}
-            store.append_event(seq, "counter.updated", at, None, None, None, json.dumps(body))
+            record = EventRecord(seq, "counter.updated", at, None, None, None, json.dumps(body))
+            store.append_events([record])
             seq += 1
     store.close()
     return seq - 1 - TODAY, seq - 1

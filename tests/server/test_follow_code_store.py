@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from queue_server.store import connect
+from queue_core.model import Ticket
+from queue_server.store import IssueRecord, connect
 from queue_server.store import sqlite as store_module
+
+AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def new_ticket(ticket_id: int) -> Ticket:
+    return Ticket(
+        ticket_id, f"10{ticket_id:02d}", "TP", date(2026, 11, 23), ticket_id, AT, ticket_id
+    )
 
 
 def test_a_taken_or_all_digit_code_is_drawn_again(
@@ -16,20 +26,15 @@ def test_a_taken_or_all_digit_code_is_drawn_again(
 ) -> None:
     store = connect(tmp_path)
     store.migrate()
-    for n in (1, 2):
-        store.db.execute(
-            "insert into tickets (number, service, issued_service, day, sequence, rank, status,"
-            " issued_at) values (?, 'TP', 'TP', '2026-11-23', ?, ?, 'waiting', ?)",
-            [str(1000 + n), n, n, "2026-11-23T02:00:00+00:00"],
-        )
     draws: Iterator[str] = iter(["AAAAAAAAAAAA", "AAAAAAAAAAAA", "123456789012", "BBBBBBBBBBBB"])
     monkeypatch.setattr(store_module.secrets, "token_urlsafe", lambda _n: next(draws))
     with store.transaction():
-        assert store.assign_follow_code(1) == "AAAAAAAAAAAA"
-        assert store.assign_follow_code(2) == "BBBBBBBBBBBB"  # taken, then digits only
+        assert store.insert_ticket(new_ticket(1), IssueRecord(1, "TP")) == "AAAAAAAAAAAA"
+        # Taken, then digits only, then a fresh one: the ticket is stored once.
+        assert store.insert_ticket(new_ticket(2), IssueRecord(2, "TP")) == "BBBBBBBBBBBB"
     ticket = store.ticket_by_follow_code("BBBBBBBBBBBB")
-    assert ticket is not None
-    assert ticket.id == 2
+    assert ticket == new_ticket(2)
     assert store.follow_code(1) == "AAAAAAAAAAAA"
     assert store.ticket_by_follow_code("CCCCCCCCCCCC") is None
+    assert [t.id for t in store.tickets_of_day(date(2026, 11, 23))] == [1, 2]
     store.close()

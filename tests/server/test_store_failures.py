@@ -23,7 +23,7 @@ import pytest
 from queue_server.database import open_store
 from queue_server.store import DATABASE_NAME, Device, Store, StoreError, connect
 from queue_server.store.sqlite import SqliteStore
-from queue_server.writer import Command, Outcome, Writer, WriterUnavailable
+from queue_server.writer import Command, Outcome, Unfinished, Writer, WriterUnavailable
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -86,7 +86,7 @@ def run_writer(
     open_store_: Callable[[], Store], scenario: Callable[[Writer], Awaitable[None]]
 ) -> None:
     async def main() -> None:
-        writer = Writer(open_store_, lambda events: None)
+        writer = Writer(open_store_, lambda events, changes: None)
         writer.start()
         try:
             await scenario(writer)
@@ -160,3 +160,79 @@ def test_a_writer_that_cannot_open_the_store_fails_start_with_the_reason() -> No
         writer.stop()  # nothing to stop; must not hang either
 
     asyncio.run(main())
+
+
+def test_a_command_failing_after_it_wrote_fails_alone_and_the_rest_of_its_batch_commits(
+    tmp_path: Path,
+) -> None:
+    """No savepoint per command: the writer rolls the batch back, rebuilds its state, and
+    runs the others again without the one that failed half-way."""
+    open_store(tmp_path).close()
+    reloads: list[int] = []
+    gate = threading.Event()
+
+    def hold(store: Store) -> Outcome[None]:
+        gate.wait()
+        return Outcome(None)
+
+    def half_written(store: Store) -> Outcome[int]:
+        store.insert_device(Device(0, "half", "kiosk", NOW))
+        raise ValueError("a rule said no after the first write")
+
+    def unfinished(store: Store) -> Outcome[int]:
+        raise Unfinished(LookupError("changed the writer's state, then failed"))
+
+    async def scenario(writer: Writer) -> None:
+        held = asyncio.ensure_future(writer.run(hold))
+        batch = [
+            asyncio.ensure_future(writer.run(command))
+            for command in (add("before"), half_written, add("between"), unfinished, add("after"))
+        ]
+        await asyncio.sleep(0)
+        gate.set()
+        results = (await asyncio.gather(held, *batch, return_exceptions=True))[1:]
+        assert isinstance(results[1], ValueError)
+        assert isinstance(results[3], LookupError)
+        assert all(isinstance(results[i], int) for i in (0, 2, 4)), results
+
+    async def main() -> None:
+        writer = Writer(
+            lambda: open_store(tmp_path),
+            lambda events, changes: None,
+            reload=lambda store: reloads.append(1),
+        )
+        writer.start()
+        try:
+            await scenario(writer)
+        finally:
+            writer.stop()
+
+    asyncio.run(main())
+    assert device_names(tmp_path) == {"before", "between", "after"}
+    assert len(reloads) >= 3  # at start, then after each spoiled batch
+
+
+def test_a_command_refused_before_writing_costs_the_batch_nothing(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    reloads: list[int] = []
+
+    def refused(store: Store) -> Outcome[int]:
+        raise ValueError("a rule said no")
+
+    async def main() -> None:
+        writer = Writer(
+            lambda: open_store(tmp_path),
+            lambda events, changes: None,
+            reload=lambda store: reloads.append(1),
+        )
+        writer.start()
+        try:
+            with pytest.raises(ValueError, match="rule"):
+                await writer.run(refused)
+            assert await writer.run(add("kept")) > 0
+        finally:
+            writer.stop()
+
+    asyncio.run(main())
+    assert device_names(tmp_path) == {"kept"}
+    assert reloads == [1]  # at start only: nothing to rebuild

@@ -13,7 +13,7 @@ import json
 import logging
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,22 +21,23 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from queue_core.dispatch import Line
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from queue_core.site import SiteConfig, site_from_data
 from queue_server.store import DATABASE_NAME
-from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError, TransactionLost
+from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError
 from queue_server.store.records import (
     CounterDay,
     Device,
+    EventRecord,
+    IssueRecord,
     Rating,
     Token,
     TokenHolder,
     TokenKind,
     User,
 )
-from queue_server.store.sqlite import idempotency_scope as _idempotency_scope  # noqa: F401
+from queue_server.store.sqlite import hot_path as _migrations  # noqa: F401  (m004–m008)
 from queue_server.store.sqlite.integrity import check_database_file
 from queue_server.store.sqlite.schema import migrations
 
@@ -140,6 +141,9 @@ class SqliteStore:
                 "ROLLBACK failed after an error; the connection may stay in a transaction"
             )
 
+    def writes(self) -> int:
+        return self.db.conn.total_changes
+
     @contextmanager
     def read_transaction(self) -> Iterator[None]:
         """Several reads that see one consistent state (a WAL snapshot)."""
@@ -152,30 +156,6 @@ class SqliteStore:
             yield
         finally:
             self.db.rollback()
-
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """A nested step inside `transaction()` that can fail alone.
-
-        Some errors (SQLITE_FULL, SQLITE_IOERR) make SQLite roll back the whole
-        transaction, not just the step: then `TransactionLost` is raised, for the
-        caller must not go on as though the earlier steps were still pending.
-        """
-        if not self.db.conn.in_transaction:
-            raise TransactionLost("a savepoint needs an open transaction")
-        with _translated():
-            self.db.execute("SAVEPOINT step")
-        try:
-            yield
-        except BaseException as exc:
-            if not self.db.conn.in_transaction:
-                raise TransactionLost(f"the transaction was rolled back: {exc}") from exc
-            with _translated():
-                self.db.execute("ROLLBACK TO step")
-                self.db.execute("RELEASE step")
-            raise
-        with _translated():
-            self.db.execute("RELEASE step")
 
     # --- site ---------------------------------------------------------------------------
 
@@ -303,158 +283,110 @@ class SqliteStore:
             raise UnknownTicket(ticket_id)
         return self._ticket(rows[0])
 
-    def ticket_by_key(self, issued_by: str, idempotency_key: str) -> tuple[Ticket, str] | None:
-        """The ticket `issued_by` issued under `idempotency_key` (a key is the issuer's
-        own), with the service it was issued for (a transfer since may have moved it)."""
+    def tickets_of_day(self, day: date) -> list[Ticket]:
         with _translated():
-            rows = list(
-                self.db.query(
-                    "select * from tickets where issued_by = ? and idempotency_key = ?",
-                    [issued_by, idempotency_key],
-                )
-            )
-        return (self._ticket(rows[0]), str(rows[0]["issued_service"])) if rows else None
+            rows = self.db.query("select * from tickets where day = ?", [day.isoformat()])
+            return [self._ticket(row) for row in rows]
 
-    def waiting(
-        self, services: tuple[str, ...] | None = None, counter: int | None = None
-    ) -> list[Ticket]:
-        """Waiting tickets of `services` (all when None) plus those sent to `counter`, by rank."""
-        where, params = "status = 'waiting'", []
-        if services is not None:
-            marks = ",".join("?" * len(services))
-            where += f" and (service in ({marks}) or target_counter = ?)"
-            params = [*services, counter]
-        with _translated():
-            rows = self.db.query(f"select * from tickets where {where} order by rank, id", params)
-            return [self._ticket(r) for r in rows]
-
-    def line_heads(self, lines: Iterable[Line]) -> list[Ticket]:
-        """The first waiting ticket (by rank, then id) of each of `lines` that has one,
-        each read through an index whatever the length of its line."""
-        heads: list[Ticket] = []
-        with _translated():
-            for line in lines:
-                params: list[object]
-                if line.counter is not None:
-                    where, params = "target_counter = ?", [line.counter]
-                else:
-                    where, params = "service = ? and target_counter is null", [line.service]
-                    if line.priority is not None:
-                        where += " and priority = ?"
-                        params.append(int(line.priority))
-                heads += self._tickets(
-                    f"select * from tickets where status = 'waiting' and {where}"
-                    " order by rank, id limit 1",
-                    params,
-                )
-        return heads
-
-    def _tickets(self, sql: str, params: list[object]) -> list[Ticket]:
-        return [self._ticket(row) for row in self.db.query(sql, params)]
-
-    def waiting_for(self, counters: Sequence[Counter]) -> list[Ticket]:
-        """Every waiting ticket that one of `counters` may call, by rank: the queues
-        their call orders are drawn from (see `queue_core.ahead`)."""
-        services = sorted({code for c in counters for code in c.services})
-        numbers = sorted({c.number for c in counters})
-        with _translated():
-            return self._tickets(
-                "select * from tickets where status = 'waiting' and ("
-                f"(target_counter is null and service in ({','.join('?' * len(services))}))"
-                f" or target_counter in ({','.join('?' * len(numbers))}))"
-                " order by rank, id",
-                [*services, *numbers],
-            )
-
-    def waiting_counts(self) -> dict[str, int]:
+    def issues_of_day(self, day: date) -> list[IssueRecord]:
         with _translated():
             rows = self.db.execute(
-                "select service, count(*) from tickets where status = 'waiting'"
-                " and target_counter is null group by service"
+                "select id, issued_service, issued_by, idempotency_key from tickets where day = ?",
+                [day.isoformat()],
             ).fetchall()
-        return {str(service): int(count) for service, count in rows}
+        return [IssueRecord(int(i), str(s), by, key) for i, s, by, key in rows]
 
-    def recent_service_s(self, service: str, day: date, limit: int) -> list[float]:
-        """Call-to-completion seconds of `service`'s latest `limit` completions of `day`
-        (walk-ins apart: they skip the queue), newest first."""
+    def last_ticket_id(self) -> int:
         with _translated():
-            rows = self.db.execute(
-                "select (julianday(finished_at) - julianday(called_at)) * 86400.0"
-                " from tickets where day = ? and service = ? and status = 'done' and walk_in = 0"
-                " order by finished_at desc limit ?",
-                [day.isoformat(), service, limit],
-            ).fetchall()
-        return [float(seconds) for (seconds,) in rows]
+            return int(self.db.execute("select coalesce(max(id), 0) from tickets").fetchone()[0])
 
-    def last_sequence(self, service: str, day: date) -> int:
-        with _translated():
-            row = self.db.execute(
-                "select last from sequences where service = ? and day = ?",
-                [service, day.isoformat()],
-            ).fetchone()
-        return int(row[0]) if row else 0
+    FOLLOW_CODE_BYTES = 9  # 72 random bits, 12 URL-safe characters: short enough for the QR
 
-    def insert_ticket(
-        self, ticket: Ticket, issued_by: str | None, idempotency_key: str | None
-    ) -> Ticket:
-        """Store a new ticket and advance its service's sequence; the id is assigned here.
+    def insert_ticket(self, ticket: Ticket, issue: IssueRecord) -> str:
+        """One statement. A follow code drawn twice (72 bits) is drawn again: a failed
+        UNIQUE check undoes its statement alone, so no savepoint is needed."""
+        while True:
+            code = secrets.token_urlsafe(self.FOLLOW_CODE_BYTES)
+            if code.isdigit():  # an all-digit code would read as an old numeric `/t/{id}`
+                continue
+            try:
+                with _translated():
+                    self.db.execute(
+                        "insert into tickets (id, number, service, issued_service, day,"
+                        " sequence, rank, priority, status, issued_at, called_at, finished_at,"
+                        " counter, clerk, target_counter, recalls, walk_in, issued_by,"
+                        " idempotency_key, follow_code)"
+                        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            ticket.id,
+                            ticket.number,
+                            ticket.service,
+                            issue.issued_service,
+                            ticket.day.isoformat(),
+                            ticket.sequence,
+                            ticket.rank,
+                            int(ticket.priority),
+                            ticket.status.value,
+                            _iso(ticket.issued_at),
+                            _iso(ticket.called_at),
+                            _iso(ticket.finished_at),
+                            ticket.counter,
+                            ticket.clerk,
+                            ticket.target_counter,
+                            ticket.recalls,
+                            int(ticket.walk_in),
+                            issue.issued_by,
+                            issue.idempotency_key,
+                            code,
+                        ],
+                    )
+            except Conflict as exc:
+                if "follow_code" in str(exc):
+                    continue  # the same 72 bits twice: draw again
+                raise
+            return code
 
-        The rank of a new ticket is its id: the queue is first come, first served.
-        """
+    _UPDATED = (
+        "service",
+        "rank",
+        "status",
+        "called_at",
+        "finished_at",
+        "counter",
+        "clerk",
+        "target_counter",
+        "recalls",
+        "walk_in",
+    )
+
+    def update_tickets(self, tickets: Sequence[Ticket]) -> None:
+        """One UPDATE … FROM (VALUES …), however many tickets (a call-next changes two)."""
+        if not tickets:
+            return
+        row = "(" + ", ".join("?" * (len(self._UPDATED) + 1)) + ")"
+        columns = ", ".join(
+            f"{name} = v.column{i}" for i, name in enumerate(self._UPDATED, start=2)
+        )
+        params: list[object] = []
+        for t in tickets:
+            params += [
+                t.id,
+                t.service,
+                t.rank,
+                t.status.value,
+                _iso(t.called_at),
+                _iso(t.finished_at),
+                t.counter,
+                t.clerk,
+                t.target_counter,
+                t.recalls,
+                int(t.walk_in),
+            ]
         with _translated():
             self.db.execute(
-                "insert into sequences (service, day, last) values (?, ?, ?)"
-                " on conflict (service, day) do update set last = excluded.last",
-                [ticket.service, ticket.day.isoformat(), ticket.sequence],
-            )
-            cursor = self.db.execute(
-                "insert into tickets (number, service, issued_service, day, sequence, rank,"
-                " priority, status, issued_at, called_at, finished_at, counter, clerk,"
-                " target_counter, recalls, walk_in, issued_by, idempotency_key)"
-                " values (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    ticket.number,
-                    ticket.service,
-                    ticket.service,
-                    ticket.day.isoformat(),
-                    ticket.sequence,
-                    int(ticket.priority),
-                    ticket.status.value,
-                    _iso(ticket.issued_at),
-                    _iso(ticket.called_at),
-                    _iso(ticket.finished_at),
-                    ticket.counter,
-                    ticket.clerk,
-                    ticket.target_counter,
-                    ticket.recalls,
-                    int(ticket.walk_in),
-                    issued_by,
-                    idempotency_key,
-                ],
-            )
-            ticket_id = int(cursor.lastrowid or 0)
-            self.db.execute("update tickets set rank = ? where id = ?", [ticket_id, ticket_id])
-        return ticket.replace(id=ticket_id, rank=ticket_id)
-
-    def update_ticket(self, ticket: Ticket) -> None:
-        with _translated():
-            self.db.execute(
-                "update tickets set service = ?, rank = ?, status = ?, called_at = ?,"
-                " finished_at = ?, counter = ?, clerk = ?, target_counter = ?, recalls = ?,"
-                " walk_in = ? where id = ?",
-                [
-                    ticket.service,
-                    ticket.rank,
-                    ticket.status.value,
-                    _iso(ticket.called_at),
-                    _iso(ticket.finished_at),
-                    ticket.counter,
-                    ticket.clerk,
-                    ticket.target_counter,
-                    ticket.recalls,
-                    int(ticket.walk_in),
-                    ticket.id,
-                ],
+                f"update tickets set {columns} from (values {', '.join([row] * len(tickets))})"
+                " as v where tickets.id = v.column1",
+                params,
             )
 
     def open_tickets_before(self, day: date) -> list[Ticket]:
@@ -468,30 +400,22 @@ class SqliteStore:
 
     # --- events --------------------------------------------------------------------------
 
-    def next_seq(self) -> int:
-        with _translated():
-            return int(
-                self.db.execute("select coalesce(max(seq), 0) + 1 from events").fetchone()[0]
-            )
-
     def last_seq(self) -> int:
-        return self.next_seq() - 1
+        with _translated():
+            return int(self.db.execute("select coalesce(max(seq), 0) from events").fetchone()[0])
 
-    def append_event(
-        self,
-        seq: int,
-        type_: str,
-        at: datetime,
-        actor: str | None,
-        ticket_id: int | None,
-        counter: int | None,
-        body: str,
-    ) -> None:
+    def append_events(self, events: Sequence[EventRecord]) -> None:
+        if not events:
+            return
+        rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(events))
+        params: list[object] = []
+        for e in events:
+            params += [e.seq, e.type, _iso(e.at), e.actor, e.ticket_id, e.counter, e.body]
         with _translated():
             self.db.execute(
                 "insert into events (seq, type, at, actor, ticket_id, counter, body)"
-                " values (?, ?, ?, ?, ?, ?, ?)",
-                [seq, type_, _iso(at), actor, ticket_id, counter, body],
+                f" values {rows}",
+                params,
             )
 
     def events_after(
@@ -589,6 +513,7 @@ class SqliteStore:
 
     def set_user_disabled(self, username: str, disabled: bool) -> bool:
         with _translated():
+            self._auth_changed()
             return (
                 self.db.execute(
                     "update users set disabled = ? where username = ?", [int(disabled), username]
@@ -649,6 +574,7 @@ class SqliteStore:
 
     def set_device_revoked(self, device_id: int, at: datetime | None) -> None:
         with _translated():
+            self._auth_changed()
             self.db.execute("update devices set revoked_at = ? where id = ?", [_iso(at), device_id])
 
     def record_heartbeat(
@@ -666,33 +592,49 @@ class SqliteStore:
                 [_iso(at), printer, detail, version, device_id],
             )
 
-    def token_holder(self, token_hash: str, now: datetime) -> TokenHolder | None:
+    def token_holder(self, token_hash: str) -> TokenHolder | None:
         with _translated():
             row = self.db.execute(
                 "select t.kind, t.subject, coalesce(u.role, d.kind),"
-                " coalesce(nullif(u.display_name, ''), u.username, d.name), d.counter"
+                " coalesce(nullif(u.display_name, ''), u.username, d.name), d.counter,"
+                " t.expires_at"
                 " from tokens t"
                 " left join users u on t.kind = 'user' and u.username = t.subject"
                 " and u.disabled = 0"
                 " left join devices d on t.kind = 'device' and d.id = t.subject"
                 " and d.revoked_at is null"
-                " where t.hash = ? and t.revoked_at is null"
-                " and (t.expires_at is null or t.expires_at > ?)",
-                [token_hash, _iso(now)],
+                " where t.hash = ? and t.revoked_at is null",
+                [token_hash],
             ).fetchone()
         if row is None or row[2] is None:
             return None
-        kind, subject, role, name, counter = row
+        kind, subject, role, name, counter, expires_at = row
         return TokenHolder(
             kind="user" if kind == "user" else "device",
             subject=str(subject),
             role=str(role),
             display_name=str(name),
             counter=None if counter is None else int(counter),
+            expires_at=_dt(expires_at),
+        )
+
+    def auth_revision(self) -> int:
+        with _translated():
+            row = self.db.execute(
+                "select value from settings where key = 'auth_revision'"
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _auth_changed(self) -> None:
+        """Bump the revision every cache of tokens watches (see `auth_revision`)."""
+        self.db.execute(
+            "insert into settings (key, value) values ('auth_revision', '1')"
+            " on conflict (key) do update set value = cast(value as integer) + 1"
         )
 
     def insert_token(self, token: Token) -> None:
         with _translated():
+            self._auth_changed()
             self.db.execute(
                 "insert into tokens (hash, kind, subject, created_at, expires_at, revoked_at)"
                 " values (?, ?, ?, ?, ?, null)",
@@ -707,6 +649,7 @@ class SqliteStore:
 
     def revoke_tokens(self, kind: TokenKind, subject: str, at: datetime) -> int:
         with _translated():
+            self._auth_changed()
             return self.db.execute(
                 "update tokens set revoked_at = ?"
                 " where kind = ? and subject = ? and revoked_at is null",
@@ -716,6 +659,7 @@ class SqliteStore:
     def revoke_token(self, token_hash: str, at: datetime) -> int:
         """Revoke one token (a sign-out), leaving its holder's others alone."""
         with _translated():
+            self._auth_changed()
             return self.db.execute(
                 "update tokens set revoked_at = ? where hash = ? and revoked_at is null",
                 [_iso(at), token_hash],
@@ -765,26 +709,6 @@ class SqliteStore:
             return [self._ticket(r) for r in rows]
 
     # --- follow codes: the unguessable handle of a ticket's QR code and follow page ----------
-
-    FOLLOW_CODE_BYTES = 9  # 72 random bits, 12 URL-safe characters: short enough for the QR
-
-    def assign_follow_code(self, ticket_id: int) -> str:
-        """Give ticket `ticket_id` a new random follow code and return it. Inside a
-        transaction."""
-        while True:
-            code = secrets.token_urlsafe(self.FOLLOW_CODE_BYTES)
-            if code.isdigit():  # an all-digit code would read as an old numeric `/t/{id}`
-                continue
-            try:
-                # A failed UNIQUE check undoes this statement alone, not the transaction: no
-                # savepoint needed (two statements fewer on the issuing path).
-                with _translated():
-                    self.db.execute(
-                        "update tickets set follow_code = ? where id = ?", [code, ticket_id]
-                    )
-            except Conflict:  # the same 72 bits twice: draw again
-                continue
-            return code
 
     def follow_code(self, ticket_id: int) -> str | None:
         with _translated():
