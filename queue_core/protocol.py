@@ -142,6 +142,13 @@ class RatingOut(_Wire):
     service: str
 
 
+class HolidayOut(_Wire):
+    """The public holiday that closes issuing today, named in both languages."""
+
+    vi: str = Field(examples=["Tết Nguyên Đán"])
+    en: str = Field(examples=["Lunar New Year"])
+
+
 class ServiceOut(_Wire):
     code: str = Field(examples=["TP"])
     name: str = Field(examples=["Tư pháp – Hộ tịch"])
@@ -153,6 +160,9 @@ class ServiceOut(_Wire):
         default=None, examples=["Hết giờ lấy số — mở lại lúc 13:30 24/11/2026"]
     )
     opens_at: datetime | None = None
+    holiday: HolidayOut | None = Field(
+        default=None, description="Set when a public holiday (`[site] holidays`) closes today."
+    )
     issued_today: int
     daily_cap: int | None = None
     waiting_target_minutes: int

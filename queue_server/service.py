@@ -64,6 +64,7 @@ from queue_server.writer import Outcome, Unfinished, Writer
 T = TypeVar("T")
 
 REUSED_KEY = "Idempotency-Key đã dùng cho một yêu cầu khác"
+NOT_YOURS = "Số {number} đang chờ: chỉ giám sát viên mới chuyển được số chưa gọi đến quầy"
 
 
 def _midnight(day: date, timezone: str) -> datetime:
@@ -104,7 +105,7 @@ class QueueService:
 
     def services(self) -> list[ServiceOut]:
         now = self._clock.now()
-        return [self.views.service(self.live, s, now) for s in self.views.services.values()]
+        return [self.views.service(self.live, s, now) for s in self.views.offered()]
 
     def counters(self) -> list[CounterOut]:
         now = self._clock.now()
@@ -203,16 +204,20 @@ class QueueService:
 
     @staticmethod
     def _acting_counter(tx: Tx, number: int, who: Principal, action: Action) -> Counter:
-        """The counter `who` does `action` at, if the policy's scope rule lets them."""
-        return policy.ensure_at_counter(who, action, tx.counter(number))
+        """The counter `who` does `action` at, if the policy's scope rules let them."""
+        counter = policy.ensure_at_counter(who, action, tx.counter(number))
+        policy.ensure_one_counter(who, action, counter, tx.live.counters())
+        return counter
 
     def _ticket_counter(
         self, tx: Tx, ticket: Ticket, who: Principal, action: Action
     ) -> Counter | None:
-        """The counter `ticket` is at, where `who` does `action` on it (None: it is at no
-        counter, which a device bound to one may not touch)."""
-        if ticket.counter is None:
+        """The counter `ticket` is at, where `who` does `action` on it (None: a waiting
+        ticket, at no counter, which only a supervisor moves)."""
+        if ticket.counter is None or ticket.status is TicketStatus.WAITING:
             policy.ensure_bound_to(who, action, None)
+            if action is Action.TRANSFER:
+                policy.ensure_may(who, Action.MOVE_TICKET, NOT_YOURS.format(number=ticket.number))
             return None
         return self._acting_counter(tx, ticket.counter, who, action)
 
@@ -324,6 +329,12 @@ class QueueService:
         def body(tx: Tx) -> TicketOut:
             counter = self._acting_counter(tx, number, who, Action.CALL_TICKET)
             ticket = tx.ticket(ticket_id)
+            if ticket.status is TicketStatus.WAITING and not counter.serves(ticket):
+                policy.ensure_may(
+                    who,
+                    Action.MOVE_TICKET,
+                    f"Quầy số {counter.number} không phục vụ số {ticket.number}",
+                )
             if ticket.target_counter is None and ticket.service not in counter.services:
                 # A supervisor may route any ticket; the counter serves it this once.
                 ticket = (
@@ -416,6 +427,8 @@ class QueueService:
 
         def body(tx: Tx) -> TicketOut:
             ticket = tx.ticket(ticket_id)
+            if request.counter is not None:
+                tx.counter(request.counter)  # an unknown target is 404 whoever asks
             counter = self._ticket_counter(tx, ticket, who, Action.TRANSFER)
             # The target queue's heads are enough to get in front of all of it.
             if request.counter is not None:
@@ -520,6 +533,7 @@ class QueueService:
             if held_by_others_ok:
                 policy.ensure_bound_to(who, action, number)
                 found = tx.counter(number)
+                policy.ensure_one_counter(who, action, found, tx.live.counters())
             else:
                 found = self._acting_counter(tx, number, who, action)
             counter = change(found)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 
 from queue_server import policy
 from queue_server.auth import Principal
@@ -16,10 +15,6 @@ from queue_server.state import AppState
 
 # SQLite integers are 64-bit; a larger id in a path must be a 404/422, never an overflow.
 MAX_ID = 2**62
-
-_bearer = HTTPBearer(
-    auto_error=False, description="A user token from /api/auth/token or a device token."
-)
 
 
 def app_state(request: Request) -> AppState:
@@ -42,46 +37,64 @@ async def queue(request: Request) -> QueueService:
 State = Annotated[AppState, Depends(state_of)]
 
 
-async def principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    state = app_state(request)
-    token = credentials.credentials if credentials is not None else None
-    if token is None and request.url.path.startswith("/display"):
-        token = request.query_params.get("token")
-    found = state.tokens.holder(token, state.clock.now()) if token else None
-    if found is None:
-        raise HTTPException(
-            status_code=401,
-            detail="Cần đăng nhập hoặc mã thiết bị hợp lệ"
-            if token is None
-            else "Mã truy cập không hợp lệ hoặc đã hết hạn",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return found
+BEARER = "Bearer "
 
 
-def allowed(action: Action) -> Callable[..., Coroutine[Any, Any, Principal]]:
+class Allowed(HTTPBearer):
     """The one dependency that lets a caller into a route that needs a token: the caller,
     if `queue_server.policy` says they may do `action` (401 without a valid token; 403 for
     a role that may not, or a device bound to another counter than the path's `{number}`).
+
+    One plain dependency with no others under it: it reads the token itself and asks the
+    in-memory token table (`queue_server.tokens`), so a hot route such as issuing pays for
+    no chain of dependencies. It is an `HTTPBearer` only so that the API's docs show the
+    route's bearer authentication.
 
     Actions at a ticket's counter are scoped again inside the service's transaction, where
     that counter is known for sure (`policy.ensure_at_counter`).
     """
 
-    async def check(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
-        if not policy.may(who, action):
+    def __init__(self, action: Action) -> None:
+        super().__init__(
+            auto_error=False,
+            scheme_name="HTTPBearer",
+            description="A user token from /api/auth/token or a device token.",
+        )
+        self.action = action  # policy.action_of reads it
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        state = app_state(request)
+        header = request.headers.get("authorization")
+        if header is not None and header[: len(BEARER)].lower() == BEARER.lower():
+            token: str | None = header[len(BEARER) :].strip() or None
+        else:
+            token = None
+        if token is None and request.url.path.startswith("/display"):
+            token = request.query_params.get("token")
+        who = state.tokens.holder(token, state.clock.now()) if token else None
+        if who is None:
+            raise HTTPException(
+                status_code=401,
+                detail="Cần đăng nhập hoặc mã thiết bị hợp lệ"
+                if token is None
+                else "Mã truy cập không hợp lệ hoặc đã hết hạn",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not policy.may(who, self.action):
             raise policy.Forbidden()
         # Runs before the path is validated: a malformed number is the route's own 422.
         number = request.path_params.get("number")
         if isinstance(number, str) and number.isascii() and number.isdigit():
-            policy.ensure_bound_to(who, action, int(number))
+            policy.ensure_bound_to(who, self.action, int(number))
         return who
 
-    check.action = action  # type: ignore[attr-defined]  # policy.action_of reads it
-    return check
+
+_GUARDS = {action: Allowed(action) for action in Action}
+
+
+def allowed(action: Action) -> Allowed:
+    """The guard of `action` (see `Allowed`)."""
+    return _GUARDS[action]
 
 
 Queue = Annotated[QueueService, Depends(queue)]

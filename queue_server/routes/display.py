@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from queue_server import policy
 from queue_server.policy import Action
-from queue_server.routes.deps import principal
+from queue_server.routes.deps import app_state
 
 router = APIRouter(tags=["display"])
 
@@ -70,11 +70,12 @@ def _static() -> Traversable:
 )
 async def page(request: Request) -> HTMLResponse:
     # The token stays in the address: the page's script reads it from there.
-    if not request.query_params.get("token"):
+    token = request.query_params.get("token")
+    if not token:
         return refusal("missing")
-    try:
-        who = await principal(request, None)
-    except HTTPException:
+    state = app_state(request)
+    who = state.tokens.holder(token, state.clock.now())
+    if who is None:
         return refusal("invalid")
     # Checked here, not by `allowed()`: a TV shows a page a person can read, not JSON.
     if not policy.may(who, Action.VIEW_DISPLAY):
