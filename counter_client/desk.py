@@ -26,9 +26,9 @@ from queue_core.protocol import (
     CounterOut,
     CounterStatsOut,
     CounterUpdated,
-    Event,
     ServiceOut,
     Snapshot,
+    StreamEvent,
     TicketCalled,
     TicketCancelled,
     TicketCompleted,
@@ -441,7 +441,7 @@ class Desk(QObject):
                 self._set_current(counter.current_ticket)
         self.reload()
 
-    def _on_event(self, event: Event, live: bool) -> None:
+    def _on_event(self, event: StreamEvent, live: bool) -> None:
         if isinstance(event, CounterUpdated):
             self.counters = [
                 event.counter if c.number == event.counter.number else c for c in self.counters

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.admin import AdminMenu, PinScreen
+from kiosk.admin_pin import AdminPin
 from kiosk.printing import PrinterMonitor
 from kiosk.style import scale_for, stylesheet
 from kiosk.texts import translator
@@ -26,7 +27,7 @@ from printer_drivers import TicketPrinter
 from queue_client import LinkState, QueueClient
 from queue_client.i18n import DEFAULT_LANGUAGE, Translator
 from queue_client.qt import EventBridge, Runner, install_fonts
-from queue_core.protocol import Event, Snapshot
+from queue_core.protocol import Snapshot, StreamEvent
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class KioskShell(QMainWindow):
         tr: Translator | None = None,
         *,
         printer: TicketPrinter | None = None,
-        admin_pin: str = "",
+        admin_pin: str | AdminPin = "",
         stream_options: dict[str, float] | None = None,
     ) -> None:
         super().__init__()
@@ -134,7 +135,7 @@ class KioskShell(QMainWindow):
     def on_snapshot(self, snapshot: Snapshot) -> None:
         self.header.set_site(snapshot.display.agency, snapshot.display.site_name)
 
-    def on_event(self, event: Event, live: bool) -> None:
+    def on_event(self, event: StreamEvent, live: bool) -> None:
         pass
 
     def on_link(self, state: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from kiosk.admin_pin import AdminPin
 from kiosk.rating import RatingFlow
 from kiosk.shell import KioskShell
 from kiosk.widgets import label
@@ -19,9 +20,9 @@ from queue_core.model import CounterState
 from queue_core.protocol import (
     CounterOut,
     CounterUpdated,
-    Event,
     RatingScaleOut,
     Snapshot,
+    StreamEvent,
     TicketCalled,
     TicketCompleted,
     TicketOut,
@@ -103,7 +104,7 @@ class RatingTablet(KioskShell):
         tr: Translator | None = None,
         *,
         printer: TicketPrinter | None = None,
-        admin_pin: str = "",
+        admin_pin: str | AdminPin = "",
         stream_options: dict[str, float] | None = None,
     ) -> None:
         super().__init__(
@@ -146,7 +147,7 @@ class RatingTablet(KioskShell):
         if self.scale is None:
             self.runner.run(self.client.rating_scale, self._got_scale, lambda exc: None)
 
-    def on_event(self, event: Event, live: bool) -> None:
+    def on_event(self, event: StreamEvent, live: bool) -> None:
         if isinstance(event, CounterUpdated):
             if event.counter.number == self.number:
                 self.page.show_counter(event.counter)

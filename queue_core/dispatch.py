@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from queue_core.errors import CounterBusy, CounterPaused, InvalidTransition, NothingWaiting
+from queue_core.errors import (
+    ClerkElsewhere,
+    CounterBusy,
+    CounterPaused,
+    InvalidTransition,
+    NothingWaiting,
+)
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 
 if TYPE_CHECKING:
@@ -226,8 +232,24 @@ def held_by(counters: Iterable[Counter], clerk: str) -> list[Counter]:
     return [c for c in counters if c.clerk == clerk]
 
 
+def ensure_one_counter(counters: Iterable[Counter], counter: Counter, clerk: str | None) -> None:
+    """One counter per clerk: raise when acting at `counter` would make `clerk` hold it
+    while holding another (one clerk signed in at all eight desks locks colleagues out).
+    A supervisor frees the other counter (`close`, or `open` with `force`).
+
+    Raises:
+        ClerkElsewhere: `clerk` holds another counter.
+    """
+    if clerk is None or counter.clerk == clerk:
+        return
+    elsewhere = [c.number for c in held_by(counters, clerk) if c.number != counter.number]
+    if elsewhere:
+        raise ClerkElsewhere(elsewhere[0])
+
+
 def ensure_can_call(counter: Counter, clerk: str | None) -> None:
     """Raise unless `clerk` may call at `counter` now (None: a device or supervisor)."""
+    ensure_in_service(counter)
     if counter.state is CounterState.PAUSED:
         raise CounterPaused(counter.number)
     ensure_free_for(counter, clerk)
@@ -366,8 +388,16 @@ def release(counter: Counter, ticket_id: int) -> Counter:
     return counter.replace(current_ticket_id=None)
 
 
+def ensure_in_service(counter: Counter) -> None:
+    """Raise when `counter` was retired from the site: kept for its history, it opens and
+    calls no more."""
+    if counter.retired:
+        raise InvalidTransition(f"{counter.name} đã ngừng hoạt động")
+
+
 def open_counter(counter: Counter, clerk: str | None, *, force: bool = False) -> Counter:
     """A clerk signs in at `counter`; `force` lets a supervisor take it over."""
+    ensure_in_service(counter)
     if not force:
         ensure_free_for(counter, clerk)
     # A supervisor or device (no clerk) opens the counter without signing anyone out,

@@ -42,6 +42,8 @@ class Service:
     hours: IssuingHours = dataclasses.field(default_factory=IssuingHours)
     average_service_s: int = 600
     waiting_target_s: int = 1200
+    # Kept for its history and today's numbers; it issues no more tickets.
+    retired: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +58,17 @@ class Counter:
     pause_reason: str | None = None
     # Priority calls in a row at this counter, for the anti-starvation rule.
     priority_streak: int = 0
+    # Kept for its history; it calls no more tickets.
+    retired: bool = False
 
     def replace(self, **changes: object) -> Counter:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def serves(self, ticket: Ticket) -> bool:
-        """Whether `ticket` may be called here (its service, or transferred here)."""
+        """Whether `ticket` may be called here (its service, or transferred here); a
+        retired counter calls nothing."""
+        if self.retired:
+            return False
         if ticket.target_counter is not None:
             return ticket.target_counter == self.number
         return ticket.service in self.services

@@ -123,6 +123,12 @@ class RatingRequest(_Request):
         default_factory=list, max_length=10
     )
     comment: Text | None = Field(default=None, max_length=1000)
+    # The ticket's follow code (its QR code): the citizen's own credential, so a device that
+    # sends it may rate all of the ticket's day; without it, a device only rates within
+    # DEVICE_RATING_WINDOW of completion (queue_core.rating).
+    follow_code: str | None = Field(
+        default=None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$"
+    )
 
 
 class RatingOut(_Wire):
@@ -136,6 +142,13 @@ class RatingOut(_Wire):
     service: str
 
 
+class HolidayOut(_Wire):
+    """The public holiday that closes issuing today, named in both languages."""
+
+    vi: str = Field(examples=["Tết Nguyên Đán"])
+    en: str = Field(examples=["Lunar New Year"])
+
+
 class ServiceOut(_Wire):
     code: str = Field(examples=["TP"])
     name: str = Field(examples=["Tư pháp – Hộ tịch"])
@@ -147,6 +160,9 @@ class ServiceOut(_Wire):
         default=None, examples=["Hết giờ lấy số — mở lại lúc 13:30 24/11/2026"]
     )
     opens_at: datetime | None = None
+    holiday: HolidayOut | None = Field(
+        default=None, description="Set when a public holiday (`[site] holidays`) closes today."
+    )
     issued_today: int
     daily_cap: int | None = None
     waiting_target_minutes: int
@@ -328,6 +344,16 @@ class Snapshot(_Wire):
     latest_calls: list[CallOut] = Field(description="Most recent first.")
 
 
+class SiteUpdated(_Event):
+    """The site changed while the server ran (`motcua site apply`): services, counters,
+    hours, phrases, boards. `snapshot` is the whole live state with the change, as a
+    stream's first message is (its `seq` is this event's): a client redraws from it as
+    it does on connecting, with no restart."""
+
+    type: Literal["site.updated"] = "site.updated"
+    snapshot: Snapshot
+
+
 Event = Annotated[
     TicketIssued
     | TicketCalled
@@ -339,9 +365,26 @@ Event = Annotated[
     | TicketCancelled
     | TicketExpired
     | TicketRated
-    | CounterUpdated,
+    | CounterUpdated
+    | SiteUpdated,
     Field(discriminator="type"),
 ]
+
+StreamEvent = (
+    TicketIssued
+    | TicketCalled
+    | TicketRecalled
+    | TicketCompleted
+    | TicketNoShow
+    | TicketTransferred
+    | TicketRequeued
+    | TicketCancelled
+    | TicketExpired
+    | TicketRated
+    | CounterUpdated
+)
+"""The events a client's handler receives: a `site.updated` reaches it as a new snapshot
+(see `queue_client.stream`)."""
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 
@@ -359,6 +402,7 @@ EVENT_TYPES: tuple[str, ...] = tuple(
         TicketExpired,
         TicketRated,
         CounterUpdated,
+        SiteUpdated,
     )
 )
 

@@ -124,14 +124,19 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 await asyncio.sleep(SWEEP_INTERVAL_S)
                 await writer.run(_idle)
 
-        async def watch_tokens() -> None:
-            # A revocation from the command line reaches open streams within a second.
+        async def watch() -> None:
+            # What another process changed (`motcua device revoke`, `motcua site apply`)
+            # reaches the hall within a second or so.
             while True:
                 await asyncio.sleep(WATCH_S)
                 tokens.refresh()
+                revision = reader.site_revision()
+                if revision != service.site_revision:
+                    service.site_revision = revision
+                    await writer.run(service.take_site)
 
         ticker = asyncio.create_task(tick())
-        watcher = asyncio.create_task(watch_tokens())
+        watcher = asyncio.create_task(watch())
         # What start-up built (models, the site, routes) lives as long as the process: keep
         # it out of the collector's full passes, which otherwise stall every board's
         # delivery for 100 ms and more with hundreds of screens connected.

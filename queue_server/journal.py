@@ -109,6 +109,11 @@ class Tx:
     def start_day(self, day: date) -> None:
         self._change(DayChange(day))
 
+    def adopt(self, change: Change) -> None:
+        """Take a change already stored (by another process: a site applied from the
+        command line) into the live hall, and hand it on to the event loop's."""
+        self._change(change)
+
     def _change(self, change: Change) -> None:
         self.live.apply([change])
         self.changes.append(change)
@@ -128,7 +133,10 @@ class Tx:
             update={"seq": self.live.last_seq + 1, "at": self.views.local(event.at)}
         )
         ticket = getattr(event, "ticket", None)
-        counter = event.counter.number if isinstance(event, CounterUpdated) else event.counter
+        if isinstance(event, CounterUpdated):
+            counter: int | None = event.counter.number
+        else:
+            counter = getattr(event, "counter", None)
         self._records.append(
             EventRecord(
                 event.seq,

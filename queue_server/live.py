@@ -27,6 +27,7 @@ from queue_core.estimate import RECENT_COMPLETIONS
 from queue_core.lines import WaitingLines
 from queue_core.model import Counter, Ticket, TicketStatus
 from queue_core.protocol import CallOut, Event, TicketCalled, TicketRecalled, parse_event
+from queue_core.site import SiteConfig
 from queue_server.store import IssueRecord, Store
 
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
@@ -60,7 +61,14 @@ class DayChange:
     day: date
 
 
-Change = TicketChange | CounterChange | NameChange | DayChange
+@dataclass(frozen=True, slots=True)
+class SiteReplaced:
+    """The site changed (services, counters, hours…): the service's views follow it."""
+
+    site: SiteConfig
+
+
+Change = TicketChange | CounterChange | NameChange | DayChange | SiteReplaced
 
 
 def midnight(day: date, timezone: str) -> datetime:
@@ -129,8 +137,9 @@ class Live:
                 self._counters[change.counter.number] = change.counter
             elif isinstance(change, NameChange):
                 self._names[change.username] = change.display_name
-            else:
+            elif isinstance(change, DayChange):
                 self._start_day(change.day)
+            # SiteReplaced: the hall's own state does not change (see QueueService)
 
     def note(self, events: Sequence[Event]) -> None:
         """Events appended (the writer's copy) or delivered (the loop's)."""

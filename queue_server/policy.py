@@ -17,11 +17,14 @@ the transaction (a ticket's counter). `docs/authorization.md` shows `markdown_ta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 
 from queue_core import dispatch
-from queue_core.errors import QueueError
-from queue_core.model import Counter
+from queue_core.errors import InvalidTransition, QueueError
+from queue_core.model import Counter, Ticket, TicketStatus
+from queue_core.rating import within_device_window
 from queue_server.auth import Principal
 from queue_server.roles import Role
 
@@ -42,6 +45,7 @@ class Action(StrEnum):
     COMPLETE = "complete"
     NO_SHOW = "no_show"
     TRANSFER = "transfer"
+    MOVE_TICKET = "move_ticket"
     UNDO_NO_SHOW = "undo_no_show"
     REQUEUE = "requeue"
     CANCEL = "cancel"
@@ -78,6 +82,9 @@ MAY: dict[Action, frozenset[Role]] = {
     Action.COMPLETE: _AT_COUNTER,
     Action.NO_SHOW: _AT_COUNTER,
     Action.TRANSFER: _AT_COUNTER,
+    # A waiting ticket moved to the front of a line, or to a counter that does not serve
+    # it, jumps the queue: a supervisor's act, recorded with its actor in the event log.
+    Action.MOVE_TICKET: frozenset({_A, _S}),
     Action.UNDO_NO_SHOW: _AT_COUNTER,
     Action.REQUEUE: _AT_COUNTER,
     Action.CANCEL: frozenset({_A, _S}),
@@ -112,6 +119,18 @@ AT_COUNTER = frozenset(
     }
 )
 """Actions bound to a counter: a bound device does them at its own counter alone."""
+
+TAKES_COUNTER = frozenset(
+    {
+        Action.CALL_NEXT,
+        Action.CALL_TICKET,
+        Action.WALK_IN,
+        Action.OPEN_COUNTER,
+        Action.UNDO_NO_SHOW,
+    }
+)
+"""Actions by which a clerk takes the counter (a clerk signs in by acting): one counter
+per clerk is checked for these (`dispatch.ensure_one_counter`)."""
 
 ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/auth/me"): Action.READ,
@@ -193,6 +212,8 @@ _EVENT_ACTIONS = {"ticket.rated": Action.RECEIVE_RATED_EVENTS}
 _NOT_A_ROUTE = {
     Action.TAKE_OVER_COUNTER: '`{"force": true}` on `POST /api/counters/{number}/open`',
     Action.RECEIVE_RATED_EVENTS: "`ticket.rated` events on `WS /ws/events`",
+    Action.MOVE_TICKET: "a waiting ticket's transfer; calling a ticket at a counter that does"
+    " not serve it",
 }
 
 FORBIDDEN = "Tài khoản này không có quyền thực hiện thao tác này"
@@ -232,6 +253,13 @@ def ensure_bound_to(who: Principal, action: Action, number: int | None) -> None:
         )
 
 
+def ensure_may(who: Principal, action: Action, message: str = FORBIDDEN) -> None:
+    """Raise `Forbidden(message)` unless `who`'s role may do `action`: for the acts a
+    route's guard cannot see (they depend on the ticket, read in the transaction)."""
+    if not may(who, action):
+        raise Forbidden(message)
+
+
 def ensure_at_counter(who: Principal, action: Action, counter: Counter) -> Counter:
     """The scope rule: `counter` if `who` may do `action` there now.
 
@@ -242,6 +270,43 @@ def ensure_at_counter(who: Principal, action: Action, counter: Counter) -> Count
     ensure_bound_to(who, action, counter.number)
     dispatch.ensure_free_for(counter, who.clerk)
     return counter
+
+
+def ensure_one_counter(
+    who: Principal, action: Action, counter: Counter, counters: Iterable[Counter]
+) -> None:
+    """One counter per clerk, for the actions that take a counter (see `TAKES_COUNTER`).
+
+    Raises:
+        ClerkElsewhere: the clerk holds another counter.
+    """
+    if action in TAKES_COUNTER:
+        dispatch.ensure_one_counter(counters, counter, who.clerk)
+
+
+def ensure_may_rate(
+    who: Principal, ticket: Ticket, now: datetime, *, holds_code: bool, on_its_day: bool
+) -> None:
+    """The rule of who rates a ticket (`POST /api/ratings`): the citizen holding its follow
+    code (`holds_code`, checked by the caller) on the ticket's day; else a device rates by
+    the ticket's id alone, a bound tablet only its own counter's tickets, and only within
+    `DEVICE_RATING_WINDOW` of completion, so typing numbers cannot rate the day's visits.
+    Whether the ticket is done and not rated yet is the service's to say.
+
+    Raises:
+        Forbidden: a bound tablet, another counter's ticket.
+        InvalidTransition: the time to rate is over.
+    """
+    if holds_code:
+        if ticket.status is TicketStatus.DONE and not on_its_day:
+            raise InvalidTransition(f"Đã hết thời hạn đánh giá số {ticket.number}")
+        return
+    ensure_bound_to(who, Action.RATE, ticket.counter)
+    if ticket.status is TicketStatus.DONE and not within_device_window(ticket.finished_at, now):
+        raise InvalidTransition(
+            f"Đã hết thời gian đánh giá số {ticket.number} tại thiết bị; Ông/Bà đánh giá "
+            "bằng mã QR trên vé"
+        )
 
 
 def action_of(dependency: object) -> Action | None:

@@ -83,6 +83,9 @@ class Day:
         finally:
             store.close()
 
+    def rate(self, ticket: int, score: int) -> None:
+        self.post("rating", "/api/ratings", {"ticket_id": ticket, "score": score})
+
     def issue(self, service: str) -> int:
         return int(self.hall.issue(service)["id"])  # type: ignore[call-overload]
 
@@ -93,9 +96,11 @@ def play(day: Day) -> None:
     day.at(DAY1, "08:10").post("lan", f"/api/counters/1/call/{t1}")
     t3 = day.at(DAY1, "08:20").issue("TP")
     day.at(DAY1, "08:25").post("lan", f"/api/tickets/{t1}/complete")
+    day.rate(t1, 3)  # at the counter's tablet, as the citizen leaves
     day.at(DAY1, "08:30").post("lan", f"/api/counters/1/call/{t2}")
     day.at(DAY1, "08:35").post("hung", f"/api/counters/2/call/{t3}")
     day.at(DAY1, "08:40").post("lan", f"/api/tickets/{t2}/complete")
+    day.rate(t2, 1)
     day.post("hung", f"/api/tickets/{t3}/no-show")
     t4 = day.at(DAY1, "09:10").issue("DD")
     t5 = day.at(DAY1, "09:15").issue("DD")
@@ -108,16 +113,17 @@ def play(day: Day) -> None:
     day.at(DAY1, "09:45").post("lan", f"/api/counters/1/call/{t5}")
     day.at(DAY1, "09:50").post("hung", f"/api/counters/2/call/{t4}")
     day.at(DAY1, "09:53").post("lan", f"/api/tickets/{t5}/complete")
+    day.rate(t5, 3)
     t8 = int(day.at(DAY1, "10:00").post("lan", "/api/counters/1/walk-in", {"service": "TP"})["id"])
     day.at(DAY1, "10:02").post("hung", f"/api/tickets/{t4}/complete")
+    day.rate(t4, 2)
     day.at(DAY1, "10:06").post("lan", f"/api/tickets/{t8}/complete")
     day.at(DAY1, "16:50").issue("TP")  # #7: nobody calls it; the day change expires it
     t9 = day.at(DAY2, "08:00").issue("TP")
     day.sign_in_again()  # staff tokens last 12 hours
     day.at(DAY2, "08:45").post("hung", f"/api/counters/2/call/{t9}")
     day.at(DAY2, "09:05").post("hung", f"/api/tickets/{t9}/complete")
-    for ticket, score in ((t1, 3), (t2, 1), (t4, 2), (t5, 3), (t9, 3)):
-        day.post("rating", "/api/ratings", {"ticket_id": ticket, "score": score})
+    day.rate(t9, 3)
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,12 @@ from sqlite_utils import Database
 
 from queue_core.model import TicketStatus
 from queue_core.report import Visit
-from queue_server.store.sqlite import hot_path as _hot_path  # noqa: F401  (m008 first)
+from queue_server.store.sqlite import hot_path as _hot_path  # noqa: F401  (m010 first)
 from queue_server.store.sqlite.schema import migrations
 
 
 @migrations()
-def m010_first_called_at(db: Database) -> None:
+def m011_first_called_at(db: Database) -> None:
     db.execute("alter table tickets add column first_called_at text")
     # One pass over the call events (through the (type, …) index), not a lookup per ticket;
     # every call has had its `ticket.called` event, walk-ins included.
