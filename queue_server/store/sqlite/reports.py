@@ -25,7 +25,9 @@ from queue_server.store.sqlite.schema import migrations
 
 @migrations()
 def m011_first_called_at(db: Database) -> None:
-    db.execute("alter table tickets add column first_called_at text")
+    # Idempotent: a database from before this migration's renumbering has the column.
+    if "first_called_at" not in db.table("tickets").columns_dict:
+        db.execute("alter table tickets add column first_called_at text")
     # One pass over the call events (through the (type, …) index), not a lookup per ticket;
     # every call has had its `ticket.called` event, walk-ins included.
     db.execute(
