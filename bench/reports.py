@@ -225,6 +225,7 @@ def hall_during_export(data_dir: Path, days: tuple[date, date], calls: int) -> d
         while worker.is_alive():
             during += call_next(5)
         worker.join()
+        server.stop_cleanly()  # its report worker leaves with it
     return {
         "call_p50_ms": _percentile(alone, 0.5) * 1000,
         "call_p99_ms": _percentile(alone, 0.99) * 1000,

@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -172,9 +174,23 @@ gets about a third of what a normal process gets of a core both want (10 would b
 a year's export then took minutes on a loaded 2-core machine)."""
 
 
+PARENT_CHECK_S = 1.0
+
+
 def _start_worker() -> None:
     if hasattr(os, "nice"):  # not on Windows
         os.nice(WORKER_NICENESS)
+    # A server killed outright (SIGKILL, a crash) runs no shutdown: its worker would wait
+    # for jobs for ever, holding memory and the server's output pipes. It leaves instead.
+    parent = os.getppid()
+
+    def leave_with_the_server() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_S)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=leave_with_the_server, name="parent-watch", daemon=True).start()
 
 
 class ReportRunner:
