@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from queue_core import dispatch
@@ -87,6 +87,44 @@ class QueueService:
         self._writer_views = self.views
         self._writer_live = self.live  # replaced by `reload` on the writer's thread
         self.site_revision = reader.site_revision()
+
+    @classmethod
+    def with_writer(
+        cls,
+        site: SiteConfig,
+        reader: Store,
+        clock: Clock,
+        open_store: Callable[[], Store],
+        publish: Callable[[Sequence[Event]], None] = lambda events: None,
+        batch_max: int = 64,
+    ) -> QueueService:
+        """The service and its single writer, wired together: the writer sweeps the day
+        before each batch, rebuilds its copy of the hall on opening and after a
+        rolled-back batch, and hands each committed batch to the event loop's copy before
+        `publish` sends its events on. Start the writer (`service.writer.start()`) on the
+        event loop."""
+        service: QueueService | None = None
+
+        def sweep(store: Store) -> Outcome[None]:
+            return service.sweep(store) if service is not None else Outcome(None)
+
+        def reload(store: Store) -> None:
+            if service is not None:
+                service.reload(store)
+
+        def committed(events: Sequence[Event], changes: Sequence[Any]) -> None:
+            # The hall's state first, so that a snapshot taken after any event includes it.
+            if service is not None:
+                service.committed(events, changes)
+            publish(events)
+
+        writer = Writer(open_store, committed, batch_max=batch_max, prepare=sweep, reload=reload)
+        service = cls(site, writer, reader, clock)
+        return service
+
+    @property
+    def writer(self) -> Writer:
+        return self._writer
 
     @property
     def site(self) -> SiteConfig:
