@@ -621,7 +621,13 @@ class QueueService:
 
         def body(tx: Tx) -> RatingOut:
             ticket = tx.ticket(request.ticket_id)
-            policy.ensure_bound_to(who, Action.RATE, ticket.counter)
+            code = request.follow_code
+            if code is not None and tx.store.follow_code(ticket.id) != code:
+                raise NotFound("Không tìm thấy số này")  # a code is no guess at another ticket
+            on_its_day = self._can_rate_followed(ticket, tx.now)
+            policy.ensure_may_rate(
+                who, ticket, tx.now, holds_code=code is not None, on_its_day=on_its_day
+            )
             device = who.subject if who.kind == "device" else None
             return self._record_rating(tx, ticket, request, device)
 

@@ -16,6 +16,7 @@ from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from queue_core.site import parse_site
 from queue_server.store import (
+    AuditEntry,
     Conflict,
     Device,
     EventRecord,
@@ -398,3 +399,39 @@ def test_every_change_to_access_moves_the_auth_revision(store: Store) -> None:
     changed(lambda: store.revoke_tokens("device", str(device), NOON))
     changed(lambda: store.set_user_disabled("lan", True))
     changed(lambda: store.set_device_revoked(device, NOON))
+
+
+# --- the audit log -------------------------------------------------------------------------
+
+
+def test_the_audit_log_keeps_who_changed_what_newest_first(store: Store) -> None:
+    first = AuditEntry(
+        NOON,
+        "cli:root",
+        "cli",
+        "c1",
+        "renamed",
+        "service DD",
+        "name",
+        "Đất đai",
+        "Đất đai – Nhà ở",
+        "Lĩnh vực DD: đổi tên / Service DD: renamed",
+    )
+    later = AuditEntry(
+        NOON + timedelta(hours=1),
+        "admin",
+        "admin",
+        "c2",
+        "changed",
+        "site",
+        "hours",
+        {"default": ["07:30-11:30"]},
+        {"default": ["08:00-11:30"]},
+        "Giờ / Hours",
+    )
+    with store.transaction():
+        store.record_audit([first, later])
+    day_after = NOON + timedelta(days=1)
+    assert store.audit(NOON - timedelta(days=1), day_after, 10) == [later, first]
+    assert store.audit(NOON + timedelta(minutes=1), day_after, 10) == [later]
+    assert store.audit(NOON - timedelta(days=1), day_after, 1) == [later]

@@ -27,6 +27,7 @@ from queue_core.site import SiteConfig, site_from_data
 from queue_server.store import DATABASE_NAME
 from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError
 from queue_server.store.records import (
+    AuditEntry,
     CounterDay,
     Device,
     EventRecord,
@@ -37,7 +38,7 @@ from queue_server.store.records import (
     TokenKind,
     User,
 )
-from queue_server.store.sqlite import hot_path as _migrations  # noqa: F401  (m004–m009)
+from queue_server.store.sqlite import hot_path as _migrations  # noqa: F401  (m004–m010)
 from queue_server.store.sqlite.integrity import check_database_file
 from queue_server.store.sqlite.schema import migrations
 
@@ -623,6 +624,48 @@ class SqliteStore:
 
     def site_revision(self) -> int:
         return self._revision("site_revision")
+
+    def record_audit(self, entries: Sequence[AuditEntry]) -> None:
+        with _translated():
+            for e in entries:
+                self.db.execute(
+                    "insert into audit (at, actor, source, change_id, kind, subject, setting,"
+                    " before, after, description) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        _iso(e.at),
+                        e.actor,
+                        e.source,
+                        e.change_id,
+                        e.kind,
+                        e.subject,
+                        e.setting,
+                        json.dumps(e.before, ensure_ascii=False),
+                        json.dumps(e.after, ensure_ascii=False),
+                        e.description,
+                    ],
+                )
+
+    def audit(self, since: datetime, until: datetime, limit: int) -> list[AuditEntry]:
+        with _translated():
+            rows = self.db.query(
+                "select * from audit where at >= ? and at <= ? order by at desc, id desc limit ?",
+                [_iso(since), _iso(until), limit],
+            )
+            return [
+                AuditEntry(
+                    at=datetime.fromisoformat(r["at"]),
+                    actor=r["actor"],
+                    source=r["source"],
+                    change_id=r["change_id"],
+                    kind=r["kind"],
+                    subject=r["subject"],
+                    setting=r["setting"],
+                    before=json.loads(r["before"]),
+                    after=json.loads(r["after"]),
+                    description=r["description"],
+                )
+                for r in rows
+            ]
 
     def auth_revision(self) -> int:
         return self._revision("auth_revision")
