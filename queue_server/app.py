@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from queue_server.page_headers import PageHeaders
 from queue_server.rate import RateBudget
 from queue_server.replay import ReplayReader, Replays
 from queue_server.routes import (
+    alerts,
     auth,
     clerk_stats,
     counters,
@@ -41,9 +43,15 @@ from queue_server.store import Store
 from queue_server.tokens import WATCH_S, Tokens
 from queue_server.writer import Outcome, Writer
 
+log = logging.getLogger(__name__)
+
 # How often the writer wakes with nothing to do, so the day change expires old tickets
 # even when the hall is quiet.
 SWEEP_INTERVAL_S = 30.0
+# How often the alerts are checked: a wait past its target or a silent device is raised
+# within this (a printer's trouble is raised with the heartbeat that reports it). Free when
+# nothing changes: the check reads the event loop's hall and writes nothing.
+ALERT_CHECK_INTERVAL_S = 1.0
 # A client that would wait longer than this for its turn to replay is told to come back.
 REPLAY_MAX_WAIT_S = 30.0
 
@@ -114,6 +122,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 await asyncio.sleep(SWEEP_INTERVAL_S)
                 await writer.run(_idle)
 
+        async def watch_alerts() -> None:
+            while True:
+                await asyncio.sleep(ALERT_CHECK_INTERVAL_S)
+                try:
+                    await service.check_alerts()
+                except Exception:  # a failed write: the next check tries again
+                    log.exception("the alert check failed")
+
         async def watch_tokens() -> None:
             # A revocation from the command line reaches open streams within a second.
             while True:
@@ -122,6 +138,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
         ticker = asyncio.create_task(tick())
         watcher = asyncio.create_task(watch_tokens())
+        alerter = asyncio.create_task(watch_alerts())
         # What start-up built (models, the site, routes) lives as long as the process: keep
         # it out of the collector's full passes, which otherwise stall every board's
         # delivery for 100 ms and more with hundreds of screens connected.
@@ -130,7 +147,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         try:
             yield
         finally:
-            for task in (ticker, watcher):
+            for task in (ticker, watcher, alerter):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -158,6 +175,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         clerk_stats,
         ratings,
         devices,
+        alerts,
         events,
         voice,
         display,

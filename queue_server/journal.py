@@ -109,6 +109,10 @@ class Tx:
     def start_day(self, day: date) -> None:
         self._change(DayChange(day))
 
+    def change(self, change: Change) -> None:
+        """A change of the hall beside tickets and counters (a device heard, an alert)."""
+        self._change(change)
+
     def _change(self, change: Change) -> None:
         self.live.apply([change])
         self.changes.append(change)
@@ -128,7 +132,11 @@ class Tx:
             update={"seq": self.live.last_seq + 1, "at": self.views.local(event.at)}
         )
         ticket = getattr(event, "ticket", None)
-        counter = event.counter.number if isinstance(event, CounterUpdated) else event.counter
+        counter = (
+            event.counter.number
+            if isinstance(event, CounterUpdated)
+            else getattr(event, "counter", None)  # an alert's event is at no counter
+        )
         self._records.append(
             EventRecord(
                 event.seq,

@@ -52,6 +52,8 @@ class Action(StrEnum):
     VIEW_DISPLAY = "view_display"
     READ_EVENTS = "read_events"
     RECEIVE_RATED_EVENTS = "receive_rated_events"
+    VIEW_ALERTS = "view_alerts"
+    RECEIVE_ALERT_EVENTS = "receive_alert_events"
 
 
 _A, _S, _C = Role.ADMIN, Role.SUPERVISOR, Role.CLERK
@@ -88,6 +90,10 @@ MAY: dict[Action, frozenset[Role]] = {
     Action.READ_EVENTS: _EVERYONE,
     # Public screens show calls and counts; how a citizen rated a clerk is not for the hall.
     Action.RECEIVE_RATED_EVENTS: _EVERYONE - {_DISPLAY, _KIOSK},
+    # Alerts are for the people who act on them: not for the hall's screens, nor the kiosk
+    # (which tells the citizen itself that staff have been told).
+    Action.VIEW_ALERTS: _STAFF,
+    Action.RECEIVE_ALERT_EVENTS: _STAFF,
 }
 
 AT_COUNTER = frozenset(
@@ -142,6 +148,7 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/devices/heartbeat"): Action.HEARTBEAT,
     ("GET", "/api/devices"): Action.LIST_DEVICES,
     ("POST", "/api/devices/{device_id}/revoke"): Action.MANAGE_DEVICES,
+    ("GET", "/api/alerts"): Action.VIEW_ALERTS,
     ("GET", "/display"): Action.VIEW_DISPLAY,
     ("WS", "/ws/events"): Action.READ_EVENTS,
 }
@@ -167,11 +174,16 @@ PUBLIC = frozenset(
 )
 """Paths open to anyone, without a token."""
 
-_EVENT_ACTIONS = {"ticket.rated": Action.RECEIVE_RATED_EVENTS}
+_EVENT_ACTIONS = {
+    "ticket.rated": Action.RECEIVE_RATED_EVENTS,
+    "alert.raised": Action.RECEIVE_ALERT_EVENTS,
+    "alert.cleared": Action.RECEIVE_ALERT_EVENTS,
+}
 
 _NOT_A_ROUTE = {
     Action.TAKE_OVER_COUNTER: '`{"force": true}` on `POST /api/counters/{number}/open`',
     Action.RECEIVE_RATED_EVENTS: "`ticket.rated` events on `WS /ws/events`",
+    Action.RECEIVE_ALERT_EVENTS: "`alert.raised`, `alert.cleared` events on `WS /ws/events`",
 }
 
 FORBIDDEN = "Tài khoản này không có quyền thực hiện thao tác này"

@@ -28,6 +28,7 @@ from queue_core.hours import IssuingHours
 from queue_core.model import Counter, CounterState, Service, Ticket, TicketStatus
 from queue_core.numbering import grant_number, local_day
 from queue_core.protocol import (
+    AlertOut,
     CounterOut,
     Event,
     IssueRequest,
@@ -51,13 +52,13 @@ from queue_core.protocol import (
 )
 from queue_core.rating import scale
 from queue_core.site import SiteConfig
-from queue_server import policy
+from queue_server import alerting, policy
 from queue_server.auth import Principal
 from queue_server.journal import Tx
-from queue_server.live import Change, Live
+from queue_server.live import Change, DeviceChange, Live
 from queue_server.policy import Action
 from queue_server.snapshot import build_snapshot
-from queue_server.store import Conflict, IssueRecord, Rating, Store
+from queue_server.store import Conflict, Device, IssueRecord, Rating, Store
 from queue_server.views import Views
 from queue_server.writer import Outcome, Unfinished, Writer
 
@@ -81,6 +82,8 @@ class QueueService:
         self._clock = clock
         self._timezone = site.site.timezone
         self._swept_day: date | None = None
+        # Devices are watched from now: one is not offline because the server was down.
+        self._started = clock.now()
         # The event loop's copy of the hall: every read below; the writer has its own.
         self.live = self._load(reader)
         self._writer_live = self.live  # replaced by `reload` on the writer's thread
@@ -625,6 +628,44 @@ class QueueService:
             ),
         )
         return rating
+
+    # --- devices and alerts (queue_server.alerting) ---------------------------------------
+
+    def alerts(self) -> list[AlertOut]:
+        """The active alerts, oldest first."""
+        found = sorted(self.live.alerts().values(), key=lambda a: a.id)
+        return [alerting.alert_out(alert, self.views.local) for alert in found]
+
+    async def check_alerts(self) -> None:
+        """Raise and clear what the moment calls for; free when nothing would change (no
+        write, no event): the app's ticker runs it every second."""
+        services = self.views.services.values()
+        if not alerting.pending(self.live, services, self._clock.now(), self._started):
+            return
+
+        def body(tx: Tx) -> None:
+            alerting.apply(tx, services, self._started)
+
+        await self._run(None, body)
+
+    async def device_command(
+        self,
+        device_id: int,
+        who: Principal | None,
+        body: Callable[[Store, Device | None], Device],
+    ) -> Device:
+        """Run `body` on device `device_id` (a heartbeat, a revocation) in the writer; it
+        gets the device as the hall knows it (None: not yet) and returns it as it now is.
+        The alerts are checked in the same transaction, so a printer's trouble is raised
+        with the heartbeat that reports it."""
+
+        def run(tx: Tx) -> Device:
+            device = body(tx.store, tx.live.device(device_id))
+            tx.change(DeviceChange(device))
+            alerting.apply(tx, self.views.services.values(), self._started)
+            return device
+
+        return await self._run(who, run)
 
     # --- the follow page: the ticket's code is the citizen's only credential --------------
 

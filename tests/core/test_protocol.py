@@ -58,6 +58,13 @@ COUNTER: dict[str, Any] = {
     "state": "open",
     "current_ticket": TICKET,
 }
+ALERT = {
+    "id": 4,
+    "kind": "printer-paper-out",
+    "subject": "Kiosk sảnh",
+    "message": "Máy in của Kiosk sảnh: hết giấy, không in được số",
+    "since": "2026-11-23T08:14:00+07:00",
+}
 EXTRA: dict[str, dict[str, Any]] = {
     "ticket.transferred": {"from_service": "DD", "from_counter": 4},
     "ticket.rated": {"score": 3},
@@ -68,6 +75,8 @@ def event_json(type_: str, seq: int = 7) -> str:
     body: dict[str, Any] = {"type": type_, "seq": seq, "at": "2026-11-23T08:15:00+07:00"}
     if type_ == "counter.updated":
         body["counter"] = COUNTER
+    elif type_.startswith("alert."):
+        body["alert"] = ALERT
     else:
         body |= {"ticket": TICKET, "counter": 3, **EXTRA.get(type_, {})}
     return json.dumps(body)
