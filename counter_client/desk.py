@@ -29,9 +29,9 @@ from queue_core.protocol import (
     CounterOut,
     CounterStatsOut,
     CounterUpdated,
-    Event,
     ServiceOut,
     Snapshot,
+    StreamEvent,
     TicketCalled,
     TicketCancelled,
     TicketCompleted,
@@ -486,7 +486,7 @@ class Desk(QObject):
         self._alerts.request()
         self.reload()
 
-    def _on_event(self, event: Event, live: bool) -> None:
+    def _on_event(self, event: StreamEvent, live: bool) -> None:
         if isinstance(event, AlertRaised | AlertCleared):
             self._on_alert(event)
             return

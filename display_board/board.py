@@ -17,9 +17,9 @@ from queue_core.protocol import (
     CounterOut,
     CounterUpdated,
     DisplaySettings,
-    Event,
     ServiceOut,
     Snapshot,
+    StreamEvent,
     TicketCalled,
     TicketOut,
     TicketRecalled,
@@ -101,7 +101,7 @@ class Board:
                 name = names.get(c.service, c.service)
                 self._remember(Call(c.number, c.counter, c.service, name, c.at, c.seq, c.recall))
 
-    def apply_event(self, event: Event, live: bool, now: datetime) -> Call | None:
+    def apply_event(self, event: StreamEvent, live: bool, now: datetime) -> Call | None:
         """Update from one event; the call to spotlight and say, if it is one."""
         if isinstance(event, TicketCalled | TicketRecalled) and event.counter is not None:
             ticket = event.ticket

@@ -35,7 +35,7 @@ from queue_client.i18n import Translator
 from queue_client.qt import EventBridge, Runner
 from queue_core.clock import Clock, SystemClock
 from queue_core.model import CounterState
-from queue_core.protocol import Event, ServiceOut, Snapshot
+from queue_core.protocol import ServiceOut, Snapshot, StreamEvent
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +250,7 @@ class BoardWindow(QWidget):
             else:
                 self._show_call(last, self._t("Last called"))
 
-    def show_event(self, event: Event, live: bool) -> None:
+    def show_event(self, event: StreamEvent, live: bool) -> None:
         call = self.board.apply_event(event, live, self._clock.now())
         if live:
             self._show_counters()

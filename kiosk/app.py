@@ -30,10 +30,10 @@ from queue_core.model import TicketStatus
 from queue_core.protocol import (
     CounterOut,
     CounterUpdated,
-    Event,
     RatingScaleOut,
     ServiceOut,
     Snapshot,
+    StreamEvent,
     TicketOut,
 )
 
@@ -190,7 +190,7 @@ class KioskWindow(KioskShell):
         if self.scale is None:
             self.runner.run(self.client.rating_scale, self._got_scale, lambda exc: None)
 
-    def on_event(self, event: Event, live: bool) -> None:
+    def on_event(self, event: StreamEvent, live: bool) -> None:
         if isinstance(event, CounterUpdated):
             self.counters = [
                 event.counter if c.number == event.counter.number else c for c in self.counters

@@ -26,7 +26,7 @@ from printer_drivers import TicketPrinter
 from queue_client import LinkState, QueueClient
 from queue_client.i18n import DEFAULT_LANGUAGE, Translator
 from queue_client.qt import EventBridge, Runner, install_fonts
-from queue_core.protocol import Event, Snapshot
+from queue_core.protocol import Snapshot, StreamEvent
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class KioskShell(QMainWindow):
     def on_snapshot(self, snapshot: Snapshot) -> None:
         self.header.set_site(snapshot.display.agency, snapshot.display.site_name)
 
-    def on_event(self, event: Event, live: bool) -> None:
+    def on_event(self, event: StreamEvent, live: bool) -> None:
         pass
 
     def on_link(self, state: str) -> None:

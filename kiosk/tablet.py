@@ -19,9 +19,9 @@ from queue_core.model import CounterState
 from queue_core.protocol import (
     CounterOut,
     CounterUpdated,
-    Event,
     RatingScaleOut,
     Snapshot,
+    StreamEvent,
     TicketCalled,
     TicketCompleted,
     TicketOut,
@@ -146,7 +146,7 @@ class RatingTablet(KioskShell):
         if self.scale is None:
             self.runner.run(self.client.rating_scale, self._got_scale, lambda exc: None)
 
-    def on_event(self, event: Event, live: bool) -> None:
+    def on_event(self, event: StreamEvent, live: bool) -> None:
         if isinstance(event, CounterUpdated):
             if event.counter.number == self.number:
                 self.page.show_counter(event.counter)

@@ -108,7 +108,7 @@ class ServiceButton(CardButton):
         _ = self._tr.gettext
         self.service = service
         if not service.open:
-            detail = closed_reason(service) or _("Not issuing numbers now")
+            detail = closed_reason(service, self._tr) or _("Not issuing numbers now")
         elif service.waiting == 0:
             detail = _("Nobody waiting")
         else:
@@ -125,9 +125,18 @@ class ServiceButton(CardButton):
             restyle(widget, closed=closed)
 
 
-def closed_reason(service: ServiceOut) -> str:
+def closed_reason(service: ServiceOut, tr: Translator) -> str:
     """The server's reason without the service's name, which the button already shows:
-    "Đất đai: hết giờ lấy số — mở lại lúc 13:30" → "Hết giờ lấy số — mở lại lúc 13:30"."""
+    "Đất đai: hết giờ lấy số — mở lại lúc 13:30" → "Hết giờ lấy số — mở lại lúc 13:30".
+    A public holiday is said in the citizen's language, with its name in that language."""
+    if service.holiday is not None:
+        _ = tr.gettext
+        name = service.holiday.en if tr.language == "en" else service.holiday.vi
+        reason = _("Closed today for the public holiday: %(name)s") % {"name": name}
+        if service.opens_at is not None:
+            at = f"{service.opens_at:%H:%M %d/%m/%Y}"
+            reason += " — " + _("opens again at %(at)s") % {"at": at}
+        return reason
     reason = service.closed_reason or ""
     prefix = f"{service.name}: "
     if reason.startswith(prefix):

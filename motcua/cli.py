@@ -49,16 +49,16 @@ class DataDirBusy(click.ClickException):
 
 def _store(data_dir: Path, site_file: Path | None = None) -> Store:
     """The data directory's store, or a one-line message and a non-zero exit."""
-    from queue_core.errors import InvalidSiteConfig
-    from queue_server.database import SiteNotApplied, open_store
+    from queue_core.errors import InvalidSiteConfig, SiteChangeRefused
+    from queue_server.database import open_store
     from queue_server.store import DatabaseUnusable
 
     try:
         # The command's first opening: it may read the file's header (see open_store).
         return open_store(data_dir, site_file, check_file=True)
-    except InvalidSiteConfig as exc:
+    except (InvalidSiteConfig, SiteChangeRefused) as exc:
         raise click.ClickException(exc.message) from exc
-    except (DatabaseUnusable, SiteNotApplied) as exc:
+    except DatabaseUnusable as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # e.g. a site file named in MOTCUA_SITE that is not there
         raise click.ClickException(f"{exc.filename}: {exc.strerror}") from exc
@@ -445,6 +445,106 @@ def device_rotate(device: str, data_dir: Path) -> None:
     again = " (no longer revoked)" if row.revoked_at else ""
     click.echo(f"new token for {row.kind} device {row.id} '{row.name}'{again}:")
     click.echo(token)
+
+
+# --- the site -----------------------------------------------------------------------------
+
+
+@main.group(
+    help="Cấu hình trung tâm: lĩnh vực, quầy, giờ cấp số, ngày nghỉ. / The site: services, "
+    "counters, issuing hours, holidays."
+)
+def site() -> None:
+    pass
+
+
+@site.command(
+    "export",
+    help="In cấu hình đang lưu dưới dạng TOML; `site apply` nhận lại y nguyên. / Print the "
+    "stored site as TOML, which `site apply` takes back with no change.",
+)
+@DATA_DIR
+def site_export(data_dir: Path) -> None:
+    from motcua.site_command import run_export
+
+    run_export(data_dir, _now())
+
+
+@site.command(
+    "apply",
+    help="Áp dụng tệp cấu hình FILE (khi máy chủ đã dừng): in mỗi thay đổi một dòng; tệp "
+    "không hợp lệ, hoặc thay đổi làm mồ côi số đang chờ hay cấp lại số đã cấp hôm nay, bị từ "
+    "chối và không có gì thay đổi. / Apply the site file FILE (server stopped): one line per "
+    "change; an invalid file, or a change that would orphan a waiting ticket or reuse a "
+    "number issued today, is refused and nothing changes.",
+)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@DATA_DIR
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Chỉ in những gì sẽ thay đổi (hoặc lý do từ chối), không áp dụng; chạy được cả khi "
+    "máy chủ đang chạy. / Only print what would change (or why it is refused), applying "
+    "nothing; works while the server runs too.",
+)
+def site_apply(file: Path, data_dir: Path, dry_run: bool) -> None:
+    from motcua.site_command import run_apply
+
+    run_apply(file, data_dir, _now(), dry_run=dry_run)
+
+
+# --- backup -------------------------------------------------------------------------------
+
+
+@main.command(
+    help="Sao lưu cơ sở dữ liệu vào FILE, kể cả khi máy chủ đang chạy (bản sao nhất quán). / "
+    "Back the database up to FILE, also while the server runs (a consistent copy).",
+)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@DATA_DIR
+def backup(file: Path, data_dir: Path) -> None:
+    from queue_server.store import StoreError
+    from queue_server.store import backup as make_backup
+
+    try:
+        size = make_backup(data_dir, file)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã sao lưu vào {file} ({size} byte) / Backed up to {file} ({size} bytes)")
+
+
+@main.command(
+    help="Khôi phục cơ sở dữ liệu từ bản sao lưu FILE (máy chủ phải dừng); cơ sở dữ liệu bị "
+    "thay được giữ lại bên cạnh, không bị xóa. / Restore the database from the backup FILE "
+    "(server stopped); the database replaced is kept beside it, never deleted.",
+)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@DATA_DIR
+def restore(file: Path, data_dir: Path) -> None:
+    from queue_server.database import DataDirInUse, lock_data_dir
+    from queue_server.store import StoreError
+    from queue_server.store import restore as put_back
+
+    try:
+        lock = lock_data_dir(data_dir)
+    except DataDirInUse as exc:
+        raise DataDirBusy(
+            f"{exc} Hãy dừng máy chủ trước khi khôi phục. / Stop the server before restoring."
+        ) from exc
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from exc
+    try:
+        aside = put_back(data_dir, file, _now())
+        _store(data_dir).close()  # a backup from an older version is migrated now
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        lock.close()
+    click.echo(f"Đã khôi phục từ {file} / Restored from {file}")
+    if aside is not None:
+        click.echo(
+            f"Cơ sở dữ liệu cũ được giữ tại {aside} / The database replaced is kept at {aside}"
+        )
 
 
 # --- voice --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QFontDatabase
 
 from queue_client.stream import EventStream, LinkState
-from queue_core.protocol import Event, Snapshot
+from queue_core.protocol import Snapshot, StreamEvent
 
 FONT_FAMILY = "Be Vietnam Pro"
 _FONT_WEIGHTS = ("Regular", "Medium", "SemiBold", "Bold", "ExtraBold")
@@ -24,7 +24,7 @@ class EventBridge(QObject):
 
     Signals:
         snapshot_received(Snapshot): on every (re)connection, before its events.
-        event_received(Event, bool): each event and whether it is live (not replayed).
+        event_received(StreamEvent, bool): each event and whether it is live (not replayed).
         link_changed(str): a `LinkState` value: connecting, online, offline, rejected.
     """
 
@@ -53,7 +53,7 @@ class EventBridge(QObject):
     def _snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot_received.emit(snapshot)
 
-    def _event(self, event: Event, live: bool) -> None:
+    def _event(self, event: StreamEvent, live: bool) -> None:
         self.event_received.emit(event, live)
 
     def _state(self, state: LinkState) -> None:

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
-from queue_core.protocol import Event, Snapshot, parse_event
+from queue_core.protocol import SiteUpdated, Snapshot, StreamEvent, parse_event
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class EventStream:
         base_url: str,
         token: str,
         on_snapshot: Callable[[Snapshot], None],
-        on_event: Callable[[Event, bool], None],
+        on_event: Callable[[StreamEvent, bool], None],
         on_state: Callable[[LinkState], None] = lambda state: None,
         *,
         base_backoff_s: float = 0.5,
@@ -176,6 +176,12 @@ class EventStream:
             return None
         self._delivered_seq = event.seq
         self.last_seq = max(self.last_seq or 0, event.seq)
+        if isinstance(event, SiteUpdated):
+            # The site changed while the server ran: redraw from its state, as on connecting.
+            snapshot = event.snapshot.model_copy(update={"seq": event.seq})
+            self._snapshot_seq = event.seq
+            self._call("snapshot", self._on_snapshot, snapshot)
+            return None
         self._call("event", self._on_event, event, event.seq > self._snapshot_seq)
         return None
 

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from queue_core.errors import CounterBusy, CounterPaused, InvalidTransition, NothingWaiting
+from queue_core.errors import (
+    ClerkElsewhere,
+    CounterBusy,
+    CounterPaused,
+    InvalidTransition,
+    NothingWaiting,
+)
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 
 if TYPE_CHECKING:
@@ -224,6 +230,21 @@ def holder_after(counter: Counter, clerk: str | None) -> str | None:
 def held_by(counters: Iterable[Counter], clerk: str) -> list[Counter]:
     """The counters `clerk` holds, in the order given."""
     return [c for c in counters if c.clerk == clerk]
+
+
+def ensure_one_counter(counters: Iterable[Counter], counter: Counter, clerk: str | None) -> None:
+    """One counter per clerk: raise when acting at `counter` would make `clerk` hold it
+    while holding another (one clerk signed in at all eight desks locks colleagues out).
+    A supervisor frees the other counter (`close`, or `open` with `force`).
+
+    Raises:
+        ClerkElsewhere: `clerk` holds another counter.
+    """
+    if clerk is None or counter.clerk == clerk:
+        return
+    for other in held_by(counters, clerk):
+        if other.number != counter.number:
+            raise ClerkElsewhere(other.number)
 
 
 def ensure_can_call(counter: Counter, clerk: str | None) -> None:

@@ -6,13 +6,15 @@ QueueError
  │    ├── UnknownCounter
  │    └── UnknownTicket
  ├── Conflict                      (409)
- │    ├── ServiceClosed            issuing hours, closed day
+ │    ├── ServiceClosed            issuing hours, closed day, public holiday
+ │    ├── ServiceRetired           a service kept for its history, issuing nothing
  │    ├── DailyLimitReached        the service's daily cap
  │    ├── NothingWaiting           no ticket for this counter (HTTP 204, not an error there)
  │    ├── InvalidTransition        e.g. completing a ticket that is waiting
  │    ├── CounterPaused
  │    ├── CounterBusy              another clerk holds the counter
- │    └── AlreadyRated
+ │    ├── AlreadyRated
+ │    └── SiteChangeRefused        a site change would orphan a ticket or repeat a number
  └── InvalidRequest                (422)
       └── InvalidSiteConfig
 """
@@ -20,6 +22,10 @@ QueueError
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from queue_core.public_holidays import Holiday
 
 
 class QueueError(Exception):
@@ -57,15 +63,26 @@ class Conflict(QueueError):
 
 
 class ServiceClosed(Conflict):
-    """The service does not issue numbers now; `opens_at` says when it next does."""
+    """The service does not issue numbers now; `opens_at` says when it next does, and
+    `holiday` which public holiday closes today, if one does."""
 
-    def __init__(self, service_name: str, opens_at: datetime | None) -> None:
-        if opens_at is None:
-            message = f"{service_name}: hết giờ lấy số"
-        else:
-            message = f"{service_name}: hết giờ lấy số — mở lại lúc {opens_at:%H:%M %d/%m/%Y}"
+    def __init__(
+        self, service_name: str, opens_at: datetime | None, holiday: Holiday | None = None
+    ) -> None:
+        why = f"hôm nay nghỉ lễ {holiday.name_vi}" if holiday else "hết giờ lấy số"
+        message = f"{service_name}: {why}"
+        if opens_at is not None:
+            message += f" — mở lại lúc {opens_at:%H:%M %d/%m/%Y}"
         super().__init__(message)
         self.opens_at = opens_at
+        self.holiday = holiday
+
+
+class ServiceRetired(Conflict):
+    """The service was retired from the site: its history stays, it issues nothing."""
+
+    def __init__(self, service_name: str) -> None:
+        super().__init__(f"{service_name}: lĩnh vực đã ngừng cấp số")
 
 
 class DailyLimitReached(Conflict):
@@ -97,10 +114,29 @@ class CounterBusy(Conflict):
         self.clerk = clerk
 
 
+class ClerkElsewhere(Conflict):
+    """One counter per clerk: the clerk already holds another counter."""
+
+    def __init__(self, counter: int) -> None:
+        super().__init__(
+            f"Bạn đang phụ trách quầy số {counter}. Hãy đóng quầy đó trước khi nhận quầy khác"
+        )
+        self.counter = counter
+
+
 class AlreadyRated(Conflict):
     def __init__(self, ticket_id: int) -> None:
         super().__init__(f"Vé mã {ticket_id} đã được đánh giá")
         self.ticket_id = ticket_id
+
+
+class SiteChangeRefused(Conflict):
+    """A new site that cannot replace the current one today; `reasons` are bilingual
+    lines ("… / …"), one per ticket or number in the way."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("Không áp dụng được thay đổi cấu hình:\n" + "\n".join(reasons))
+        self.reasons = reasons
 
 
 class InvalidRequest(QueueError):

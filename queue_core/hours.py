@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from queue_core.public_holidays import Calendar, Holiday, holiday_on
+
 Window = tuple[time, time]
 
 # How far ahead `next_opening` looks before giving up (a long Tết holiday fits).
@@ -17,14 +19,29 @@ class IssuingHours:
 
     `weekly` is None for a service open at every hour; otherwise it holds seven
     tuples of windows, an empty tuple being a closed day. `closed_dates` are
-    holidays, closed whatever the weekday.
+    the site's own days off, closed whatever the weekday; `holidays` names a
+    public-holiday calendar whose days are closed too. `working_dates` (ngày làm
+    bù) open with the `workday` windows, even on a weekend or a public holiday.
     """
 
     weekly: tuple[tuple[Window, ...], ...] | None = None
     closed_dates: frozenset[date] = field(default_factory=frozenset)
+    holidays: Calendar | None = None
+    working_dates: frozenset[date] = field(default_factory=frozenset)
+    workday: tuple[Window, ...] = ((time.min, time.max),)
+
+    def holiday_on(self, day: date) -> Holiday | None:
+        """The public holiday that closes `day`, if that is why it is closed."""
+        if self.holidays is None or day in self.working_dates or day in self.closed_dates:
+            return None
+        return holiday_on(self.holidays, day)
 
     def windows_on(self, day: date) -> tuple[Window, ...]:
         if day in self.closed_dates:
+            return ()
+        if day in self.working_dates:
+            return self.workday
+        if self.holidays is not None and holiday_on(self.holidays, day) is not None:
             return ()
         if self.weekly is None:
             return ((time.min, time.max),)

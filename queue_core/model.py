@@ -42,6 +42,8 @@ class Service:
     hours: IssuingHours = dataclasses.field(default_factory=IssuingHours)
     average_service_s: int = 600
     waiting_target_s: int = 1200
+    # Kept for its history and today's numbers; it issues no more tickets.
+    retired: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,8 @@ class Counter:
     pause_reason: str | None = None
     # Priority calls in a row at this counter, for the anti-starvation rule.
     priority_streak: int = 0
+    # Kept for its history; it calls no more tickets.
+    retired: bool = False
 
     def replace(self, **changes: object) -> Counter:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

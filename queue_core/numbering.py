@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from queue_core.errors import DailyLimitReached, ServiceClosed
+from queue_core.errors import DailyLimitReached, ServiceClosed, ServiceRetired
 from queue_core.model import Service
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -59,12 +59,19 @@ def grant_number(
         timezone: the site's timezone.
 
     Raises:
-        ServiceClosed: outside the service's issuing hours.
+        ServiceRetired: the service is kept for its history only.
+        ServiceClosed: outside the service's issuing hours, or on a public holiday.
         DailyLimitReached: the service's daily cap is used up.
     """
+    if service.retired:
+        raise ServiceRetired(service.name)
     local = local_time(at, timezone)
     if not service.hours.is_open(local):
-        raise ServiceClosed(service.name, service.hours.next_opening(local))
+        raise ServiceClosed(
+            service.name,
+            service.hours.next_opening(local),
+            service.hours.holiday_on(local.date()),
+        )
     if service.daily_cap is not None and last_sequence >= service.daily_cap:
         raise DailyLimitReached(service.name, service.daily_cap)
     sequence = last_sequence + 1

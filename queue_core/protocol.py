@@ -137,6 +137,13 @@ class RatingOut(_Wire):
     service: str
 
 
+class HolidayOut(_Wire):
+    """The public holiday that closes issuing today, named in both languages."""
+
+    vi: str = Field(examples=["Tết Nguyên Đán"])
+    en: str = Field(examples=["Lunar New Year"])
+
+
 class ServiceOut(_Wire):
     code: str = Field(examples=["TP"])
     name: str = Field(examples=["Tư pháp – Hộ tịch"])
@@ -148,6 +155,9 @@ class ServiceOut(_Wire):
         default=None, examples=["Hết giờ lấy số — mở lại lúc 13:30 24/11/2026"]
     )
     opens_at: datetime | None = None
+    holiday: HolidayOut | None = Field(
+        default=None, description="Set when a public holiday (`[site] holidays`) closes today."
+    )
     issued_today: int
     daily_cap: int | None = None
     waiting_target_minutes: int
@@ -351,6 +361,16 @@ class Snapshot(_Wire):
     latest_calls: list[CallOut] = Field(description="Most recent first.")
 
 
+class SiteUpdated(_Event):
+    """The site changed while the server ran (`motcua site apply`): services, counters,
+    hours, phrases, boards. `snapshot` is the whole live state with the change, as a
+    stream's first message is (its `seq` is this event's): a client redraws from it as
+    it does on connecting, with no restart."""
+
+    type: Literal["site.updated"] = "site.updated"
+    snapshot: Snapshot
+
+
 Event = Annotated[
     TicketIssued
     | TicketCalled
@@ -364,9 +384,26 @@ Event = Annotated[
     | TicketRated
     | CounterUpdated
     | AlertRaised
-    | AlertCleared,
+    | AlertCleared
+    | SiteUpdated,
     Field(discriminator="type"),
 ]
+
+StreamEvent = (
+    TicketIssued
+    | TicketCalled
+    | TicketRecalled
+    | TicketCompleted
+    | TicketNoShow
+    | TicketTransferred
+    | TicketRequeued
+    | TicketCancelled
+    | TicketExpired
+    | TicketRated
+    | CounterUpdated
+)
+"""The events a client's handler receives: a `site.updated` reaches it as a new snapshot
+(see `queue_client.stream`)."""
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 
@@ -386,6 +423,7 @@ EVENT_TYPES: tuple[str, ...] = tuple(
         CounterUpdated,
         AlertRaised,
         AlertCleared,
+        SiteUpdated,
     )
 )
 

@@ -6,6 +6,7 @@ Validated with pydantic; every problem is reported with its key path, e.g.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Sequence
 from datetime import date
@@ -18,6 +19,7 @@ from pydantic_core import ErrorDetails
 from queue_core.errors import InvalidSiteConfig
 from queue_core.hours import IssuingHours, Window, parse_window
 from queue_core.model import CallMode, Counter, Service
+from queue_core.public_holidays import Calendar
 
 DEFAULT_CALL_PHRASE = "Mời công dân có số thứ tự {number} đến quầy số {counter}"
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -31,7 +33,11 @@ WindowText = Annotated[str, Field(examples=["07:30-11:30"])]
 
 
 class HoursConfig(_Strict):
-    """Issuing windows; a day left out follows `default`, `[]` closes it."""
+    """Issuing windows; a day left out follows `default`, `[]` closes it.
+
+    `closed_dates` close a day whatever it is; `working_dates` (ngày làm bù) open a
+    weekend day or a public holiday with the `default` windows.
+    """
 
     default: list[WindowText] = Field(default_factory=lambda: ["00:00-24:00"])
     mon: list[WindowText] | None = None
@@ -42,6 +48,7 @@ class HoursConfig(_Strict):
     sat: list[WindowText] | None = None
     sun: list[WindowText] | None = None
     closed_dates: list[date] = Field(default_factory=list)
+    working_dates: list[date] = Field(default_factory=list)
 
     @field_validator("default", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
     @classmethod
@@ -50,15 +57,29 @@ class HoursConfig(_Strict):
             parse_window(text)
         return value
 
-    def to_domain(self) -> IssuingHours:
-        def windows(texts: list[str]) -> tuple[Window, ...]:
-            return tuple(sorted(parse_window(t) for t in texts))
+    @model_validator(mode="after")
+    def _dates_agree(self) -> Self:
+        both = sorted(set(self.closed_dates) & set(self.working_dates))
+        if both:
+            raise ValueError(f"{both[0]} is both in closed_dates and in working_dates")
+        return self
 
+    def to_domain(self, holidays: Calendar | None = None) -> IssuingHours:
         weekly = tuple(
-            windows(day if (day := getattr(self, name)) is not None else self.default)
+            _windows(day if (day := getattr(self, name)) is not None else self.default)
             for name in _WEEKDAYS
         )
-        return IssuingHours(weekly, frozenset(self.closed_dates))
+        return IssuingHours(
+            weekly,
+            frozenset(self.closed_dates),
+            holidays,
+            frozenset(self.working_dates),
+            _windows(self.default),
+        )
+
+
+def _windows(texts: list[str]) -> tuple[Window, ...]:
+    return tuple(sorted(parse_window(t) for t in texts))
 
 
 class SiteSection(_Strict):
@@ -74,6 +95,10 @@ class SiteSection(_Strict):
     )
     waiting_target_minutes: int = Field(default=20, ge=1)
     call_phrase: str = DEFAULT_CALL_PHRASE
+    holidays: Calendar | None = Field(
+        default=None,
+        description='A public-holiday calendar that closes issuing, e.g. "VN".',
+    )
     hours: HoursConfig | None = None
 
     @field_validator("timezone")
@@ -115,6 +140,9 @@ class ServiceConfig(_Strict):
     average_service_minutes: float = Field(default=10, gt=0, le=480)
     waiting_target_minutes: int | None = Field(default=None, ge=1)
     hours: HoursConfig | None = None
+    retired: bool = Field(
+        default=False, description="Kept for its history; issues no more tickets."
+    )
 
 
 class CounterConfig(_Strict):
@@ -122,6 +150,7 @@ class CounterConfig(_Strict):
     name: str | None = None
     services: list[str] = Field(min_length=1)
     call_mode: CallMode = CallMode.LONGEST_WAITING
+    retired: bool = Field(default=False, description="Kept for its history; calls no more.")
 
 
 class SiteConfig(_Strict):
@@ -134,12 +163,19 @@ class SiteConfig(_Strict):
     def _references_hold(self) -> Self:
         codes = [s.code for s in self.services]
         _unique(codes, "services", "code")
-        _prefixes_distinct([s.prefix for s in self.services])
+        # A retired service's prefix is free for another: it issues nothing more.
+        _prefixes_distinct([None if s.retired else s.prefix for s in self.services])
         _unique([c.number for c in self.counters], "counters", "number")
+        retired = {s.code for s in self.services if s.retired}
         for i, counter in enumerate(self.counters):
             for code in counter.services:
                 if code not in codes:
                     raise ValueError(f"counters[{i}].services: unknown service '{code}'")
+                if code in retired and not counter.retired:
+                    raise ValueError(
+                        f"counters[{i}].services: service '{code}' is retired"
+                        " (take it off the counter, or retire the counter too)"
+                    )
         return self
 
     def services_domain(self) -> dict[str, Service]:
@@ -151,10 +187,11 @@ class SiteConfig(_Strict):
                 prefix=s.prefix,
                 digits=s.digits,
                 daily_cap=s.daily_cap,
-                hours=_hours(s.hours or self.site.hours, self.site.hours),
+                hours=_hours(s.hours or self.site.hours, self.site.hours, self.site.holidays),
                 average_service_s=round(s.average_service_minutes * 60),
                 waiting_target_s=(s.waiting_target_minutes or self.site.waiting_target_minutes)
                 * 60,
+                retired=s.retired,
             )
             for s in self.services
         }
@@ -166,22 +203,32 @@ class SiteConfig(_Strict):
                 name=c.name or f"Quầy {c.number}",
                 services=tuple(c.services),
                 call_mode=c.call_mode,
+                retired=c.retired,
             )
             for c in self.counters
         ]
 
 
-def _hours(config: HoursConfig | None, site: HoursConfig | None) -> IssuingHours:
-    """A service's hours; the site's holidays close every service, whatever its windows."""
+def _hours(
+    config: HoursConfig | None, site: HoursConfig | None, holidays: Calendar | None
+) -> IssuingHours:
+    """A service's hours; the site's days off and public holidays close every service,
+    whatever its windows, and the site's working days open every service that keeps
+    hours (with its own `default` windows)."""
     if config is None:
-        return IssuingHours()
-    hours = config.to_domain()
+        return IssuingHours(holidays=holidays)
+    hours = config.to_domain(holidays)
     if site is None:
         return hours
-    return IssuingHours(hours.weekly, hours.closed_dates | frozenset(site.closed_dates))
+    return dataclasses.replace(
+        hours,
+        closed_dates=hours.closed_dates | frozenset(site.closed_dates),
+        working_dates=(hours.working_dates | frozenset(site.working_dates))
+        - frozenset(site.closed_dates),
+    )
 
 
-def _prefixes_distinct(prefixes: Sequence[str]) -> None:
+def _prefixes_distinct(prefixes: Sequence[str | None]) -> None:
     """Refuse prefixes that could print one number twice a day.
 
     Equal prefixes obviously would; so would "1" beside "11", once "1"'s sequence
@@ -189,6 +236,8 @@ def _prefixes_distinct(prefixes: Sequence[str]) -> None:
     """
     for i, prefix in enumerate(prefixes):
         for j, other in enumerate(prefixes[:i]):
+            if prefix is None or other is None:
+                continue  # a retired service's
             if prefix.startswith(other) or other.startswith(prefix):
                 raise ValueError(
                     f"services[{i}].prefix: '{prefix}' clashes with services[{j}].prefix "

@@ -64,9 +64,9 @@ def apply(tx: Tx, services: Iterable[Service], watching_since: datetime) -> None
     found = pending(tx.live, services, tx.now, watching_since)
     for alert in found.cleared:
         tx.store.clear_alert(alert.id, tx.now)
-        tx.change(AlertChange(alert, cleared=True))
+        tx.adopt(AlertChange(alert, cleared=True))
         tx.append(AlertCleared(seq=0, at=tx.now, alert=alert_out(alert, tx.views.local)))
     for alert in found.raised:
         kept = dataclasses.replace(alert, id=tx.store.insert_alert(alert, tx.now))
-        tx.change(AlertChange(kept))
+        tx.adopt(AlertChange(kept))
         tx.append(AlertRaised(seq=0, at=tx.now, alert=alert_out(kept, tx.views.local)))

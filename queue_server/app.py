@@ -130,14 +130,19 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 except Exception:  # a failed write: the next check tries again
                     log.exception("the alert check failed")
 
-        async def watch_tokens() -> None:
-            # A revocation from the command line reaches open streams within a second.
+        async def watch() -> None:
+            # What another process changed (`motcua device revoke`, `motcua site apply`)
+            # reaches the hall within a second or so.
             while True:
                 await asyncio.sleep(WATCH_S)
                 tokens.refresh()
+                revision = reader.site_revision()
+                if revision != service.site_revision:
+                    service.site_revision = revision
+                    await writer.run(service.take_site)
 
         ticker = asyncio.create_task(tick())
-        watcher = asyncio.create_task(watch_tokens())
+        watcher = asyncio.create_task(watch())
         alerter = asyncio.create_task(watch_alerts())
         # What start-up built (models, the site, routes) lives as long as the process: keep
         # it out of the collector's full passes, which otherwise stall every board's

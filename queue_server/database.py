@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import IO
 
 from queue_core.site import SiteConfig, parse_site
+from queue_core.site_change import describe
+from queue_server.site_update import apply_site
 from queue_server.store import DATABASE_NAME, Store, connect
+
+log = logging.getLogger(__name__)
 
 SAMPLE_SITE = "sample_site.toml"
 LOCK_NAME = "motcua.lock"
@@ -18,19 +24,6 @@ LOCK_NAME = "motcua.lock"
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_FILES = (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", LOCK_NAME)
-
-
-class SiteNotApplied(Exception):
-    """`--site` names a file that differs from the site an existing database holds."""
-
-    def __init__(self, site_file: Path) -> None:
-        self.site_file = site_file
-        super().__init__(
-            f"tệp điểm phục vụ {site_file} khác với cấu hình đã lưu và không được áp dụng cho"
-            " cơ sở dữ liệu đã có (lệnh `motcua site apply` sẽ làm việc đó); không có gì thay"
-            f" đổi. / The site file {site_file} differs from the stored site: it is not applied"
-            " to an existing database (`motcua site apply` will do that); nothing was changed."
-        )
 
 
 class DataDirInUse(Exception):
@@ -96,14 +89,16 @@ def lock_data_dir(data_dir: Path) -> IO[str]:
 
 
 def open_store(data_dir: Path, site_file: Path | None = None, *, check_file: bool = False) -> Store:
-    """A migrated store; an empty one is first filled from `site_file`.
+    """A migrated store; an empty one is first filled from `site_file`, an existing one
+    takes `site_file` as `motcua site apply` does (each change logged).
 
     `check_file`: see `queue_server.store.connect`.
 
     Raises:
         DatabaseUnusable: the directory holds a database that is empty, truncated or
             damaged (a new one is made only where there is none at all).
-        SiteNotApplied: `site_file` differs from the site an existing database holds.
+        SiteChangeRefused: `site_file` would orphan a waiting ticket or print again a
+            number issued today; nothing is changed.
     """
     make_private(data_dir)
     store = connect(data_dir, check_file=check_file)
@@ -115,8 +110,13 @@ def open_store(data_dir: Path, site_file: Path | None = None, *, check_file: boo
             with store.transaction():
                 if store.site() is None:  # another process may have won the race
                     store.save_site(site)
-        elif site_file is not None and read_site(site_file) != store.site():
-            raise SiteNotApplied(site_file)
+        elif site_file is not None:
+            new = read_site(site_file)
+            if new != store.site():
+                with store.transaction():
+                    changes = apply_site(store, new, datetime.now(UTC))
+                for line in describe(changes):
+                    log.info("%s: %s", site_file, line)
     except BaseException:
         store.close()
         raise

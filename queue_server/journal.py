@@ -109,8 +109,9 @@ class Tx:
     def start_day(self, day: date) -> None:
         self._change(DayChange(day))
 
-    def change(self, change: Change) -> None:
-        """A change of the hall beside tickets and counters (a device heard, an alert)."""
+    def adopt(self, change: Change) -> None:
+        """Take a change already stored (by another process: a site applied from the
+        command line) into the live hall, and hand it on to the event loop's."""
         self._change(change)
 
     def _change(self, change: Change) -> None:
@@ -132,11 +133,10 @@ class Tx:
             update={"seq": self.live.last_seq + 1, "at": self.views.local(event.at)}
         )
         ticket = getattr(event, "ticket", None)
-        counter = (
-            event.counter.number
-            if isinstance(event, CounterUpdated)
-            else getattr(event, "counter", None)  # an alert's event is at no counter
-        )
+        if isinstance(event, CounterUpdated):
+            counter: int | None = event.counter.number
+        else:
+            counter = getattr(event, "counter", None)
         self._records.append(
             EventRecord(
                 event.seq,

@@ -28,6 +28,7 @@ from queue_core.estimate import RECENT_COMPLETIONS
 from queue_core.lines import WaitingLines
 from queue_core.model import Counter, Ticket, TicketStatus
 from queue_core.protocol import CallOut, Event, TicketCalled, TicketRecalled, parse_event
+from queue_core.site import SiteConfig
 from queue_server.store import Device, IssueRecord, Store
 
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
@@ -76,7 +77,22 @@ class AlertChange:
     cleared: bool = False
 
 
-Change = TicketChange | CounterChange | NameChange | DayChange | DeviceChange | AlertChange
+@dataclass(frozen=True, slots=True)
+class SiteReplaced:
+    """The site changed (services, counters, hours…): the service's views follow it."""
+
+    site: SiteConfig
+
+
+Change = (
+    TicketChange
+    | CounterChange
+    | NameChange
+    | DayChange
+    | SiteReplaced
+    | DeviceChange
+    | AlertChange
+)
 
 
 def midnight(day: date, timezone: str) -> datetime:
@@ -158,8 +174,9 @@ class Live:
                     self._alerts.pop(change.alert.key, None)
                 else:
                     self._alerts[change.alert.key] = change.alert
-            else:
+            elif isinstance(change, DayChange):
                 self._start_day(change.day)
+            # SiteReplaced: the hall's own state does not change (see QueueService)
 
     def note(self, events: Sequence[Event]) -> None:
         """Events appended (the writer's copy) or delivered (the loop's)."""

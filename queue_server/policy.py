@@ -17,6 +17,7 @@ the transaction (a ticket's counter). `docs/authorization.md` shows `markdown_ta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from queue_core import dispatch
@@ -42,6 +43,7 @@ class Action(StrEnum):
     COMPLETE = "complete"
     NO_SHOW = "no_show"
     TRANSFER = "transfer"
+    MOVE_TICKET = "move_ticket"
     UNDO_NO_SHOW = "undo_no_show"
     REQUEUE = "requeue"
     CANCEL = "cancel"
@@ -79,6 +81,9 @@ MAY: dict[Action, frozenset[Role]] = {
     Action.COMPLETE: _AT_COUNTER,
     Action.NO_SHOW: _AT_COUNTER,
     Action.TRANSFER: _AT_COUNTER,
+    # A waiting ticket moved to the front of a line, or to a counter that does not serve
+    # it, jumps the queue: a supervisor's act, recorded with its actor in the event log.
+    Action.MOVE_TICKET: frozenset({_A, _S}),
     Action.UNDO_NO_SHOW: _AT_COUNTER,
     Action.REQUEUE: _AT_COUNTER,
     Action.CANCEL: frozenset({_A, _S}),
@@ -115,6 +120,18 @@ AT_COUNTER = frozenset(
     }
 )
 """Actions bound to a counter: a bound device does them at its own counter alone."""
+
+TAKES_COUNTER = frozenset(
+    {
+        Action.CALL_NEXT,
+        Action.CALL_TICKET,
+        Action.WALK_IN,
+        Action.OPEN_COUNTER,
+        Action.UNDO_NO_SHOW,
+    }
+)
+"""Actions by which a clerk takes the counter (a clerk signs in by acting): one counter
+per clerk is checked for these (`dispatch.ensure_one_counter`)."""
 
 ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/auth/me"): Action.READ,
@@ -184,6 +201,8 @@ _NOT_A_ROUTE = {
     Action.TAKE_OVER_COUNTER: '`{"force": true}` on `POST /api/counters/{number}/open`',
     Action.RECEIVE_RATED_EVENTS: "`ticket.rated` events on `WS /ws/events`",
     Action.RECEIVE_ALERT_EVENTS: "`alert.raised`, `alert.cleared` events on `WS /ws/events`",
+    Action.MOVE_TICKET: "a waiting ticket's transfer; calling a ticket at a counter that does"
+    " not serve it",
 }
 
 FORBIDDEN = "Tài khoản này không có quyền thực hiện thao tác này"
@@ -223,6 +242,13 @@ def ensure_bound_to(who: Principal, action: Action, number: int | None) -> None:
         )
 
 
+def ensure_may(who: Principal, action: Action, message: str = FORBIDDEN) -> None:
+    """Raise `Forbidden(message)` unless `who`'s role may do `action`: for the acts a
+    route's guard cannot see (they depend on the ticket, read in the transaction)."""
+    if not may(who, action):
+        raise Forbidden(message)
+
+
 def ensure_at_counter(who: Principal, action: Action, counter: Counter) -> Counter:
     """The scope rule: `counter` if `who` may do `action` there now.
 
@@ -233,6 +259,18 @@ def ensure_at_counter(who: Principal, action: Action, counter: Counter) -> Count
     ensure_bound_to(who, action, counter.number)
     dispatch.ensure_free_for(counter, who.clerk)
     return counter
+
+
+def ensure_one_counter(
+    who: Principal, action: Action, counter: Counter, counters: Iterable[Counter]
+) -> None:
+    """One counter per clerk, for the actions that take a counter (see `TAKES_COUNTER`).
+
+    Raises:
+        ClerkElsewhere: the clerk holds another counter.
+    """
+    if action in TAKES_COUNTER:
+        dispatch.ensure_one_counter(counters, counter, who.clerk)
 
 
 def action_of(dependency: object) -> Action | None:

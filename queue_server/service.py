@@ -36,6 +36,7 @@ from queue_core.protocol import (
     RatingRequest,
     RequeueRequest,
     ServiceOut,
+    SiteUpdated,
     Snapshot,
     TicketCalled,
     TicketCancelled,
@@ -55,7 +56,7 @@ from queue_core.site import SiteConfig
 from queue_server import alerting, policy
 from queue_server.auth import Principal
 from queue_server.journal import Tx
-from queue_server.live import Change, DeviceChange, Live
+from queue_server.live import Change, CounterChange, DeviceChange, Live, SiteReplaced
 from queue_server.policy import Action
 from queue_server.snapshot import build_snapshot
 from queue_server.store import Conflict, Device, IssueRecord, Rating, Store
@@ -65,6 +66,7 @@ from queue_server.writer import Outcome, Unfinished, Writer
 T = TypeVar("T")
 
 REUSED_KEY = "Idempotency-Key đã dùng cho một yêu cầu khác"
+NOT_YOURS = "Số {number} đang chờ: chỉ giám sát viên mới chuyển được số chưa gọi đến quầy"
 
 
 def _midnight(day: date, timezone: str) -> datetime:
@@ -75,39 +77,75 @@ class QueueService:
     """The one-stop hall's operations, for the HTTP routes and the demo."""
 
     def __init__(self, site: SiteConfig, writer: Writer, reader: Store, clock: Clock) -> None:
-        self.site = site
-        self.views = Views(site)
         self._writer = writer
         self._reader = reader
         self._clock = clock
-        self._timezone = site.site.timezone
         self._swept_day: date | None = None
         # Devices are watched from now: one is not offline because the server was down.
         self._started = clock.now()
-        # The event loop's copy of the hall: every read below; the writer has its own.
-        self.live = self._load(reader)
+        # The event loop's views and hall: every read below. The writer has its own copy
+        # of each, for its commands, which the loop's follow once a batch is committed.
+        self.views = Views(site)
+        self.live = self._load(reader, site)
+        self._writer_views = self.views
         self._writer_live = self.live  # replaced by `reload` on the writer's thread
+        self.site_revision = reader.site_revision()
 
-    def _load(self, store: Store) -> Live:
-        today = local_day(self._clock.now(), self._timezone)
-        return Live.load(store, today, self._timezone, self.site.display.history)
+    @property
+    def site(self) -> SiteConfig:
+        """The site as the event loop knows it."""
+        return self.views.site
+
+    @property
+    def _timezone(self) -> str:
+        return self.views.site.site.timezone
+
+    def _load(self, store: Store, site: SiteConfig) -> Live:
+        timezone = site.site.timezone
+        today = local_day(self._clock.now(), timezone)
+        return Live.load(store, today, timezone, site.display.history)
 
     def reload(self, store: Store) -> None:
         """(Re)build the writer's copy of the hall; the writer calls it on its thread when
         it opens the store and after a rolled-back batch."""
-        self._writer_live = self._load(store)
+        self._writer_live = self._load(store, self._writer_views.site)
         self._swept_day = None
 
     def committed(self, events: Sequence[Event], changes: Sequence[Change]) -> None:
         """A batch committed: the event loop's hall takes its changes (on the loop)."""
+        for change in changes:
+            if isinstance(change, SiteReplaced):
+                self.views = Views(change.site)
         self.live.apply(changes)
         self.live.note(events)
+
+    # --- the site, changed while the server runs -------------------------------------
+
+    def take_site(self, store: Store) -> Outcome[None]:
+        """The writer's command that takes the stored site live when it changed (`motcua
+        site apply` stored it from another process): the counters as stored, new views,
+        and `site.updated` carrying the new state for every screen to redraw from."""
+        site = store.site()
+        if site is None or site == self._writer_views.site:
+            return Outcome(None)
+        views = Views(site)
+        tx = Tx(store, self._writer_live, views, self._clock.now(), "system")
+        tx.adopt(SiteReplaced(site))
+        for counter in store.counters():
+            tx.adopt(CounterChange(counter))
+        snapshot = build_snapshot(views, tx.live, tx.now).model_copy(
+            update={"seq": tx.live.last_seq + 1}
+        )
+        tx.append(SiteUpdated(seq=0, at=tx.now, snapshot=snapshot))
+        tx.flush()
+        self._writer_views = views
+        return Outcome(None, tx.events, tx.changes)
 
     # --- reads -------------------------------------------------------------------------
 
     def services(self) -> list[ServiceOut]:
         now = self._clock.now()
-        return [self.views.service(self.live, s, now) for s in self.views.services.values()]
+        return [self.views.service(self.live, s, now) for s in self.views.offered()]
 
     def counters(self) -> list[CounterOut]:
         now = self._clock.now()
@@ -168,13 +206,13 @@ class QueueService:
         return await self._writer.run(command)
 
     def _tx(self, store: Store, actor: str | None) -> Tx:
-        return Tx(store, self._writer_live, self.views, self._clock.now(), actor)
+        return Tx(store, self._writer_live, self._writer_views, self._clock.now(), actor)
 
     def sweep(self, store: Store) -> Outcome[None]:
         """Expire the open tickets of past days and start the day; the writer runs it
         before each batch."""
         now = self._clock.now()
-        today = local_day(now, self._timezone)
+        today = local_day(now, self._writer_views.site.site.timezone)
         if self._swept_day == today:
             return Outcome(None)
         tx = self._tx(store, "system")
@@ -185,7 +223,9 @@ class QueueService:
             tx.emit(TicketExpired, expired, expired.counter)
         stale_ids = {t.id for t in stale}
         # Yesterday's clerks are not at their desks this morning: they sign in again.
-        left_open = store.counters_open_since_before(_midnight(today, self._timezone))
+        left_open = store.counters_open_since_before(
+            _midnight(today, self._writer_views.site.site.timezone)
+        )
         for counter in tx.live.counters():
             if counter.current_ticket_id in stale_ids or counter.number in left_open:
                 closed = dispatch.close_counter(counter).replace(
@@ -206,16 +246,20 @@ class QueueService:
 
     @staticmethod
     def _acting_counter(tx: Tx, number: int, who: Principal, action: Action) -> Counter:
-        """The counter `who` does `action` at, if the policy's scope rule lets them."""
-        return policy.ensure_at_counter(who, action, tx.counter(number))
+        """The counter `who` does `action` at, if the policy's scope rules let them."""
+        counter = policy.ensure_at_counter(who, action, tx.counter(number))
+        policy.ensure_one_counter(who, action, counter, tx.live.counters())
+        return counter
 
     def _ticket_counter(
         self, tx: Tx, ticket: Ticket, who: Principal, action: Action
     ) -> Counter | None:
-        """The counter `ticket` is at, where `who` does `action` on it (None: it is at no
-        counter, which a device bound to one may not touch)."""
-        if ticket.counter is None:
+        """The counter `ticket` is at, where `who` does `action` on it (None: a waiting
+        ticket, at no counter, which only a supervisor moves)."""
+        if ticket.counter is None or ticket.status is TicketStatus.WAITING:
             policy.ensure_bound_to(who, action, None)
+            if action is Action.TRANSFER:
+                policy.ensure_may(who, Action.MOVE_TICKET, NOT_YOURS.format(number=ticket.number))
             return None
         return self._acting_counter(tx, ticket.counter, who, action)
 
@@ -237,9 +281,9 @@ class QueueService:
     def _issue_number(
         self, tx: Tx, service: Service, priority: bool, issued_by: str | None, key: str | None
     ) -> tuple[Ticket, str]:
-        day = local_day(tx.now, self._timezone)
+        day = local_day(tx.now, tx.views.site.site.timezone)
         grant = grant_number(
-            service, tx.live.last_sequence(service.code, day), tx.now, self._timezone
+            service, tx.live.last_sequence(service.code, day), tx.now, tx.views.site.site.timezone
         )
         ticket = Ticket(
             id=0,
@@ -276,7 +320,7 @@ class QueueService:
                         ticket.priority != request.priority
                     ):
                         raise InvalidRequest(REUSED_KEY)
-                    view = self.views.ticket(tx.live, ticket, tx.now)
+                    view = tx.views.ticket(tx.live, ticket, tx.now)
                     return view.model_copy(update={"follow_code": tx.store.follow_code(ticket.id)})
             try:
                 ticket, code = self._issue_number(
@@ -315,7 +359,7 @@ class QueueService:
                 waiting,
                 who.clerk,
                 tx.now,
-                self.site.site.priority_ratio,
+                tx.views.site.site.priority_ratio,
             )
             return self._apply_call(tx, outcome, announce_counter=opened)
 
@@ -327,6 +371,12 @@ class QueueService:
         def body(tx: Tx) -> TicketOut:
             counter = self._acting_counter(tx, number, who, Action.CALL_TICKET)
             ticket = tx.ticket(ticket_id)
+            if ticket.status is TicketStatus.WAITING and not counter.serves(ticket):
+                policy.ensure_may(
+                    who,
+                    Action.MOVE_TICKET,
+                    f"Quầy số {counter.number} không phục vụ số {ticket.number}",
+                )
             if ticket.target_counter is None and ticket.service not in counter.services:
                 # A supervisor may route any ticket; the counter serves it this once.
                 ticket = (
@@ -419,6 +469,8 @@ class QueueService:
 
         def body(tx: Tx) -> TicketOut:
             ticket = tx.ticket(ticket_id)
+            if request.counter is not None:
+                tx.counter(request.counter)  # an unknown target is 404 whoever asks
             counter = self._ticket_counter(tx, ticket, who, Action.TRANSFER)
             # The target queue's heads are enough to get in front of all of it.
             if request.counter is not None:
@@ -433,7 +485,7 @@ class QueueService:
             tx.put(moved)
             if counter is not None:
                 tx.save_counter(dispatch.release(counter, ticket.id), announce=False)
-            view = self.views.ticket(tx.live, moved, tx.now)
+            view = tx.views.ticket(tx.live, moved, tx.now)
             tx.append(
                 TicketTransferred(
                     seq=0,
@@ -475,9 +527,11 @@ class QueueService:
             ticket = tx.ticket(ticket_id)
             counter = self._requeuing_counter(tx, ticket, request.counter, who)
             queue = tx.live.heads(dispatch.lines_of((ticket.service,)))
-            back = dispatch.requeue(ticket, queue, local_day(tx.now, self._timezone), by=counter)
+            back = dispatch.requeue(
+                ticket, queue, local_day(tx.now, tx.views.site.site.timezone), by=counter
+            )
             tx.put(back)
-            view = self.views.ticket(tx.live, back, tx.now)
+            view = tx.views.ticket(tx.live, back, tx.now)
             tx.append(
                 TicketRequeued(
                     seq=0, at=tx.now, ticket=view, counter=None, from_counter=ticket.counter
@@ -523,11 +577,12 @@ class QueueService:
             if held_by_others_ok:
                 policy.ensure_bound_to(who, action, number)
                 found = tx.counter(number)
+                policy.ensure_one_counter(who, action, found, tx.live.counters())
             else:
                 found = self._acting_counter(tx, number, who, action)
             counter = change(found)
             tx.save_counter(counter, announce=True)
-            return self.views.counter(tx.live, counter, tx.now)
+            return tx.views.counter(tx.live, counter, tx.now)
 
         return body
 
@@ -589,7 +644,7 @@ class QueueService:
         self, tx: Tx, ticket: Ticket, request: RatingRequest, device: str | None
     ) -> RatingOut:
         """Store one rating of a completed ticket and append its `ticket.rated` event."""
-        size = self.site.site.rating_scale
+        size = tx.views.site.site.rating_scale
         if tx.store.rating_exists(ticket.id):
             raise AlreadyRated(ticket.id)
         if ticket.status is not TicketStatus.DONE:
@@ -600,7 +655,7 @@ class QueueService:
             label=scale(size)[request.score - 1].label_vi,
             reasons=request.reasons,
             comment=request.comment,
-            rated_at=self.views.local(tx.now),
+            rated_at=tx.views.local(tx.now),
             counter=ticket.counter,
             service=ticket.service,
         )
@@ -622,7 +677,7 @@ class QueueService:
             TicketRated(
                 seq=0,
                 at=tx.now,
-                ticket=self.views.ticket(tx.live, ticket, tx.now),
+                ticket=tx.views.ticket(tx.live, ticket, tx.now),
                 counter=ticket.counter,
                 score=request.score,
             ),
@@ -644,7 +699,7 @@ class QueueService:
             return
 
         def body(tx: Tx) -> None:
-            alerting.apply(tx, services, self._started)
+            alerting.apply(tx, tx.views.services.values(), self._started)
 
         await self._run(None, body)
 
@@ -661,8 +716,8 @@ class QueueService:
 
         def run(tx: Tx) -> Device:
             device = body(tx.store, tx.live.device(device_id))
-            tx.change(DeviceChange(device))
-            alerting.apply(tx, self.views.services.values(), self._started)
+            tx.adopt(DeviceChange(device))
+            alerting.apply(tx, tx.views.services.values(), self._started)
             return device
 
         return await self._run(who, run)

@@ -30,7 +30,7 @@ def build_snapshot(views: Views, live: Live, now: datetime) -> Snapshot:
             repeat=site.display.repeat,
         ),
         counters=[views.counter(live, c, now) for c in live.counters()],
-        services=[views.service(live, s, now) for s in views.services.values()],
+        services=[views.service(live, s, now) for s in views.offered()],
         # Today's calls only: yesterday's numbers mean nothing on this morning's board.
         latest_calls=[call for call in live.calls if call.at >= today],
     )

@@ -16,7 +16,7 @@ from queue_core.estimate import (
 )
 from queue_core.model import Counter, Service, Ticket
 from queue_core.numbering import grant_number, local_time
-from queue_core.protocol import CounterOut, ServiceOut, TicketOut
+from queue_core.protocol import CounterOut, HolidayOut, ServiceOut, TicketOut
 from queue_core.site import SiteConfig
 from queue_server.live import Live
 
@@ -26,7 +26,12 @@ class Views:
 
     def __init__(self, site: SiteConfig) -> None:
         self.site = site
+        # Every service, retired ones too: history and today's tickets still name them.
         self.services: dict[str, Service] = site.services_domain()
+
+    def offered(self) -> list[Service]:
+        """The services kiosks offer and boards list, in the site's order: not retired."""
+        return [s for s in self.services.values() if not s.retired]
 
     def local(self, at: datetime) -> datetime:
         """Times leave the server in the site's timezone (stored in UTC)."""
@@ -128,12 +133,15 @@ class Views:
         local = local_time(now, self.site.site.timezone)
         issued = live.last_sequence(service.code, local.date())
         waiting = live.waiting_count(service.code)
-        closed_reason, opens_at = None, None
+        closed_reason, opens_at, holiday = None, None, None
         try:
             grant_number(service, issued, now, self.site.site.timezone)
         except QueueError as exc:
             closed_reason = exc.message
-            opens_at = exc.opens_at if isinstance(exc, ServiceClosed) else None
+            if isinstance(exc, ServiceClosed):
+                opens_at = exc.opens_at
+                if exc.holiday is not None:
+                    holiday = HolidayOut(vi=exc.holiday.name_vi, en=exc.holiday.name_en)
         return ServiceOut(
             code=service.code,
             name=service.name,
@@ -143,6 +151,7 @@ class Views:
             estimated_wait_minutes=to_minutes(self.wait_s(live, service.code, waiting, now)),
             closed_reason=closed_reason,
             opens_at=opens_at,
+            holiday=holiday,
             issued_today=issued,
             daily_cap=service.daily_cap,
             waiting_target_minutes=service.waiting_target_s // 60,

@@ -47,7 +47,9 @@ __all__ = [
     "Token",
     "TokenHolder",
     "User",
+    "backup",
     "connect",
+    "restore",
 ]
 
 DATABASE_NAME = "motcua.db"
@@ -81,7 +83,11 @@ class Store(Protocol):
 
     def save_site(self, site: SiteConfig) -> None:
         """Store the site and (re)create its services and counters, keeping each existing
-        counter's live state."""
+        counter's live state; moves `site_revision`."""
+
+    def site_revision(self) -> int:
+        """A number that changes whenever the site is saved (whichever process saved it):
+        what a running server watches to take a change live."""
 
     def counters(self) -> list[Counter]:
         """Every counter, by number."""
@@ -229,3 +235,29 @@ def connect(data_dir: Path, *, check_file: bool = False) -> Store:
     if check_file:
         check_database_file(data_dir / DATABASE_NAME)
     return SqliteStore(data_dir)
+
+
+def backup(data_dir: Path, destination: Path) -> int:
+    """Copy the database of `data_dir` to the file `destination`, consistent even while a
+    server writes to it; returns the copy's size in bytes.
+
+    Raises:
+        DatabaseUnusable: there is no database, or not a whole one.
+        StoreError: the copy could not be made; `destination` is left as it was.
+    """
+    from queue_server.store.sqlite.backup import backup as sqlite_backup
+
+    return sqlite_backup(data_dir / DATABASE_NAME, destination)
+
+
+def restore(data_dir: Path, backup_file: Path, now: datetime) -> Path | None:
+    """Put `backup_file` in place of the database of `data_dir`, whose server is stopped
+    (the caller holds its lock); returns where the replaced database was kept aside.
+
+    Raises:
+        DatabaseUnusable: `backup_file` is not a sound motcua database.
+        StoreError: it could not be put in place; the database is as it was.
+    """
+    from queue_server.store.sqlite.backup import restore as sqlite_restore
+
+    return sqlite_restore(backup_file, data_dir / DATABASE_NAME, now)

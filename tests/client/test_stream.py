@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import queue
+from datetime import UTC, datetime
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -8,7 +9,11 @@ from pytestqt.qtbot import QtBot
 from queue_client import EventStream, LinkState, QueueClient
 from queue_client.qt import EventBridge
 from queue_core.protocol import Event, Snapshot, TicketIssued
+from queue_core.site import parse_site
+from queue_server.database import open_store
+from queue_server.site_update import apply_site
 from tests.helpers.live_server import LiveServer
+from tests.server.conftest import SITE
 
 WAIT_S = 10
 
@@ -163,3 +168,31 @@ def test_an_app_callback_that_raises_is_logged_and_the_stream_goes_on(
     assert len(failures) == 1
     assert "event callback failed" in failures[0].getMessage()
     assert "a bug in the app" in str(failures[0].exc_info[1])  # type: ignore[index]
+
+
+def test_a_site_changed_while_the_server_runs_reaches_the_app_as_a_new_snapshot(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    recorder = Recorder()
+    stream = recorder.stream(server, tokens["display"])
+    stream.start()
+    try:
+        first = recorder.snapshots.get(timeout=WAIT_S)
+        store = open_store(server.data_dir)
+        try:
+            site = store.site()
+            assert site is not None
+            renamed = parse_site(SITE.replace("xã Thử Nghiệm", "phường Mới"))
+            with store.transaction():  # as `motcua site apply` does, from another process
+                apply_site(store, renamed, datetime.now(UTC))
+        finally:
+            store.close()
+        again = recorder.snapshots.get(timeout=WAIT_S)
+        assert again.display.site_name.endswith("phường Mới")
+        assert again.seq > first.seq
+        assert recorder.events.empty()  # it came as a snapshot, not as an event
+        ticket_id = issue(server, tokens["kiosk"])
+        event, live = recorder.events.get(timeout=WAIT_S)
+        assert (event.ticket.id, live) == (ticket_id, True)  # type: ignore[union-attr]
+    finally:
+        stream.stop()

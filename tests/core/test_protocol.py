@@ -65,6 +65,24 @@ ALERT = {
     "message": "Máy in của Kiosk sảnh: hết giấy, không in được số",
     "since": "2026-11-23T08:14:00+07:00",
 }
+SNAPSHOT: dict[str, Any] = {
+    "type": "snapshot",
+    "seq": 7,
+    "at": "2026-11-23T08:15:00+07:00",
+    "display": {
+        "site_name": "Trung tâm Phục vụ hành chính công xã Thử Nghiệm",
+        "agency": None,
+        "call_phrase": "Mời công dân có số thứ tự {number} đến quầy số {counter}",
+        "ticker": "",
+        "spotlight_seconds": 10,
+        "history": 8,
+        "reading": "words",
+        "repeat": 2,
+    },
+    "counters": [COUNTER],
+    "services": [],
+    "latest_calls": [],
+}
 EXTRA: dict[str, dict[str, Any]] = {
     "ticket.transferred": {"from_service": "DD", "from_counter": 4},
     "ticket.rated": {"score": 3},
@@ -77,6 +95,8 @@ def event_json(type_: str, seq: int = 7) -> str:
         body["counter"] = COUNTER
     elif type_.startswith("alert."):
         body["alert"] = ALERT
+    elif type_ == "site.updated":
+        body["snapshot"] = SNAPSHOT | {"seq": seq}
     else:
         body |= {"ticket": TICKET, "counter": 3, **EXTRA.get(type_, {})}
     return json.dumps(body)

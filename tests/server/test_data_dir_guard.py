@@ -137,21 +137,29 @@ def test_a_second_server_on_the_same_data_directory_exits_2_at_once(tmp_path: Pa
         again.stop_cleanly()
 
 
-def test_a_site_file_that_differs_from_the_stored_site_is_refused(tmp_path: Path) -> None:
+def test_a_site_file_that_would_orphan_a_waiting_ticket_is_refused(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     site = tmp_path / "site.toml"
     site.write_text(SITE, encoding="utf-8")
-    renamed = tmp_path / "renamed.toml"
-    renamed.write_text(SITE.replace("xã Thử Nghiệm", "phường Mới"), encoding="utf-8")
     with serve(data_dir, site) as first:
+        kiosk = motcua("device", "add", "Kiosk", "--kind", "kiosk", "--data-dir", str(data_dir))
+        with first.client(kiosk.stdout.splitlines()[-1]) as http:
+            assert http.post("/api/tickets", json={"service": "DD"}).status_code == 201
         first.stop_cleanly()
     stored = (data_dir / DATABASE_NAME).read_bytes()
+    orphaning = tmp_path / "orphaning.toml"  # no counter serves DD any more
+    orphaning.write_text(
+        SITE.replace('services = ["TP", "DD"]', 'services = ["TP"]').replace(
+            'services = ["DD"]', 'services = ["TP"]'
+        ),
+        encoding="utf-8",
+    )
 
-    code, lines = serve_once(data_dir, "--site", str(renamed))
+    code, lines = serve_once(data_dir, "--site", str(orphaning))
     assert code == 1
-    assert len(lines) == 1, lines
-    assert "not applied to an existing database" in lines[0]
-    assert "motcua site apply" in lines[0]
+    assert lines[0] == "Error: Không áp dụng được thay đổi cấu hình:", lines
+    assert "no counter would call the waiting numbers of service DD: 2001" in lines[-1]
+    assert not any("Traceback" in line for line in lines)
     assert (data_dir / DATABASE_NAME).read_bytes() == stored
 
     # The same file again is no change: the server starts.

@@ -127,6 +127,15 @@
 
   function onEvent(event) {
     if (event.seq <= state.deliveredSeq) { return; }
+    if (event.type === "site.updated") {
+      // The site changed while the server ran: redraw from its state, as on connecting.
+      var snapshot = event.snapshot;
+      snapshot.seq = event.seq;
+      state.lastSeq = Math.max(state.lastSeq || 0, event.seq);
+      applySnapshot(snapshot);
+      state.deliveredSeq = event.seq;
+      return;
+    }
     state.deliveredSeq = event.seq;
     state.lastSeq = Math.max(state.lastSeq || 0, event.seq);
     // Replayed events are already in the snapshot; only a recent call is still worth saying.

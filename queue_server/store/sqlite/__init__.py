@@ -171,6 +171,7 @@ class SqliteStore:
             self.db.table("settings").upsert(
                 {"key": "site", "value": site.model_dump_json()}, pk="key"
             )
+            self._bump("site_revision")
             for position, service in enumerate(site.services):
                 self.db.table("services").upsert(
                     {
@@ -654,19 +655,27 @@ class SqliteStore:
             expires_at=_dt(expires_at),
         )
 
+    def site_revision(self) -> int:
+        return self._revision("site_revision")
+
     def auth_revision(self) -> int:
+        return self._revision("auth_revision")
+
+    def _revision(self, key: str) -> int:
         with _translated():
-            row = self.db.execute(
-                "select value from settings where key = 'auth_revision'"
-            ).fetchone()
+            row = self.db.execute("select value from settings where key = ?", [key]).fetchone()
         return int(row[0]) if row else 0
+
+    def _bump(self, key: str) -> None:
+        self.db.execute(
+            "insert into settings (key, value) values (?, '1')"
+            " on conflict (key) do update set value = cast(value as integer) + 1",
+            [key],
+        )
 
     def _auth_changed(self) -> None:
         """Bump the revision every cache of tokens watches (see `auth_revision`)."""
-        self.db.execute(
-            "insert into settings (key, value) values ('auth_revision', '1')"
-            " on conflict (key) do update set value = cast(value as integer) + 1"
-        )
+        self._bump("auth_revision")
 
     def insert_token(self, token: Token) -> None:
         with _translated():
