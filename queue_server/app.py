@@ -123,9 +123,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 await writer.run(_idle)
 
         async def watch_alerts() -> None:
+            # A device revoked from the command line moves the store's auth revision (one
+            # row read): the hall then reads the devices again.
+            devices_revision = reader.auth_revision()
             while True:
                 await asyncio.sleep(ALERT_CHECK_INTERVAL_S)
                 try:
+                    revision = reader.auth_revision()
+                    if revision != devices_revision:
+                        await service.take_devices()
+                        devices_revision = revision
                     await service.check_alerts()
                 except Exception:  # a failed write: the next check tries again
                     log.exception("the alert check failed")

@@ -703,6 +703,19 @@ class QueueService:
 
         await self._run(None, body)
 
+    async def take_devices(self) -> None:
+        """The devices as the store now holds them: one added, or revoked, by the command
+        line while the server runs (a revoked one raises nothing, and its alerts clear)."""
+
+        def body(tx: Tx) -> None:
+            for device in tx.store.devices():
+                known = tx.live.device(device.id)
+                if known is None or known.revoked_at != device.revoked_at:
+                    tx.adopt(DeviceChange(device))
+            alerting.apply(tx, tx.views.services.values(), self._started)
+
+        await self._run(None, body)
+
     async def device_command(
         self,
         device_id: int,

@@ -20,6 +20,7 @@ from queue_core.clock import FrozenClock
 from queue_core.protocol import AlertCleared, AlertRaised, parse_event
 from queue_server import policy
 from queue_server.app import create_app
+from queue_server.auth import revoke_device
 from queue_server.policy import Action
 from queue_server.roles import Role
 from queue_server.settings import Settings
@@ -271,3 +272,18 @@ def test_a_heartbeat_that_is_not_json_is_422(hall: Hall) -> None:
     )
     assert response.status_code == 422, response.text
     assert "detail" in response.json()
+
+
+def test_a_device_revoked_from_the_command_line_clears_its_alerts(hall: Hall) -> None:
+    beat(hall, {"printer": "paper-out"})
+    assert len(active(hall)) == 1
+    with closing(connect_store(hall.data_dir)) as store, store.transaction():  # as the CLI does
+        kiosk = store.device_by_name(KIOSK)
+        assert kiosk is not None
+        revoke_device(store, kiosk.id, hall.clock.now())
+    service = hall.client.app.state.motcua.service  # type: ignore[attr-defined]
+    hall.client.portal.call(service.take_devices)  # what the app's watch does on the change
+    assert active(hall) == []
+    hall.clock.advance(minutes=5)
+    check(hall)
+    assert active(hall) == []
