@@ -33,9 +33,12 @@ class Response:
 class Connection:
     """One keep-alive HTTP/1.1 connection; requests on it run one after another."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, local_host: str | None = None) -> None:
         self._host = host
         self._port = port
+        # A source address of its own (any 127.x.y.z on loopback): the server counts
+        # connections per client address, and each real device has its own.
+        self._local_addr = None if local_host is None else (local_host, 0)
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
@@ -62,7 +65,9 @@ class Connection:
         token: str | None = None,
     ) -> Response:
         if self._writer is None:
-            self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
+            self._reader, self._writer = await asyncio.open_connection(
+                self._host, self._port, local_addr=self._local_addr
+            )
         assert self._reader is not None
         self._writer.write(_request_bytes(method, path, self._host, body, content_type, token))
         await self._writer.drain()

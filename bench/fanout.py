@@ -57,25 +57,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _http import Connection, HttpError
+from _http import Connection, HttpError, Response
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from issue import (
+    CLERK_PASSWORD,
     HOST,
     STARTUP_TIMEOUT_S,
     BenchError,
     Phase,
+    Prefill,
     Server,
     _drain,
     clerk_token,
     loop_factory,
     motcua_command,
+    prefill,
     run_cli,
     site_toml,
     stop_server,
 )
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from counter_client.desk import WAITING_READ_MS
 from queue_server.database import open_store
 
 CALLED = '"ticket.called"'
@@ -142,13 +146,23 @@ async def start(argv: list[str], command: list[str], data_dir: Path, file_limit:
     return server
 
 
-async def start_motcua(command: list[str], workdir: Path, file_limit: int) -> Server:
+async def start_motcua(
+    command: list[str],
+    workdir: Path,
+    file_limit: int,
+    counters: int = 4,
+    before: Prefill | None = None,
+) -> Server:
+    """motcua on the generated site with `counters` counters, its database filled as
+    `before` says first."""
     site = workdir / "site.toml"
-    site.write_text(site_toml(), encoding="utf-8")
+    site.write_text(site_toml(counters), encoding="utf-8")
     data_dir = workdir / "data"
     # `motcua serve --site` creates the database before reading --site (the bundled sample,
     # with issuing hours, wins): create it from our site first, as serve would.
     open_store(data_dir, site).close()
+    if before is not None:
+        await prefill(before, command, data_dir, site)
     argv = [*command, "serve", "--data-dir", str(data_dir), "--host", HOST, "--port", "0"]
     return await start([*argv, "--site", str(site)], command, data_dir, file_limit)
 
@@ -651,6 +665,534 @@ async def bench_idle(args: argparse.Namespace, workdir: Path, report: Report) ->
         await stop_all([server], report.problems, failed)
 
 
+# --- 300 boards reconnect at once ----------------------------------------------------------
+
+
+def device_address(index: int) -> str:
+    """A loopback source address of its own for device `index` (127.0.1.1, 127.0.1.2, …):
+    the server counts connections per client address, and every real board has its own."""
+    return f"127.0.{1 + index // 250}.{1 + index % 250}"
+
+
+async def open_board(url: str, index: int, timeout: float) -> tuple[Client | None, float, str]:
+    """One board's connection and snapshot: the client, the seconds it took, or why not."""
+    started = time.perf_counter()
+    try:
+        ws = await connect(
+            url,
+            compression=None,
+            ping_interval=None,
+            open_timeout=timeout,
+            local_addr=(device_address(index), 0),
+            max_size=None,
+        )
+        first = await asyncio.wait_for(ws.recv(), timeout)
+    except (OSError, TimeoutError, ConnectionClosed, InvalidStatus) as exc:
+        return None, time.perf_counter() - started, repr(exc)
+    took = time.perf_counter() - started
+    if not isinstance(first, str) or '"snapshot"' not in first:
+        await ws.close()
+        return None, took, f"first message is not a snapshot: {str(first)[:120]!r}"
+    client = Client(ws, event_bytes=len(first))
+    client.task = asyncio.create_task(listen(client))
+    return client, took, ""
+
+
+@dataclass
+class Storm:
+    boards: int
+    database: str
+    single_ms: list[float] = field(default_factory=list)  # one board alone, before
+    snapshot_bytes: int = 0
+    all_s: float = 0.0  # from the first connect to the last snapshot
+    board_ms: list[float] = field(default_factory=list)
+    got: int = 0
+    quiet: Phase = field(default_factory=lambda: Phase("kiosk-quiet"))
+    during: Phase = field(default_factory=lambda: Phase("kiosk-storm"))
+    server_cpu_s: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        def pct(values: list[float], p: float) -> float:
+            return round(Phase("", latencies_ms=values).percentile_ms(p), 2)
+
+        return {
+            "boards": self.boards,
+            "database": self.database,
+            "single_snapshot_p50_ms": pct(self.single_ms, 50),
+            "snapshot_bytes": self.snapshot_bytes,
+            "got": self.got,
+            "all_s": round(self.all_s, 3),
+            "board_p50_ms": pct(self.board_ms, 50),
+            "board_max_ms": pct(self.board_ms, 100),
+            "server_cpu_s": round(self.server_cpu_s, 2),
+            "kiosk_quiet": self.quiet.summary(),
+            "kiosk_storm": self.during.summary(),
+        }
+
+
+async def kiosk_loop(
+    server: Server, token: str, index: int, phase: Phase, stop: asyncio.Event, pace_s: float
+) -> None:
+    """A kiosk issuing a ticket every `pace_s` until `stop`, noting each latency."""
+    async with Connection(HOST, server.port, device_address(900 + index)) as conn:
+        while not stop.is_set():
+            started = time.perf_counter()
+            response = await again_if_dropped(
+                conn, "POST", "/api/tickets", {"service": SERVICE}, token
+            )
+            took = time.perf_counter() - started
+            phase.latencies_ms.append(took * 1000)
+            if response.status == 201:
+                phase.ok += 1
+            else:
+                phase.record_unexpected(response)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), max(0.0, pace_s - took))
+
+
+async def kiosks(
+    server: Server, token: str, count: int, phase: Phase, pace_s: float
+) -> tuple[asyncio.Event, list[asyncio.Task[None]]]:
+    stop = asyncio.Event()
+    tasks = [
+        asyncio.create_task(kiosk_loop(server, token, i, phase, stop, pace_s)) for i in range(count)
+    ]
+    return stop, tasks
+
+
+async def storm(args: argparse.Namespace, server: Server, result: Storm) -> None:
+    display, kiosk = await asyncio.gather(
+        device_token(server, "bench-display", "display"),
+        device_token(server, "bench-kiosk", "kiosk"),
+    )
+    url = ws_url(server, f"/ws/events?token={display}")
+    for index in range(5):  # one board alone: what a snapshot costs on this database
+        client, took, why = await open_board(url, index, args.snapshot_timeout)
+        if client is None:
+            raise BenchError(f"a lone board got no snapshot: {why}")
+        result.single_ms.append(took * 1000)
+        result.snapshot_bytes = client.event_bytes
+        await close_clients([client])
+    stop, tasks = await kiosks(server, kiosk, args.kiosks, result.quiet, args.kiosk_pace)
+    await asyncio.sleep(2.0)  # the kiosks' latency with nothing else going on
+    stop.set()
+    await asyncio.gather(*tasks)
+    stop, tasks = await kiosks(server, kiosk, args.kiosks, result.during, args.kiosk_pace)
+    cpu, started = cpu_s(server.process.pid), time.perf_counter()
+    outcomes = await asyncio.gather(
+        *(open_board(url, i, args.snapshot_timeout) for i in range(args.reconnect))
+    )
+    result.all_s = time.perf_counter() - started
+    result.server_cpu_s = cpu_s(server.process.pid) - cpu
+    stop.set()
+    await asyncio.gather(*tasks)
+    clients = [client for client, _, _ in outcomes if client is not None]
+    result.got = len(clients)
+    result.board_ms = [took * 1000 for client, took, _ in outcomes if client is not None]
+    await close_clients(clients)
+    if failures := [why for client, _, why in outcomes if client is None]:
+        raise BenchError(
+            f"{len(failures)} of {args.reconnect} boards got no snapshot, e.g. {failures[0]}"
+        )
+
+
+async def bench_storm(args: argparse.Namespace, workdir: Path, report: Report) -> None:
+    before = Prefill(history_days=args.history, history_per_day=args.history_per_day)
+    server = await start_motcua(shlex.split(args.motcua), workdir, report.file_limit, 4, before)
+    report.storm = Storm(args.reconnect, before.describe())
+    failed = False
+    try:
+        await storm(args, server, report.storm)
+    except (BenchError, HttpError, OSError, ValueError, KeyError) as exc:
+        report.problems.append(str(exc) if isinstance(exc, BenchError) else repr(exc))
+        failed = True
+    finally:
+        await stop_all([server], report.problems, failed)
+    report.problems += [
+        f"kiosk: unexpected {status} x{n}"
+        for phase in (report.storm.quiet, report.storm.during)
+        for status, n in phase.unexpected.items()
+    ]
+
+
+def render_storm(storm: Storm) -> list[str]:
+    s = storm.summary()
+    quiet, during = s["kiosk_quiet"], s["kiosk_storm"]
+    return [
+        f"reconnect: {s['boards']} boards at once, each from its own address; database: "
+        f"{s['database']}",
+        f"one board alone: snapshot in {s['single_snapshot_p50_ms']:.1f} ms (median of 5, "
+        f"connection included), {s['snapshot_bytes']} bytes",
+        f"all {s['got']} of {s['boards']} had their snapshot after {s['all_s']:.2f} s "
+        f"(per board p50 {s['board_p50_ms']:.0f} ms, max {s['board_max_ms']:.0f} ms); "
+        f"server CPU {s['server_cpu_s']:.2f} s",
+        f"kiosk issue, quiet: {quiet['count']} tickets, p50 {quiet['p50_ms']:.1f} ms, "
+        f"p99 {quiet['p99_ms']:.1f} ms; during the reconnect: {during['count']} tickets, "
+        f"p50 {during['p50_ms']:.1f} ms, p99 {during['p99_ms']:.1f} ms, "
+        f"max {during['max_ms']:.1f} ms",
+    ]
+
+
+# --- 2,000 waiting, 20 desks open ------------------------------------------------------------
+
+
+async def again_if_dropped(
+    conn: Connection, method: str, path: str, payload: object = None, token: str | None = None
+) -> Response:
+    """One request; once more on a new connection if the kept one was dropped.
+
+    The server closes a keep-alive connection left idle too long (uvicorn's 5 s, or its
+    head timeout while another request of the same device is slow); the devices' httpx
+    client then opens a new one, and so does this. A dropped connection answered nothing,
+    so nothing was done twice."""
+    for attempt in (1, 2):
+        try:
+            if payload is not None:
+                return await conn.post_json(path, payload, token=token)
+            return await conn.request(method, path, token=token)
+        except (HttpError, OSError):
+            await conn.close()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+class Reload:
+    """A read that events ask for often, as the counter client does it (`desk._Reload`):
+    `interval_s` after the first ask (later asks do not restart the wait), one request at
+    a time, once more if asked meanwhile."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[None]], interval_s: float) -> None:
+        self._fetch = fetch
+        self._interval_s = interval_s
+        self._in_flight = False
+        self._again = False
+        self._timer: asyncio.TimerHandle | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.failures: list[str] = []
+
+    def request(self) -> None:
+        if self._in_flight:
+            self._again = True
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._interval_s, self._start)
+
+    def _start(self) -> None:
+        self._timer = None
+        self._in_flight, self._again = True, False
+        task = asyncio.create_task(self._run())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _run(self) -> None:
+        try:
+            await self._fetch()
+        except (HttpError, OSError) as exc:
+            self.failures.append(repr(exc))
+        finally:
+            self._in_flight = False
+            if self._again:
+                self.request()
+
+
+@dataclass
+class DeskFigures:
+    desks: int
+    waiting: int
+    seconds: float
+    pace: float
+    health: Phase = field(default_factory=lambda: Phase("health"))
+    lists: Phase = field(default_factory=lambda: Phase("waiting-list"))
+    stats: Phase = field(default_factory=lambda: Phase("stats"))
+    issue: Phase = field(default_factory=lambda: Phase("issue"))
+    calls: Phase = field(default_factory=lambda: Phase("call-next"))
+    list_bytes: int = 0
+    server_cpu_s: float = 0.0
+    window_s: float = 0.0
+
+    def phases(self) -> list[Phase]:
+        return [self.health, self.lists, self.stats, self.issue, self.calls]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "desks": self.desks,
+            "waiting": self.waiting,
+            "seconds": self.seconds,
+            "pace_per_s": self.pace,
+            **{p.name.replace("-", "_"): p.summary() for p in self.phases()},
+            "list_bytes": self.list_bytes,
+            "server_cpu_cores": round(self.server_cpu_s / self.window_s, 2)
+            if self.window_s
+            else None,
+        }
+
+
+class DeskClient:
+    """One counter client: follows the stream, re-reads its waiting list and its figures
+    on the events that the real desk re-reads them on (`Desk._on_event`)."""
+
+    def __init__(self, server: Server, number: int, token: str, figures: DeskFigures) -> None:
+        self.number, self.token, self.figures = number, token, figures
+        turn = (number - 1) % len(DESK_SERVICES)
+        self.services = set(DESK_SERVICES[turn:] + DESK_SERVICES[:turn])
+        address = device_address(number)
+        self.list_conn = Connection(HOST, server.port, address)
+        self.stats_conn = Connection(HOST, server.port, address)
+        # The desk's own intervals: its list at most every WAITING_READ_MS, its figures
+        # 50 ms after an event (counter_client/desk.py).
+        self.waiting = Reload(self._fetch_list, WAITING_READ_MS / 1000)
+        self.stats = Reload(self._fetch_stats, 0.05)
+        self.lists_done = 0
+        self.measuring = False
+        self.closed: str | None = None
+        self.closing = False
+        self.ws: ClientConnection | None = None
+
+    async def _get(self, conn: Connection, path: str, phase: Phase) -> bytes:
+        started = time.perf_counter()
+        response = await again_if_dropped(conn, "GET", path, token=self.token)
+        if self.measuring:
+            phase.latencies_ms.append((time.perf_counter() - started) * 1000)
+            if response.status == 200:
+                phase.ok += 1
+            else:
+                phase.record_unexpected(response)
+        return response.body
+
+    async def _fetch_list(self) -> None:
+        body = await self._get(
+            self.list_conn, f"/api/tickets?counter={self.number}", self.figures.lists
+        )
+        # Every desk here serves all four services, so each ticket event concerns it:
+        # the ids in its list (what decides for other services' tickets) need no parsing.
+        self.figures.list_bytes = max(self.figures.list_bytes, len(body))
+        self.lists_done += 1
+
+    async def _fetch_stats(self) -> None:
+        await self._get(self.stats_conn, f"/api/counters/{self.number}/stats", self.figures.stats)
+
+    async def follow(self, url: str) -> None:
+        try:
+            async with connect(
+                url,
+                compression=None,
+                ping_interval=None,
+                open_timeout=SNAPSHOT_TIMEOUT_S,
+                local_addr=(device_address(self.number), 0),
+                max_size=None,
+            ) as ws:
+                self.ws = ws
+                async for message in ws:
+                    self.on_message(json.loads(message))
+        except (ConnectionClosed, OSError, InvalidStatus) as exc:
+            if not self.closing:
+                self.closed = repr(exc)
+            return
+        if not self.closing:
+            self.closed = "the server closed the stream"
+
+    def on_message(self, data: dict[str, Any]) -> None:
+        kind = data.get("type")
+        if kind == "snapshot":
+            self.waiting.request()
+            self.stats.request()
+            return
+        ticket = data.get("ticket")
+        if ticket is None:
+            return
+        if ticket["service"] in self.services or ticket.get("target_counter") == self.number:
+            self.waiting.request()
+        if kind in COUNTED and data.get("counter") == self.number:
+            self.stats.request()
+
+    def failures(self) -> list[str]:
+        return self.waiting.failures + self.stats.failures
+
+    async def close(self) -> None:
+        self.closing = True
+        if self.ws is not None:
+            await self.ws.close()
+        await asyncio.gather(*self.waiting.tasks, *self.stats.tasks, return_exceptions=True)
+        await self.list_conn.close()
+        await self.stats_conn.close()
+
+
+DESK_SERVICES = ("HT", "DD", "XD", "LD")  # the generated site's, in counter 1's order
+COUNTED = ("ticket.completed", "ticket.no_show", "ticket.rated")
+
+
+async def drive(
+    server: Server,
+    kiosk: str,
+    clerks: list[str],
+    figures: DeskFigures,
+    stop: asyncio.Event,
+) -> None:
+    """At `pace` a second: one ticket issued, and one counter (in turn) calling next."""
+    async with (
+        Connection(HOST, server.port, device_address(990)) as kiosk_conn,
+        Connection(HOST, server.port, device_address(991)) as clerk_conn,
+    ):
+        tick, started = 0, time.perf_counter()
+        while not stop.is_set():
+            at = time.perf_counter()
+            response = await again_if_dropped(
+                kiosk_conn, "POST", "/api/tickets", {"service": "HT"}, kiosk
+            )
+            figures.issue.latencies_ms.append((time.perf_counter() - at) * 1000)
+            if response.status == 201:
+                figures.issue.ok += 1
+            else:
+                figures.issue.record_unexpected(response)
+            number = tick % len(clerks) + 1
+            at = time.perf_counter()
+            response = await again_if_dropped(
+                clerk_conn, "POST", f"/api/counters/{number}/call-next", token=clerks[number - 1]
+            )
+            figures.calls.latencies_ms.append((time.perf_counter() - at) * 1000)
+            if response.status == 200:
+                figures.calls.ok += 1
+            else:
+                figures.calls.record_unexpected(response)
+            tick += 1
+            delay = started + tick / figures.pace - time.perf_counter()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), max(0.0, delay))
+
+
+async def probe_health(server: Server, phase: Phase, stop: asyncio.Event) -> None:
+    """`GET /api/health` every 100 ms whether or not the previous one was answered (a slow
+    answer must not hide the ones that would have queued behind it), each on a new
+    connection from one of 100 addresses, as watchdogs across the hall would ask."""
+
+    async def probe(index: int) -> None:
+        async with Connection(HOST, server.port, device_address(1000 + index % 100)) as conn:
+            at = time.perf_counter()
+            try:
+                response = await conn.get("/api/health")
+            except (HttpError, OSError) as exc:
+                phase.failures.append(f"health probe failed: {exc!r}")
+                return
+            phase.latencies_ms.append((time.perf_counter() - at) * 1000)
+        if response.status == 200:
+            phase.ok += 1
+        else:
+            phase.record_unexpected(response)
+
+    probes: list[asyncio.Task[None]] = []
+    started = time.perf_counter()
+    while not stop.is_set():
+        probes.append(asyncio.create_task(probe(len(probes))))
+        delay = started + len(probes) * 0.1 - time.perf_counter()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), max(0.0, delay))
+    await asyncio.gather(*probes)
+
+
+async def clerk_tokens(server: Server, count: int) -> list[str]:
+    """`count` clerks, `desk1` … (added four at a time: each is a process hashing a
+    password)."""
+    names = [f"desk{n}" for n in range(1, count + 1)]
+    for start in range(0, count, 4):
+        await asyncio.gather(
+            *(
+                run_cli(server, "user", "add", name, "--role", "clerk", stdin=CLERK_PASSWORD + "\n")
+                for name in names[start : start + 4]
+            )
+        )
+    tokens = []
+    async with Connection(HOST, server.port) as conn:
+        for name in names:
+            response = await conn.post_form(
+                "/api/auth/token", {"username": name, "password": CLERK_PASSWORD}
+            )
+            if response.status != 200:
+                raise BenchError(f"login of {name}: {response.status} {response.body[:200]!r}")
+            tokens.append(response.json()["access_token"])
+    return tokens
+
+
+async def desks(args: argparse.Namespace, server: Server, figures: DeskFigures) -> None:
+    kiosk = await device_token(server, "bench-kiosk", "kiosk")
+    clerks = await clerk_tokens(server, args.desks)
+    clients = [DeskClient(server, n, clerks[n - 1], figures) for n in range(1, args.desks + 1)]
+    follows = [
+        asyncio.create_task(c.follow(ws_url(server, f"/ws/events?token={c.token}")))
+        for c in clients
+    ]
+    try:
+        deadline = time.perf_counter() + args.snapshot_timeout
+        while any(c.lists_done == 0 and c.closed is None for c in clients):
+            if time.perf_counter() > deadline:
+                raise BenchError("the desks had no waiting list within --snapshot-timeout")
+            await asyncio.sleep(0.05)
+        for client in clients:
+            client.measuring = True
+        stop = asyncio.Event()
+        workers = [
+            asyncio.create_task(drive(server, kiosk, clerks, figures, stop)),
+            asyncio.create_task(probe_health(server, figures.health, stop)),
+        ]
+        cpu, started = cpu_s(server.process.pid), time.perf_counter()
+        await asyncio.sleep(args.desk_seconds)
+        stop.set()
+        await asyncio.gather(*workers)
+        figures.window_s = time.perf_counter() - started
+        figures.server_cpu_s = cpu_s(server.process.pid) - cpu
+        for client in clients:
+            client.measuring = False
+        if cut := [c.closed for c in clients if c.closed]:
+            figures.lists.failures.append(f"{len(cut)} desks lost their stream, e.g. {cut[0]}")
+        if failed := [f for c in clients for f in c.failures()]:
+            figures.lists.failures.append(f"{len(failed)} desk reads failed, e.g. {failed[0]}")
+    finally:
+        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+        for task in follows:
+            task.cancel()
+        await asyncio.gather(*follows, return_exceptions=True)
+
+
+async def bench_desks(args: argparse.Namespace, workdir: Path, report: Report) -> None:
+    before = Prefill(
+        waiting=args.waiting, history_days=args.history, history_per_day=args.history_per_day
+    )
+    server = await start_motcua(
+        shlex.split(args.motcua), workdir, report.file_limit, args.desks, before
+    )
+    report.desks = DeskFigures(args.desks, args.waiting, args.desk_seconds, args.pace)
+    failed = False
+    try:
+        await desks(args, server, report.desks)
+    except (BenchError, HttpError, OSError, ValueError, KeyError) as exc:
+        report.problems.append(str(exc) if isinstance(exc, BenchError) else repr(exc))
+        failed = True
+    finally:
+        await stop_all([server], report.problems, failed)
+    for phase in report.desks.phases():
+        report.problems += [
+            f"{phase.name}: unexpected {s} x{n}" for s, n in phase.unexpected.items()
+        ]
+        report.problems += [f"{phase.name}: {failure}" for failure in phase.failures]
+
+
+def render_desks(figures: DeskFigures) -> list[str]:
+    s = figures.summary()
+    lines = [
+        f"desks: {s['desks']} counter clients following the stream over {s['waiting']} waiting "
+        f"(through the store), {s['pace_per_s']:g} tickets issued and {s['pace_per_s']:g} "
+        f"calls a second for {s['seconds']:g} s; server CPU {s['server_cpu_cores']} cores",
+        f"{'request':<13} {'count':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}",
+    ]
+    for phase in figures.phases():
+        p = phase.summary()
+        lines.append(
+            f"{phase.name:<13} {len(phase.latencies_ms):>6} {p['p50_ms']:>8.1f} "
+            f"{p['p99_ms']:>8.1f} {p['max_ms']:>8.1f}"
+        )
+    lines.append(f"largest waiting list: {s['list_bytes']} bytes")
+    return lines
+
+
 # --- the run ------------------------------------------------------------------------------
 
 
@@ -664,6 +1206,8 @@ class Report:
     file_limit: int
     results: list[Result] = field(default_factory=list)
     idle: Idle | None = None
+    storm: Storm | None = None
+    desks: DeskFigures | None = None
     problems: list[str] = field(default_factory=list)
 
     def result(self, name: str) -> Result | None:
@@ -686,6 +1230,12 @@ async def run(args: argparse.Namespace, report: Report) -> None:
     try:
         if args.idle:
             await bench_idle(args, workdir, report)
+            return
+        if args.reconnect:
+            await bench_storm(args, workdir, report)
+            return
+        if args.desks:
+            await bench_desks(args, workdir, report)
             return
         await bench_fanout(args, workdir, report)
     except BenchError as exc:
@@ -743,6 +1293,8 @@ def render_idle(idle: Idle) -> list[str]:
 
 def render(report: Report) -> str:
     lines = render_idle(report.idle) if report.idle else []
+    lines += render_storm(report.storm) if report.storm else []
+    lines += render_desks(report.desks) if report.desks else []
     lines += render_results(report) if report.results else []
     lines += [f"!!! {problem}" for problem in report.problems]
     lines.append("FAILED" if report.failed else "ok")
@@ -753,6 +1305,10 @@ def as_json(report: Report) -> str:
     verdict = {"problems": report.problems, "ok": not report.failed}
     if report.idle is not None:
         return json.dumps({"idle": report.idle.summary(), **verdict}, ensure_ascii=False)
+    if report.storm is not None:
+        return json.dumps({"reconnect": report.storm.summary(), **verdict}, ensure_ascii=False)
+    if report.desks is not None:
+        return json.dumps({"desks": report.desks.summary(), **verdict}, ensure_ascii=False)
     return json.dumps(
         {
             "clients": report.clients,
@@ -783,6 +1339,47 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--idle", type=int, default=0, help="only: hold N idle connections")
     parser.add_argument("--hold", type=float, default=5.0, help="--idle: seconds to hold (5)")
+    parser.add_argument(
+        "--reconnect",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only: N boards reconnect at once (300); kiosks issue meanwhile",
+    )
+    parser.add_argument("--kiosks", type=int, default=4, help="--reconnect: kiosks issuing (4)")
+    parser.add_argument(
+        "--kiosk-pace", type=float, default=0.25, help="--reconnect: s between a kiosk's tickets"
+    )
+    parser.add_argument(
+        "--snapshot-timeout",
+        type=float,
+        default=300.0,
+        help="--reconnect, --desks: s a client waits for its snapshot (300)",
+    )
+    parser.add_argument(
+        "--desks",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only: N counter clients follow the stream and re-read their waiting lists (20)",
+    )
+    parser.add_argument("--waiting", type=int, default=2000, help="--desks: tickets waiting")
+    parser.add_argument(
+        "--pace", type=float, default=5.0, help="--desks: tickets issued and calls a second (5)"
+    )
+    parser.add_argument(
+        "--desk-seconds", type=float, default=20.0, help="--desks: seconds measured (20)"
+    )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="--reconnect, --desks: first write DAYS past days with `motcua simulate`",
+    )
+    parser.add_argument(
+        "--history-per-day", type=int, default=700, help="tickets a day with --history (700)"
+    )
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
     parser.add_argument(
         "--motcua",
@@ -805,7 +1402,7 @@ def main(argv: list[str] | None = None) -> int:
         serve_floor()
         return 0
     # Each connection is a file on both ends (the bench holds both targets' clients).
-    file_limit = raise_file_limit(max(2 * args.clients, args.idle) + 1024)
+    file_limit = raise_file_limit(max(2 * args.clients, args.idle, args.reconnect) + 1024)
     loop_name, factory = loop_factory()
     report = Report(args.clients, args.calls, args.interval, args.block, loop_name, file_limit)
     with asyncio.Runner(loop_factory=factory) as runner:

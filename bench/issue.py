@@ -1,20 +1,28 @@
-"""Benchmark: durable ticket issuing and call-next over HTTP, beside a bare SQLite floor.
+"""Benchmark: durable ticket issuing and call-next over HTTP, beside two floors.
 
 It starts a real `motcua serve` process on a fresh data directory with a generated site (four
-services, four counters all serving every service, always open), then measures:
+services, four counters all serving every service, always open), then measures, in one run:
 
 1. issue: N tickets (`POST /api/tickets`) from C concurrent kiosk clients;
 2. call-next: four clerks calling `POST /api/counters/{n}/call-next` concurrently until the
    server answers 204, checking that every issued ticket was called exactly once;
-3. floor: a bare sqlite-utils loop inserting N ticket-shaped rows, one durable transaction
-   each (WAL, `synchronous=FULL`), in the same directory: what the disk allows at best.
+3. floor-app: the same N tickets from the same C clients against `_floor_app.py`, a minimal
+   FastAPI + uvicorn endpoint with a group-commit writer thread, in its own process;
+4. sqlite3: the stdlib `sqlite3` inserting N ticket-shaped rows, one COMMIT each (WAL,
+   `synchronous=FULL`), in the same directory: the disk's durable-commit floor.
+
+For each server process it reads the CPU it spent during a phase from `/proc/PID/stat`
+(utime + stime, all its threads) and prints it per request. `--today N` first writes N
+tickets served today and 2,000 waiting into the data directory through the store;
+`--history DAYS` first runs `motcua simulate` on it; both before the server starts.
 
 The clients are lean keep-alive HTTP/1.1 connections over asyncio streams (`_http.py`):
 httpx costs ≈ 2.2 ms of CPU per request on the 2-core reference machine and would measure
 itself instead of the server. This is a benchmark printing figures, never a timed test; it
 exits 1 on any unexpected answer, duplicate call, or server failure.
 
-Run: `.venv/bin/python bench/issue.py [--tickets 5000] [--clients 16] [--json]`.
+Run: `.venv/bin/python bench/issue.py [--tickets 5000] [--clients 16] [--today N]
+[--history DAYS] [--json]`.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import shlex
 import shutil
 import signal
 import socket
+import sqlite3
 import sys
 import tempfile
 import time
@@ -38,13 +47,15 @@ from pathlib import Path
 from typing import Any
 
 from _http import Connection, HttpError, Response
-from sqlite_utils import Database
 
 HOST = "127.0.0.1"
 SERVICES = ("HT", "DD", "XD", "LD")
 COUNTERS = (1, 2, 3, 4)
 CLERK_PASSWORD = "ban-do-dien-mat-khau-2024"
 STARTUP_TIMEOUT_S = 60.0
+FLOOR_TOKEN = "bench-floor-token"
+FLOOR_APP = Path(__file__).with_name("_floor_app.py")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 STOP_TIMEOUT_S = 15.0
 CLI_TIMEOUT_S = 60.0
 
@@ -61,6 +72,8 @@ class Phase:
     ok: int = 0
     elapsed_s: float = 0.0
     client_cpu_s: float | None = None  # this process's CPU during an HTTP phase
+    server_cpu_s: float | None = None  # the server process's CPU during the phase
+    requests: int = 0  # HTTP requests sent in the phase
     latencies_ms: list[float] = field(default_factory=list)
     unexpected: Counter[int] = field(default_factory=Counter)
     samples: list[str] = field(default_factory=list)
@@ -92,6 +105,12 @@ class Phase:
             return None
         return self.client_cpu_s * 1000 / len(self.latencies_ms)
 
+    @property
+    def server_cpu_ms_per_request(self) -> float | None:
+        if self.server_cpu_s is None or not self.latencies_ms:
+            return None
+        return self.server_cpu_s * 1000 / len(self.latencies_ms)
+
     def summary(self) -> dict[str, Any]:
         cpu = self.client_cpu_ms_per_request
         return {
@@ -104,6 +123,9 @@ class Phase:
             "max_ms": round(self.percentile_ms(100), 2),
             "bad": self.bad,
             "client_cpu_ms_per_request": None if cpu is None else round(cpu, 3),
+            "server_cpu_ms_per_request": (
+                None if (srv := self.server_cpu_ms_per_request) is None else round(srv, 3)
+            ),
         }
 
 
@@ -136,16 +158,18 @@ def free_port() -> int:
         return port
 
 
-def site_toml() -> str:
-    """Four services, four counters each serving all of them (rotated), no issuing hours."""
+def site_toml(counters: int = len(COUNTERS)) -> str:
+    """Four services, `counters` counters each serving all of them (rotated), no issuing
+    hours."""
     parts = ['[site]\nname = "Trung tâm benchmark"\n']
     for index, code in enumerate(SERVICES, start=1):
         parts.append(
             f'[[services]]\ncode = "{code}"\nname = "Lĩnh vực {index}"\n'
             f'prefix = "{index}"\ndigits = 4\n'
         )
-    for number in COUNTERS:
-        rotated = SERVICES[number - 1 :] + SERVICES[: number - 1]
+    for number in range(1, counters + 1):
+        turn = (number - 1) % len(SERVICES)
+        rotated = SERVICES[turn:] + SERVICES[:turn]
         codes = ", ".join(f'"{code}"' for code in rotated)
         parts.append(
             f'[[counters]]\nnumber = {number}\nname = "Quầy {number}"\nservices = [{codes}]\n'
@@ -170,10 +194,24 @@ async def _wait_for_url(stream: asyncio.StreamReader, log: deque[str], url: str)
 
 async def start_server(command: list[str], data_dir: Path, site: Path) -> Server:
     port = free_port()
-    process = await asyncio.create_subprocess_exec(
+    argv = [
         *command,
         *("serve", "--data-dir", str(data_dir), "--host", HOST, "--port", str(port)),
         *("--site", str(site)),
+    ]
+    return await _start(argv, command, data_dir, port)
+
+
+async def start_floor_app(data_dir: Path) -> Server:
+    """`_floor_app.py` in its own process, with this interpreter."""
+    port = free_port()
+    argv = [sys.executable, str(FLOOR_APP), "--port", str(port), "--data-dir", str(data_dir)]
+    return await _start([*argv, "--token", FLOOR_TOKEN], [], data_dir, port)
+
+
+async def _start(argv: list[str], command: list[str], data_dir: Path, port: int) -> Server:
+    process = await asyncio.create_subprocess_exec(
+        *argv,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -266,13 +304,26 @@ async def open_connections(port: int, count: int) -> list[Connection]:
     return connections
 
 
-async def timed(phase: Phase, workers: list[Coroutine[Any, Any, None]], limit_s: float) -> None:
-    """Runs the workers to the end, or cancels them after `limit_s` and says so."""
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds process `pid` has spent so far, all its threads (utime + stime)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        # The command name, in parentheses, may hold spaces: count fields after it.
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+async def timed(
+    phase: Phase, workers: list[Coroutine[Any, Any, None]], limit_s: float, pid: int
+) -> None:
+    """Runs the workers to the end, or cancels them after `limit_s` and says so; measures
+    this process's CPU and that of the server `pid` meanwhile."""
     started, cpu_started = time.perf_counter(), time.process_time()
+    server_started = process_cpu_s(pid)
     tasks = [asyncio.ensure_future(worker) for worker in workers]
     _, pending = await asyncio.wait(tasks, timeout=limit_s)
     phase.elapsed_s = time.perf_counter() - started
     phase.client_cpu_s = time.process_time() - cpu_started
+    phase.server_cpu_s = process_cpu_s(pid) - server_started
     for task in pending:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -299,14 +350,14 @@ async def _issue_worker(
 
 
 async def issue_phase(
-    port: int, token: str, tickets: int, clients: int, limit_s: float
+    server: Server, token: str, tickets: int, clients: int, limit_s: float, name: str = "issue"
 ) -> tuple[Phase, list[dict[str, Any]]]:
-    phase = Phase("issue")
+    phase = Phase(name)
     bodies: list[bytes] = []
-    connections = await open_connections(port, clients)
+    connections = await open_connections(server.port, clients)
     jobs = iter(range(tickets))  # shared: each worker takes the next index when it is free
     workers = [_issue_worker(c, token, jobs, phase, bodies) for c in connections]
-    await timed(phase, workers, limit_s)
+    await timed(phase, workers, limit_s, server.process.pid)
     await asyncio.gather(*(c.close() for c in connections))
     return phase, [json.loads(body) for body in bodies]
 
@@ -317,11 +368,13 @@ async def _clerk_worker(
     counter: int,
     phase: Phase,
     called: list[tuple[int, bytes]],
-    cap: int,
+    budget: list[int],
+    until_empty: bool,
 ) -> None:
     path = f"/api/counters/{counter}/call-next"
     try:
-        while len(called) < cap:
+        while budget[0] > 0:
+            budget[0] -= 1  # taken before sending: four clerks never overshoot it together
             started = time.perf_counter()
             response = await conn.request("POST", path, token=token)
             phase.latencies_ms.append((time.perf_counter() - started) * 1000)
@@ -332,23 +385,27 @@ async def _clerk_worker(
                 return
             phase.ok += 1
             called.append((counter, response.body))
-        phase.failures.append(f"counter {counter} stopped after {cap} calls in all")
+        if until_empty:
+            phase.failures.append(f"counter {counter} stopped: more calls than tickets")
     except (OSError, HttpError) as exc:
         phase.failures.append(f"counter {counter} connection failed: {exc!r}")
 
 
 async def call_phase(
-    port: int, tokens: list[str], issued: int, limit_s: float
+    server: Server, tokens: list[str], issued: int, limit_s: float, until_empty: bool
 ) -> tuple[Phase, list[tuple[int, dict[str, Any]]]]:
+    """Calls until the queue is empty (`until_empty`), else `issued` calls in all (a queue
+    pre-filled with waiting tickets stays as long as it was)."""
     phase = Phase("call-next")
     called: list[tuple[int, bytes]] = []
-    connections = await open_connections(port, len(COUNTERS))
-    cap = issued + 10 * len(COUNTERS)  # more calls than tickets is a bug; stop looping
+    connections = await open_connections(server.port, len(COUNTERS))
+    # More calls than tickets is a bug: stop looping.
+    budget = [issued + 10 * len(COUNTERS) if until_empty else issued]
     workers = [
-        _clerk_worker(conn, token, counter, phase, called, cap)
+        _clerk_worker(conn, token, counter, phase, called, budget, until_empty)
         for conn, token, counter in zip(connections, tokens, COUNTERS, strict=True)
     ]
-    await timed(phase, workers, limit_s)
+    await timed(phase, workers, limit_s, server.process.pid)
     await asyncio.gather(*(c.close() for c in connections))
     return phase, [(counter, json.loads(body)) for counter, body in called]
 
@@ -364,8 +421,14 @@ def check_issued(tickets: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
-def check_calls(issued: list[dict[str, Any]], calls: list[tuple[int, dict[str, Any]]]) -> list[str]:
-    """Every issued ticket called exactly once, at the counter that called it."""
+def check_calls(
+    issued: list[dict[str, Any]],
+    calls: list[tuple[int, dict[str, Any]]],
+    waiting_before: set[int] | None = None,
+) -> list[str]:
+    """Every issued ticket called exactly once, at the counter that called it. With tickets
+    `waiting_before` the run (pre-filled), as many calls as issued tickets, each of a ticket
+    waiting before or issued in the run, none twice."""
     problems: list[str] = []
     times_called = Counter(ticket["id"] for _, ticket in calls)
     if duplicates := sorted((i, n) for i, n in times_called.items() if n > 1):
@@ -374,7 +437,11 @@ def check_calls(issued: list[dict[str, Any]], calls: list[tuple[int, dict[str, A
             f"e.g. (id, times) {duplicates[:10]}"
         )
     issued_ids = {ticket["id"] for ticket in issued}
-    if missing := issued_ids - times_called.keys():
+    if waiting_before is not None:
+        if len(calls) != len(issued):
+            problems.append(f"CALLS: {len(calls)} answered 200, expected {len(issued)}")
+        issued_ids |= waiting_before
+    elif missing := issued_ids - times_called.keys():
         problems.append(f"NEVER CALLED: {len(missing)} issued tickets, e.g. {sorted(missing)[:10]}")
     if unknown := times_called.keys() - issued_ids:
         problems.append(f"CALLED BUT NOT ISSUED here: {sorted(unknown)[:10]}")
@@ -388,37 +455,116 @@ def check_calls(issued: list[dict[str, Any]], calls: list[tuple[int, dict[str, A
 # --- the floor ----------------------------------------------------------------------------
 
 
-def floor_phase(directory: Path, rows: int) -> Phase:
-    """Bare sqlite-utils: one durable transaction per ticket-shaped row, WAL + FULL."""
-    phase = Phase("floor")
-    db = Database(directory / "floor.db")
-    db.enable_wal()
-    db.execute("PRAGMA synchronous=FULL")
-    table = db.table("tickets")
-    table.create(
-        {"id": int, "number": str, "service": str, "priority": int, "status": str}
-        | {"issued_at": str, "called_at": str, "counter": int},
-        pk="id",
+def sqlite3_phase(directory: Path, rows: int) -> Phase:
+    """The stdlib `sqlite3`: one ticket-shaped row per transaction, each COMMIT durable
+    (WAL + `synchronous=FULL`): how many durable commits a second this disk allows."""
+    phase = Phase("sqlite3")
+    db = sqlite3.connect(directory / "floor.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute(
+        "create table tickets (id integer primary key, number text, service text,"
+        " priority integer, status text, issued_at text, called_at text, counter integer)"
     )
     started = time.perf_counter()
     for index in range(1, rows + 1):
-        row = {
-            "id": index,
-            "number": f"{index % 4 + 1}{index // 4 + 1:04d}",
-            "service": SERVICES[index % len(SERVICES)],
-            "priority": 0,
-            "status": "waiting",
-            "issued_at": time.strftime("%Y-%m-%dT%H:%M:%S+07:00"),
-            "called_at": None,
-            "counter": None,
-        }
         row_started = time.perf_counter()
-        table.insert(row)  # its own BEGIN … COMMIT (Database.atomic)
+        db.execute("BEGIN")
+        db.execute(
+            "insert into tickets (number, service, priority, status, issued_at)"
+            " values (?, ?, 0, 'waiting', ?)",
+            (
+                f"{index % 4 + 1}{index // 4 + 1:04d}",
+                SERVICES[index % len(SERVICES)],
+                time.strftime("%Y-%m-%dT%H:%M:%S+07:00"),
+            ),
+        )
+        db.execute("COMMIT")
         phase.latencies_ms.append((time.perf_counter() - row_started) * 1000)
         phase.ok += 1
     phase.elapsed_s = time.perf_counter() - started
     db.close()
     return phase
+
+
+EMPTY = "empty database"
+
+
+# --- what is in the database before the server starts ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Prefill:
+    today: int = 0  # tickets served today, through the store
+    waiting: int = 0  # and tickets waiting, through the store
+    history_days: int = 0  # past days, through `motcua simulate`
+    history_per_day: int = 700
+
+    def describe(self) -> str:
+        parts = []
+        if self.history_days:
+            parts.append(
+                f"{self.history_days} past days x about {self.history_per_day} tickets"
+                " (motcua simulate)"
+            )
+        if self.today or self.waiting:
+            parts.append(f"{self.today} served today + {self.waiting} waiting (through the store)")
+        return "; ".join(parts) or EMPTY
+
+
+async def prefill(
+    prefill: Prefill, command: list[str], data_dir: Path, site: Path
+) -> tuple[float, set[int] | None]:
+    """Fills the data directory before the server starts; returns the seconds it took and,
+    with `--today`, the ids of the tickets left waiting."""
+    started = time.perf_counter()
+    if prefill.history_days:
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            *("simulate", "--data-dir", str(data_dir), "--site", str(site)),
+            *("--days", str(prefill.history_days), "--per-day", str(prefill.history_per_day)),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await process.communicate()
+        if process.returncode != 0:
+            raise BenchError(f"motcua simulate exited {process.returncode}: {err.decode()}")
+    waiting: set[int] | None = None
+    if prefill.today or prefill.waiting:
+        waiting = await asyncio.to_thread(_fill_today, prefill, data_dir, site)
+    return time.perf_counter() - started, waiting
+
+
+def _fill_today(prefill: Prefill, data_dir: Path, site_file: Path) -> set[int]:
+    """Today's tickets so far, written with the store as `motcua simulate` writes past days."""
+    from queue_core.clock import SystemClock
+    from queue_core.model import TicketStatus
+    from queue_core.numbering import local_day
+    from queue_server.database import open_store
+    from queue_server.simulate import (
+        default_clerks,
+        generate_today,
+        sequences_of_day,
+        write_day,
+    )
+
+    store = open_store(data_dir, site_file)
+    try:
+        site = store.site()
+        assert site is not None
+        now = SystemClock().now()
+        day = generate_today(
+            site,
+            now,
+            prefill.today,
+            prefill.waiting,
+            default_clerks(site, []),
+            sequences_of_day(store, local_day(now, site.site.timezone)),
+        )
+        write_day(store, site, day)
+        return {t.id for t in store.tickets_of_day(day.day) if t.status is TicketStatus.WAITING}
+    finally:
+        store.close()
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -430,15 +576,16 @@ class Report:
     clients: int
     loop: str
     phase_limit_s: float
+    prefill: Prefill = field(default_factory=Prefill)
+    prefill_s: float | None = None
     phases: list[Phase] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def phase(self, name: str) -> Phase | None:
         return next((p for p in self.phases if p.name == name), None)
 
-    @property
-    def ratio(self) -> float | None:
-        issue, floor = self.phase("issue"), self.phase("floor")
+    def ratio(self, floor_name: str) -> float | None:
+        issue, floor = self.phase("issue"), self.phase(floor_name)
         if issue is None or floor is None or floor.rate == 0:
             return None
         return issue.rate / floor.rate
@@ -451,20 +598,23 @@ class Report:
 async def measure_server(report: Report, command: list[str], data_dir: Path) -> None:
     site = data_dir.parent / "site.toml"
     site.write_text(site_toml(), encoding="utf-8")
+    report.prefill_s, waiting_before = await prefill(report.prefill, command, data_dir, site)
     server = await start_server(command, data_dir, site)
     try:
         kiosk = await kiosk_token(server)
         clerks = [await clerk_token(server, f"clerk{n}") for n in COUNTERS]
         issue, issued = await issue_phase(
-            server.port, kiosk, report.tickets, report.clients, report.phase_limit_s
+            server, kiosk, report.tickets, report.clients, report.phase_limit_s
         )
         report.phases.append(issue)
         report.problems += check_issued(issued)
         if server.process.returncode is not None:
             raise BenchError(f"server exited with code {server.process.returncode} while issuing")
-        calls, called = await call_phase(server.port, clerks, len(issued), report.phase_limit_s)
+        calls, called = await call_phase(
+            server, clerks, len(issued), report.phase_limit_s, until_empty=waiting_before is None
+        )
         report.phases.append(calls)
-        report.problems += check_calls(issued, called)
+        report.problems += check_calls(issued, called, waiting_before)
     except (BenchError, HttpError, OSError) as exc:
         report.problems.append(str(exc) if isinstance(exc, BenchError) else repr(exc))
     except (ValueError, KeyError) as exc:  # a 2xx whose body is not the Ticket of the contract
@@ -475,16 +625,36 @@ async def measure_server(report: Report, command: list[str], data_dir: Path) -> 
             report.problems.append(f"server log tail:\n{server.log_tail()}")
 
 
+async def measure_floor_app(report: Report, data_dir: Path) -> None:
+    """The same issuing load against `_floor_app.py` (an empty database)."""
+    server = await start_floor_app(data_dir)
+    problems_before = len(report.problems)
+    try:
+        phase, issued = await issue_phase(
+            server, FLOOR_TOKEN, report.tickets, report.clients, report.phase_limit_s, "floor-app"
+        )
+        report.phases.append(phase)
+        report.problems += check_issued(issued)
+    except (BenchError, HttpError, OSError) as exc:
+        report.problems.append(str(exc) if isinstance(exc, BenchError) else repr(exc))
+    finally:
+        report.problems += await stop_server(server)
+        floor = report.phase("floor-app")
+        if len(report.problems) > problems_before or (floor is not None and floor.bad):
+            report.problems.append(f"floor app log tail:\n{server.log_tail()}")
+
+
 async def run(report: Report, command: list[str]) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
     try:
         try:
             await measure_server(report, command, workdir / "data")
+            # One server at a time, so each has both cores and the disk to itself.
+            await measure_floor_app(report, workdir / "floor-app")
         except BenchError as exc:
             report.problems.append(str(exc))
             return
-        # After the server has stopped, so the floor has both cores and the disk to itself.
-        report.phases.append(await asyncio.to_thread(floor_phase, workdir, report.tickets))
+        report.phases.append(await asyncio.to_thread(sqlite3_phase, workdir, report.tickets))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -494,15 +664,18 @@ def render(report: Report) -> str:
         f"motcua bench: {report.tickets} tickets, {report.clients} clients, "
         f"{len(SERVICES)} services, {len(COUNTERS)} counters, loop {report.loop}, "
         f"{os.cpu_count()} cpus",
+        f"database before start: {report.prefill.describe()}"
+        + (f", filled in {report.prefill_s:.1f} s" if report.prefill.describe() != EMPTY else ""),
         f"{'phase':<10} {'count':>6} {'time s':>7} {'per s':>8} "
-        f"{'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7} {'bad':>4}",
+        f"{'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7} {'bad':>4} {'srv ms/req':>10}",
     ]
     for phase in report.phases:
         s = phase.summary()
+        srv = s["server_cpu_ms_per_request"]
         lines.append(
             f"{phase.name:<10} {s['count']:>6} {s['elapsed_s']:>7.2f} {s['per_s']:>8.0f} "
             f"{s['p50_ms']:>7.2f} {s['p90_ms']:>7.2f} {s['p99_ms']:>7.2f} {s['max_ms']:>7.2f} "
-            f"{s['bad']:>4}"
+            f"{s['bad']:>4} {'-' if srv is None else f'{srv:.3f}':>10}"
         )
         lines += [
             f"  {phase.name}: unexpected {status} x{n}" for status, n in phase.unexpected.items()
@@ -516,21 +689,31 @@ def render(report: Report) -> str:
     ]
     if cpu:
         lines.append(f"bench client CPU, ms per request: {', '.join(cpu)}")
-    if report.ratio is not None:
-        lines.append(f"issue / floor: {report.ratio:.2f} (server tickets/s over bare rows/s)")
+    ratios = [
+        f"{report.ratio(name):.2f} x the {label}"
+        for name, label in (("sqlite3", "sqlite3 floor"), ("floor-app", "floor app"))
+        if report.ratio(name) is not None
+    ]
+    if ratios:
+        lines.append(f"motcua issue rate: {', '.join(ratios)}")
     lines += [f"!!! {problem}" for problem in report.problems]
     lines.append("FAILED" if report.failed else "ok")
     return "\n".join(lines)
 
 
 def as_json(report: Report) -> str:
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 3)
+
     return json.dumps(
         {
             "tickets": report.tickets,
             "clients": report.clients,
             "loop": report.loop,
+            "prefill": report.prefill.describe(),
             **{p.name.replace("-", "_"): p.summary() for p in report.phases},
-            "ratio": None if report.ratio is None else round(report.ratio, 3),
+            "ratio_sqlite3": rounded(report.ratio("sqlite3")),
+            "ratio_floor_app": rounded(report.ratio("floor-app")),
             "problems": report.problems,
             "ok": not report.failed,
         },
@@ -551,6 +734,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--tickets", type=int, default=5000, help="tickets to issue (5000)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent kiosk clients (16)")
+    parser.add_argument(
+        "--today",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first write N tickets served today and --waiting waiting, through the store",
+    )
+    parser.add_argument(
+        "--waiting", type=int, default=2000, help="tickets left waiting with --today (2000)"
+    )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="first write DAYS past days with `motcua simulate`",
+    )
+    parser.add_argument(
+        "--history-per-day", type=int, default=700, help="tickets a day with --history (700)"
+    )
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
     parser.add_argument(
         "--phase-limit",
@@ -566,6 +769,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.tickets < 1 or args.clients < 1:
         parser.error("--tickets and --clients must be at least 1")
+    if min(args.today, args.waiting, args.history, args.history_per_day) < 0:
+        parser.error("--today, --waiting, --history and --history-per-day are counts")
     return args
 
 
@@ -573,6 +778,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     loop_name, factory = loop_factory()
     report = Report(args.tickets, args.clients, loop_name, args.phase_limit)
+    report.prefill = Prefill(
+        today=args.today,
+        waiting=args.waiting if args.today else 0,
+        history_days=args.history,
+        history_per_day=args.history_per_day,
+    )
     with asyncio.Runner(loop_factory=factory) as runner:
         runner.run(run(report, shlex.split(args.motcua)))
     print(render(report))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from click.core import ParameterSource
 
 from display_board.options import BoardOptions, parse_codes, parse_numbers
+from queue_client.token_file import ON_COMMAND_LINE, TokenFileError, device_token
 
 
 @click.command(
@@ -20,9 +24,18 @@ from display_board.options import BoardOptions, parse_codes, parse_numbers
 )
 @click.option(
     "--token",
-    required=True,
     envvar="MOTCUA_TOKEN",
-    help="Mã truy cập của màn hình. / The board's display token.",
+    help="Mã truy cập của màn hình; nên đặt trong biến MOTCUA_TOKEN hoặc --token-file "
+    "(mọi tài khoản trên máy đều thấy dòng lệnh). / The board's display token; better "
+    "in MOTCUA_TOKEN "
+    "or --token-file (every local account sees the command line).",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="MOTCUA_TOKEN_FILE",
+    help="Tệp chứa mã truy cập, chỉ tài khoản chạy máy đọc được (chmod 600). / A file holding "
+    "the token, readable by this account alone (chmod 600).",
 )
 @click.option(
     "--windowed",
@@ -71,7 +84,8 @@ from display_board.options import BoardOptions, parse_codes, parse_numbers
 )
 def command(
     server: str,
-    token: str,
+    token: str | None,
+    token_file: Path | None,
     windowed: bool,
     counters: frozenset[int],
     services: frozenset[str],
@@ -82,6 +96,13 @@ def command(
 ) -> None:
     from display_board.app import run
 
+    try:
+        token = device_token(token, token_file)
+    except TokenFileError as exc:
+        raise click.UsageError(str(exc)) from exc
+    source = click.get_current_context().get_parameter_source("token")
+    if token_file is None and source is ParameterSource.COMMANDLINE:
+        click.echo(ON_COMMAND_LINE, err=True)
     options = BoardOptions(
         server, token, windowed, counters, services, speaker, volume, rate, language
     )

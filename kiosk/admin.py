@@ -3,11 +3,10 @@ then a small menu. A citizen cannot leave full screen or close the kiosk."""
 
 from __future__ import annotations
 
-import hmac
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk.admin_pin import AdminPin
 from kiosk.lookup import Keypad
 from kiosk.widgets import TouchButton, label
 from queue_client.i18n import Translator
@@ -24,11 +23,12 @@ class PinScreen(QWidget):
     unlocked = Signal()
     cancelled = Signal()
 
-    def __init__(self, tr: Translator, pin: str, parent: QWidget | None = None) -> None:
+    def __init__(self, tr: Translator, pin: str | AdminPin, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("screen")
         self._tr = tr
-        self._pin = pin
+        # An empty PIN unlocks nothing (no staff way out at all), never everything.
+        self._pin = AdminPin.of(pin) if isinstance(pin, str) and pin else pin or None
         self.tries = 0
         layout = QHBoxLayout(self)
         layout.setContentsMargins(60, 30, 60, 30)
@@ -62,7 +62,7 @@ class PinScreen(QWidget):
         _ = self._tr.gettext
         if self.tries >= MAX_TRIES:
             self.error.setText(_("Too many wrong PINs. Restart the kiosk to try again."))
-        elif self._pin and hmac.compare_digest(self.keypad.text, self._pin):
+        elif self._pin is not None and self._pin.matches(self.keypad.text):
             self.tries = 0
             self.reset()
             self.unlocked.emit()

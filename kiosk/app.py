@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer
 
+from kiosk.admin_pin import AdminPin
 from kiosk.home import HomeScreen
 from kiosk.lookup import LookupScreen
 from kiosk.message import MessageScreen
@@ -88,7 +89,7 @@ class KioskWindow(KioskShell):
         tr: Translator | None = None,
         *,
         printer: TicketPrinter | None = None,
-        admin_pin: str = "",
+        admin_pin: str | AdminPin = "",
         public_url: str | None = None,
         stream_options: dict[str, float] | None = None,
     ) -> None:
@@ -204,7 +205,6 @@ class KioskWindow(KioskShell):
     def _show_services(self, services: list[ServiceOut]) -> None:
         self.services = list(services)
         self.home.set_services(self.services)
-        self.lookup.keypad.set_letters("".join(s.prefix for s in services))
         self._sync_home()
 
     def _refresh_failed(self, exc: Exception) -> None:
@@ -332,24 +332,24 @@ class KioskWindow(KioskShell):
             or (ticket.target_counter is None and ticket.service in c.services)
         )
 
-    # --- rating a visit by its number ------------------------------------------------------
+    # --- rating a visit by its ticket's QR code ------------------------------------------
 
     def _ask_number(self) -> None:
         self.lookup.reset()
         self.show_screen(self.lookup)
 
-    def _look_up(self, number: str) -> None:
+    def _look_up(self, code: str) -> None:
         self.runner.run(
-            lambda: (self.client.find_ticket(number), self.scale or self.client.rating_scale()),
-            lambda found: self._found(number, *found),
+            lambda: (self.client.find_followed(code), self.scale or self.client.rating_scale()),
+            lambda found: self._found(code, *found),
             self._lookup_failed,
         )
 
-    def _found(self, number: str, ticket: TicketOut | None, scale: RatingScaleOut) -> None:
+    def _found(self, code: str, ticket: TicketOut | None, scale: RatingScaleOut) -> None:
         _ = self.texts.gettext
         self.scale = scale
         if ticket is None:
-            self.lookup.show_error(_("There is no number %(number)s today.") % {"number": number})
+            self.lookup.show_error(_("This QR code is not one of today's tickets."))
             return
         if ticket.status is not TicketStatus.DONE:
             self.lookup.show_error(
@@ -361,7 +361,7 @@ class KioskWindow(KioskShell):
         about = f"{ticket.number} · {ticket.service_name}"
         if counter is not None:
             about += f" · {counter.name}"
-        self.rating.start(scale, ticket, about)
+        self.rating.start(scale, ticket, about, follow_code=code)
         self.show_screen(self.rating)
 
     def _lookup_failed(self, exc: Exception) -> None:

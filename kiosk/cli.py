@@ -7,16 +7,19 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 
 from queue_client.i18n import LANGUAGES
+from queue_client.token_file import ON_COMMAND_LINE, TokenFileError, device_token
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-DEFAULT_PIN = "0000"
+PIN_LENGTHS = range(4, 9)
 
 
 @click.command(
@@ -25,15 +28,22 @@ DEFAULT_PIN = "0000"
 )
 @click.option(
     "--server",
-    required=True,
     help="Địa chỉ máy chủ xếp hàng, ví dụ http://192.168.1.10:8000 / The queue server, "
     "e.g. http://192.168.1.10:8000",
 )
 @click.option(
     "--token",
-    required=True,
     envvar="MOTCUA_TOKEN",
-    help="Mã truy cập của thiết bị này. / This device's token.",
+    help="Mã truy cập của thiết bị này; nên đặt trong biến MOTCUA_TOKEN hoặc --token-file "
+    "(mọi tài khoản trên máy đều thấy dòng lệnh). / This device's token; better in MOTCUA_TOKEN "
+    "or --token-file (every local account sees the command line).",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="MOTCUA_TOKEN_FILE",
+    help="Tệp chứa mã truy cập, chỉ tài khoản chạy máy đọc được (chmod 600). / A file holding "
+    "the token, readable by this account alone (chmod 600).",
 )
 @click.option(
     "--printer",
@@ -68,8 +78,16 @@ DEFAULT_PIN = "0000"
 @click.option(
     "--admin-pin",
     envvar="MOTCUA_ADMIN_PIN",
-    help=f"Mã PIN cán bộ nhập để thoát toàn màn hình (mặc định {DEFAULT_PIN}: hãy đổi). / "
-    f"The PIN staff type to leave full screen (default {DEFAULT_PIN}: change it).",
+    help="Mã PIN cán bộ nhập để thoát toàn màn hình; nên đặt bằng --set-admin-pin. Không có: "
+    "dùng mã đã đặt, hoặc lần chạy đầu tạo mã ngẫu nhiên và in ra một lần. / The PIN staff "
+    "type to leave full screen; better set with --set-admin-pin. None: the PIN set before, or "
+    "on the first start a random one, printed once.",
+)
+@click.option(
+    "--set-admin-pin",
+    is_flag=True,
+    help="Đặt mã PIN cán bộ mới (nhập hai lần, không hiện) cho máy này rồi thoát. / Set this "
+    "kiosk's staff PIN (typed twice, hidden), then exit.",
 )
 @click.option(
     "--public-url",
@@ -78,23 +96,36 @@ DEFAULT_PIN = "0000"
     "ticket's QR code (default: --server).",
 )
 def command(
-    server: str,
-    token: str,
+    server: str | None,
+    token: str | None,
+    token_file: Path | None,
     printer: str | None,
     mode: str,
     counter: int | None,
     windowed: bool,
     language: str,
     admin_pin: str | None,
+    set_admin_pin: bool,
     public_url: str | None,
 ) -> None:
+    if set_admin_pin:
+        _set_admin_pin()
+        return
+    if server is None:
+        raise click.UsageError("Missing option '--server'.")
     if mode == "rating" and counter is None:
         raise click.UsageError("--mode rating needs --counter N")
-    if admin_pin is not None and not admin_pin.isdigit():
-        raise click.UsageError("--admin-pin takes digits only (it is typed on a keypad)")
+    token = the_token(token, token_file)
+    if admin_pin is not None:
+        _check_pin(admin_pin)
+        if click.get_current_context().get_parameter_source("admin_pin") is (
+            ParameterSource.COMMANDLINE
+        ):
+            click.echo(PIN_ON_COMMAND_LINE, err=True)
     # Qt is imported here: `motcua --help` and `serve` start without it.
     from PySide6.QtWidgets import QApplication
 
+    from kiosk import admin_pin as admin_pins
     from kiosk.app import KioskWindow
     from kiosk.shell import KioskShell
     from kiosk.tablet import RatingTablet
@@ -108,10 +139,14 @@ def command(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per heartbeat otherwise
-    log = logging.getLogger("kiosk")
-    if admin_pin is None:
-        admin_pin = DEFAULT_PIN
-        log.warning("no --admin-pin given: the PIN is %s; set your own", DEFAULT_PIN)
+    guard, made_up = admin_pins.settle(admin_pins.kiosk_settings(), admin_pin)
+    if made_up is not None:
+        click.echo(
+            f"motcua kiosk: mã PIN cán bộ của máy này là {made_up}. Mã chỉ in ra lần này, hãy ghi "
+            "lại (đổi bằng --set-admin-pin). / This kiosk's staff PIN is "
+            f"{made_up}. It is printed this once: write it down (change it with --set-admin-pin).",
+            err=True,
+        )
     try:
         ticket_printer = open_printer(printer) if printer else None
     except InvalidPrinterUrl as exc:
@@ -123,13 +158,13 @@ def command(
         window: KioskShell
         if mode == "rating":
             assert counter is not None
-            window = RatingTablet(client, counter, translator(language), admin_pin=admin_pin)
+            window = RatingTablet(client, counter, translator(language), admin_pin=guard)
         else:
             window = KioskWindow(
                 client,
                 translator(language),
                 printer=ticket_printer,
-                admin_pin=admin_pin,
+                admin_pin=guard,
                 public_url=public_url,
             )
         window.may_close = windowed
@@ -146,6 +181,46 @@ def command(
         if ticket_printer is not None:
             ticket_printer.close()
         sys.exit(code)
+
+
+PIN_ON_COMMAND_LINE = (
+    "cảnh báo: --admin-pin hiện với mọi tài khoản trên máy; hãy dùng --set-admin-pin hoặc "
+    "MOTCUA_ADMIN_PIN / warning: --admin-pin is visible to every local account; use "
+    "--set-admin-pin or MOTCUA_ADMIN_PIN"
+)
+
+
+def _check_pin(pin: str) -> None:
+    if not pin.isdigit() or len(pin) not in PIN_LENGTHS:
+        raise click.UsageError(
+            "mã PIN gồm 4 đến 8 chữ số (nhập trên bàn phím số) / the PIN takes 4 to 8 digits "
+            "(it is typed on a keypad)"
+        )
+
+
+def _set_admin_pin() -> None:
+    """Ask for a new PIN twice and keep its hash in this kiosk's settings."""
+    from kiosk import admin_pin as admin_pins
+
+    pin = click.prompt(
+        "Mã PIN cán bộ mới / New staff PIN", hide_input=True, confirmation_prompt=True
+    )
+    _check_pin(pin)
+    settings = admin_pins.kiosk_settings()
+    admin_pins.store(settings, pin)
+    click.echo(f"Đã lưu mã PIN (chỉ lưu mã băm) / PIN saved (its hash only): {settings.fileName()}")
+
+
+def the_token(token: str | None, token_file: Path | None) -> str:
+    """The device's token from the options, warning when it was typed on the command line."""
+    try:
+        found = device_token(token, token_file)
+    except TokenFileError as exc:
+        raise click.UsageError(str(exc)) from exc
+    source = click.get_current_context().get_parameter_source("token")
+    if token_file is None and source is ParameterSource.COMMANDLINE:
+        click.echo(ON_COMMAND_LINE, err=True)
+    return found
 
 
 def _stop_on_signals(app: QApplication) -> None:

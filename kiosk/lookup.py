@@ -1,14 +1,26 @@
-"""Typing a ticket's number on a keypad: to rate a visit at the kiosk, and the staff PIN."""
+"""The keypad of the staff PIN, and scanning a ticket's QR code to rate a visit."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+import re
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.widgets import TouchButton, label
 from queue_client.i18n import Translator
 
 MAX_LENGTH = 8
+MAX_SCAN = 300  # a follow address with a long server name; a scanner sends no more
+FOLLOW_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")  # as the server's follow route takes it
 
 
 class Keypad(QWidget):
@@ -84,11 +96,25 @@ class Keypad(QWidget):
         self.changed.emit(self.text)
 
 
+def follow_code_of(scanned: str) -> str | None:
+    """The follow code in what a QR scanner typed: the ticket's follow address
+    (`http://SERVER/t/CODE`) or the bare code; None for anything else. A bare number (the
+    ticket id of an older QR code) is no code: anyone can type one."""
+    text = scanned.strip()
+    if "/t/" in text:
+        text = text.rsplit("/t/", 1)[1].split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    if not FOLLOW_CODE.fullmatch(text) or text.isdigit():
+        return None
+    return text
+
+
 class LookupScreen(QWidget):
-    """ "Rate a visit": the citizen types the number printed on their ticket.
+    """ "Rate a visit": the citizen holds the QR code of their ticket under the kiosk's
+    scanner (a USB scanner types the ticket's follow address, then Enter). A number typed on
+    a keypad is no proof of holding the ticket, so the kiosk takes none (issue #11).
 
     Signals:
-    submitted(str): the number typed.
+    submitted(str): the follow code scanned.
     cancelled(): back home.
     """
 
@@ -99,39 +125,49 @@ class LookupScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("screen")
         self._tr = tr
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 30, 60, 30)
-        layout.setSpacing(48)
-        left = QVBoxLayout()
-        left.setSpacing(24)
+        layout.setSpacing(24)
         self.title = label(name="title")
         self.hint = label(name="subtitle")
         self.error = label(name="alert")
         self.error.hide()
-        self.next_button = TouchButton(name="primary")
+        # What the scanner types lands here; it keeps the focus while the screen shows.
+        self.scan = QLineEdit()
+        self.scan.setObjectName("scan")
+        self.scan.setMaxLength(MAX_SCAN)
+        self.scan.setEchoMode(QLineEdit.EchoMode.Password)  # the code is the credential
         self.back_button = TouchButton(name="secondary")
-        for button in (self.next_button, self.back_button):
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        left.addStretch(1)
-        left.addWidget(self.title)
-        left.addWidget(self.hint)
-        left.addWidget(self.error)
-        left.addStretch(1)
-        left.addWidget(self.next_button)
-        left.addWidget(self.back_button)
-        layout.addLayout(left, 1)
-        self.keypad = Keypad()
-        layout.addWidget(self.keypad, 1, Qt.AlignmentFlag.AlignVCenter)
-        self.keypad.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.keypad.changed.connect(lambda text: self.next_button.setEnabled(bool(text)))
-        self.next_button.clicked.connect(lambda: self.submitted.emit(self.keypad.text))
+        self.back_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.scan)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        layout.addWidget(self.back_button)
+        self.scan.returnPressed.connect(self._scanned)
         self.back_button.clicked.connect(self.cancelled)
         self.retranslate()
         self.reset()
 
     def reset(self) -> None:
-        self.keypad.clear()
+        self.scan.clear()
         self.show_error("")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.scan.setFocus()
+
+    def _scanned(self) -> None:
+        text = self.scan.text()
+        self.scan.clear()
+        code = follow_code_of(text)
+        if code is None:
+            _ = self._tr.gettext
+            self.show_error(_("This is not the QR code of a ticket. Please try again."))
+            return
+        self.submitted.emit(code)
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -140,7 +176,10 @@ class LookupScreen(QWidget):
     def retranslate(self) -> None:
         _ = self._tr.gettext
         self.title.setText(_("Rate a visit"))
-        self.hint.setText(_("Type the number printed on your ticket, then touch “Next”."))
-        self.next_button.setText(_("Next"))
+        self.hint.setText(
+            _(
+                "Hold the QR code printed on your ticket under the scanner. You may also scan "
+                "it with your phone's camera and rate on the page it opens."
+            )
+        )
         self.back_button.setText(_("Back to the start"))
-        self.keypad.set_labels(_("Delete"), _("Clear"))

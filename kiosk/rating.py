@@ -1,8 +1,8 @@
 """Rating one completed ticket: the question on the site's scale, optional reasons, thanks.
 
 Used by the counter-top tablet (after its counter completes a ticket) and by the kiosk's
-"Rate a visit". One rating per ticket: the server's 409 for a second one is thanked, not
-shown as an error.
+"Rate a visit" (with the ticket's follow code, scanned from its QR code). One rating per
+ticket: the server's 409 for a second one is thanked, not shown as an error.
 """
 
 from __future__ import annotations
@@ -186,14 +186,24 @@ class RatingFlow(QStackedWidget):
         self.message.home.connect(self._leave)
         self.message.retry.connect(lambda: self._send(self._reasons))
         self._reasons: list[str] = []
+        self._follow_code: str | None = None
         self._thanks = QTimer(self, singleShot=True, interval=THANKS_MS)
         self._thanks.timeout.connect(self._leave)
 
-    def start(self, scale: RatingScaleOut, ticket: TicketOut, about: str) -> None:
-        """Ask about `ticket`; `about` says which visit (number, counter, clerk)."""
+    def start(
+        self,
+        scale: RatingScaleOut,
+        ticket: TicketOut,
+        about: str,
+        follow_code: str | None = None,
+    ) -> None:
+        """Ask about `ticket`; `about` says which visit (number, counter, clerk);
+        `follow_code`, the ticket's QR code as scanned at the kiosk, proves the citizen holds
+        the ticket (the counter's tablet, right after the visit, needs none)."""
         self._thanks.stop()
         self.scale = scale
         self.ticket = ticket
+        self._follow_code = follow_code
         self.question.ask(scale, about)
         self.setCurrentWidget(self.question)
 
@@ -221,11 +231,12 @@ class RatingFlow(QStackedWidget):
         if ticket is None:
             return
         self._reasons = reasons
+        code = self._follow_code
         _ = self._tr.gettext
         self.message.show_message(_("Sending…"), can_leave=False)
         self.setCurrentWidget(self.message)
         self._runner.run(
-            lambda: self._client.rate(ticket.id, self.score, reasons),
+            lambda: self._client.rate(ticket.id, self.score, reasons, follow_code=code),
             lambda result: self._sent(ticket, result),
             lambda exc: self._failed(ticket, exc),
         )

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.admin import AdminMenu, PinScreen
+from kiosk.admin_pin import AdminPin
 from kiosk.printing import PrinterMonitor
 from kiosk.style import scale_for, stylesheet
 from kiosk.texts import translator
@@ -58,7 +59,7 @@ class KioskShell(QMainWindow):
         tr: Translator | None = None,
         *,
         printer: TicketPrinter | None = None,
-        admin_pin: str = "",
+        admin_pin: str | AdminPin = "",
         stream_options: dict[str, float] | None = None,
     ) -> None:
         super().__init__()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from kiosk.admin_pin import AdminPin
 from kiosk.rating import RatingFlow
 from kiosk.shell import KioskShell
 from kiosk.widgets import label
@@ -103,7 +104,7 @@ class RatingTablet(KioskShell):
         tr: Translator | None = None,
         *,
         printer: TicketPrinter | None = None,
-        admin_pin: str = "",
+        admin_pin: str | AdminPin = "",
         stream_options: dict[str, float] | None = None,
     ) -> None:
         super().__init__(

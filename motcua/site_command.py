@@ -100,13 +100,13 @@ def _plan(data_dir: Path, new: SiteConfig, now: datetime, *, write: bool) -> lis
     """Plan `new` against the stored site and today's tickets in one transaction, which
     also stores it when `write`."""
     from motcua.cli import _store
-    from queue_server.site_update import apply_site, plan_site
+    from queue_server.site_update import apply_site, command_line_actor, plan_site
 
     store = _store(data_dir)
     try:
         if write:
             with store.transaction():
-                return apply_site(store, new, now)
+                return apply_site(store, new, now, command_line_actor(), "cli")
         with store.read_transaction():
             return plan_site(store, new, now)
     except SiteChangeRefused as exc:

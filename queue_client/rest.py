@@ -155,6 +155,11 @@ class QueueClient:
         found = self._get_list(f"/api/tickets?number={quote(number, safe='')}", TicketOut)
         return found[0] if found else None
 
+    def find_followed(self, code: str) -> TicketOut | None:
+        """Today's ticket holding the follow code `code` (read from its QR code)."""
+        found = self._get_list(f"/api/tickets?follow_code={quote(code, safe='')}", TicketOut)
+        return found[0] if found else None
+
     def rating_scale(self) -> RatingScaleOut:
         return self._get("/api/rating-scale", RatingScaleOut)
 
@@ -246,9 +251,14 @@ class QueueClient:
         score: int,
         reasons: list[str] | None = None,
         comment: str | None = None,
+        follow_code: str | None = None,
     ) -> RatingOut:
         body = RatingRequest(
-            ticket_id=ticket_id, score=score, reasons=reasons or [], comment=comment
+            ticket_id=ticket_id,
+            score=score,
+            reasons=reasons or [],
+            comment=comment,
+            follow_code=follow_code,
         )
         return self._post("/api/ratings", RatingOut, body)
 

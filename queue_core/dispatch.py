@@ -242,13 +242,14 @@ def ensure_one_counter(counters: Iterable[Counter], counter: Counter, clerk: str
     """
     if clerk is None or counter.clerk == clerk:
         return
-    for other in held_by(counters, clerk):
-        if other.number != counter.number:
-            raise ClerkElsewhere(other.number)
+    elsewhere = [c.number for c in held_by(counters, clerk) if c.number != counter.number]
+    if elsewhere:
+        raise ClerkElsewhere(elsewhere[0])
 
 
 def ensure_can_call(counter: Counter, clerk: str | None) -> None:
     """Raise unless `clerk` may call at `counter` now (None: a device or supervisor)."""
+    ensure_in_service(counter)
     if counter.state is CounterState.PAUSED:
         raise CounterPaused(counter.number)
     ensure_free_for(counter, clerk)
@@ -387,8 +388,16 @@ def release(counter: Counter, ticket_id: int) -> Counter:
     return counter.replace(current_ticket_id=None)
 
 
+def ensure_in_service(counter: Counter) -> None:
+    """Raise when `counter` was retired from the site: kept for its history, it opens and
+    calls no more."""
+    if counter.retired:
+        raise InvalidTransition(f"{counter.name} đã ngừng hoạt động")
+
+
 def open_counter(counter: Counter, clerk: str | None, *, force: bool = False) -> Counter:
     """A clerk signs in at `counter`; `force` lets a supervisor take it over."""
+    ensure_in_service(counter)
     if not force:
         ensure_free_for(counter, clerk)
     # A supervisor or device (no clerk) opens the counter without signing anyone out,

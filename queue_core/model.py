@@ -65,7 +65,10 @@ class Counter:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def serves(self, ticket: Ticket) -> bool:
-        """Whether `ticket` may be called here (its service, or transferred here)."""
+        """Whether `ticket` may be called here (its service, or transferred here); a
+        retired counter calls nothing."""
+        if self.retired:
+            return False
         if ticket.target_counter is not None:
             return ticket.target_counter == self.number
         return ticket.service in self.services

@@ -124,6 +124,12 @@ class RatingRequest(_Request):
         default_factory=list, max_length=10
     )
     comment: Text | None = Field(default=None, max_length=1000)
+    # The ticket's follow code (its QR code): the citizen's own credential, so a device that
+    # sends it may rate all of the ticket's day; without it, a device only rates within
+    # DEVICE_RATING_WINDOW of completion (queue_core.rating).
+    follow_code: str | None = Field(
+        default=None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$"
+    )
 
 
 class RatingOut(_Wire):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,11 @@ _SCALES = {
 
 SCALE_SIZES = tuple(_SCALES)
 
+# How long after a ticket is completed a device (the counter's tablet, a kiosk) may rate it
+# by its id alone. The citizen's rating comes at once, at the counter; a device that rates
+# later is typing numbers, which anyone may. Past it, only the ticket's follow code rates.
+DEVICE_RATING_WINDOW = timedelta(minutes=15)
+
 QUESTION_VI = "Ông/Bà có hài lòng với chất lượng phục vụ?"
 QUESTION_EN = "Are you satisfied with the service?"
 
@@ -46,3 +52,8 @@ def satisfaction_rate(scores: list[int], size: int) -> float | None:
         raise ValueError(f"scores run from 1 to {size}")
     satisfied = sum(1 for s in scores if levels[s - 1].satisfied)
     return satisfied / len(scores)
+
+
+def within_device_window(finished_at: datetime | None, now: datetime) -> bool:
+    """Whether a ticket completed at `finished_at` may still be rated by a device `now`."""
+    return finished_at is not None and now - finished_at <= DEVICE_RATING_WINDOW

@@ -6,13 +6,12 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
 from queue_core.clock import Clock, SystemClock
-from queue_core.protocol import PROTOCOL_VERSION, Event
+from queue_core.protocol import PROTOCOL_VERSION
 from queue_server import errors
 from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
@@ -41,7 +40,7 @@ from queue_server.settings import Settings
 from queue_server.state import AppState
 from queue_server.store import Store
 from queue_server.tokens import WATCH_S, Tokens
-from queue_server.writer import Outcome, Writer
+from queue_server.writer import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -78,29 +77,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         site_config = reader.site()
         assert site_config is not None
         hub = Hub(reader.last_seq())
-        service: QueueService | None = None
-
-        def sweep(store: Store) -> Outcome[None]:
-            return service.sweep(store) if service is not None else Outcome(None)
-
-        def reload(store: Store) -> None:
-            if service is not None:
-                service.reload(store)
-
-        def publish(events: Sequence[Event], changes: Sequence[Any]) -> None:
-            # The hall's state first, so that a snapshot taken after any event includes it.
-            if service is not None:
-                service.committed(events, changes)
-            hub.publish(events)
-
-        writer = Writer(
+        service = QueueService.with_writer(
+            site_config,
+            reader,
+            clock,
             lambda: open_store(settings.data_dir),
-            publish,
+            hub.publish,
             batch_max=settings.write_batch_max,
-            prepare=sweep,
-            reload=reload,
         )
-        service = QueueService(site_config, writer, reader, clock)
+        writer = service.writer
         writer.start()
         throttle = LoginThrottle(
             settings.login_max_failures,

@@ -18,6 +18,7 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from queue_server import password_checks
 from queue_server.roles import DEVICE_KINDS, STAFF, USER_ROLES, Role
 from queue_server.store import Device, Store, Token, User
 
@@ -234,7 +235,7 @@ class LoginThrottle:
         self._admitted += 1
         try:
             async with self._checks:
-                return await asyncio.to_thread(verify_password, password_hash, password)
+                return await password_checks.run(verify_password, password_hash, password)
         finally:
             self._admitted -= 1
 

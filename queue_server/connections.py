@@ -20,6 +20,16 @@ So the HTTP protocol is uvicorn's httptools one with three guards:
 A connection upgraded to the event stream leaves the count: it is meant to last all
 day, and the stream has its own pings and token checks. Slow bodies are the
 `RequestLimits` middleware's business (`408`).
+
+Many addresses together (a LAN has hundreds) can still hold more sockets than the
+server has open files, so there is also one budget for all connections, event streams
+included: the open-files limit less `spare_files` for the database, logs and voice.
+Its last `reserve` places are the hall's own: while fewer than that are free, a request
+is served only if it carries a token (`Authorization`, or `?token=` for a board) or
+asks for `/api/health`; any other gets `503` and is closed. When the budget is full, a
+new connection is made room for by closing the connection that has waited longest for
+a request's head (one that never sent a request first): an idle socket costs its
+holder nothing to reopen, but a device that talks is served, and holds nothing idle.
 """
 
 from __future__ import annotations
@@ -28,7 +38,7 @@ import asyncio
 import json
 import logging
 import resource
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +52,18 @@ class ConnectionLimits:
     per_address: int = 64
     head_timeout_s: float = 10.0
     head_max_bytes: int = 16 * 1024
+    # Places kept for requests with a token and for /api/health (see the module's docstring).
+    reserve: int = 64
+    # Open files the server needs besides its connections: database, logs, espeak-ng's pipes.
+    spare_files: int = 64
+
+    def budget(self) -> int:
+        """Connections the server may hold: read each time, so a limit lowered or
+        raised while it runs (`prlimit`) is obeyed."""
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft == resource.RLIM_INFINITY:
+            return 1 << 30
+        return max(2 * self.reserve, soft - self.spare_files)
 
 
 def _refusal(status: int, reason: str, detail: str) -> bytes:
@@ -55,11 +77,47 @@ def _refusal(status: int, reason: str, detail: str) -> bytes:
 
 TOO_MANY = _refusal(503, "Service Unavailable", "Quá nhiều kết nối từ một địa chỉ")
 HEAD_TOO_LARGE = _refusal(431, "Request Header Fields Too Large", "Phần đầu yêu cầu quá lớn")
+SERVER_FULL = _refusal(503, "Service Unavailable", "Máy chủ đang quá tải kết nối, thử lại sau")
+
+HEALTH = b"/api/health"
+
+
+def _has_credential(url: bytes, headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a request's head carries a token (valid or not: the route checks that) or
+    asks for health; uvicorn lower-cases header names."""
+    path, _, query = url.partition(b"?")
+    if path == HEALTH or any(name == b"authorization" for name, _ in headers):
+        return True
+    return any(part.startswith(b"token=") for part in query.split(b"&"))
+
+
+class _Connections:
+    """Every open connection of one server, and which of them wait for a request's head
+    (the first to be closed when the budget is full), oldest first."""
+
+    def __init__(self) -> None:
+        self.by_address: Counter[str] = Counter()
+        self.http: set[asyncio.Protocol] = set()
+        self.streams: set[asyncio.BaseTransport] = set()  # upgraded: no longer ours to see
+        self.silent: OrderedDict[asyncio.Protocol, None] = OrderedDict()  # no request yet
+        self.kept: OrderedDict[asyncio.Protocol, None] = OrderedDict()  # idle between requests
+
+    def count(self) -> int:
+        closed = [t for t in self.streams if t.is_closing()]
+        self.streams.difference_update(closed)
+        return len(self.http) + len(self.streams)
+
+    def idlest(self) -> asyncio.Protocol | None:
+        for waiting in (self.silent, self.kept):
+            if waiting:
+                return next(iter(waiting))
+        return None
 
 
 def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
     """uvicorn's httptools protocol with `limits`; one class (and one count) per server."""
-    open_by_address: Counter[str] = Counter()
+    conns = _Connections()
+    open_by_address = conns.by_address
 
     class GuardedHttpToolsProtocol(HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -70,6 +128,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
             self._awaiting_head = False
             self._refused = False
             self._head_timer: asyncio.TimerHandle | None = None
+            self._served_once = False
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -78,14 +137,41 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
                 transport.write(TOO_MANY)
                 transport.close()
                 return
+            if conns.count() >= limits.budget() and not self._make_room():
+                transport.write(SERVER_FULL)
+                transport.close()
+                return
             open_by_address[address] += 1
             self._counted = address
+            conns.http.add(self)
             self._await_head()
+
+        def _make_room(self) -> bool:
+            idlest = conns.idlest()
+            if idlest is None:
+                return False  # every place is busy serving: no stranger's socket to take
+            assert isinstance(idlest, GuardedHttpToolsProtocol)
+            idlest._close_idle()
+            return True
+
+        def _close_idle(self) -> None:
+            self._stop_head_timer()
+            self._forget()
+            self.transport.close()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._stop_head_timer()
-            self._uncount()
+            self._forget()
             super().connection_lost(exc)
+
+        def _forget(self) -> None:
+            self._uncount()
+            self._not_waiting()
+            conns.http.discard(self)
+
+        def _not_waiting(self) -> None:
+            conns.silent.pop(self, None)
+            conns.kept.pop(self, None)
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
@@ -115,9 +201,16 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
 
         def on_headers_complete(self) -> None:
             self._awaiting_head = False
+            self._not_waiting()
+            self._served_once = True
             self._stop_head_timer()
             if self._head_bytes > limits.head_max_bytes:
                 self._refuse_head()
+                return
+            if conns.count() > limits.budget() - limits.reserve and not _has_credential(
+                self.url, self.headers
+            ):
+                self._refuse(SERVER_FULL)  # the last places are the hall's devices'
                 return
             super().on_headers_complete()
 
@@ -130,9 +223,12 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
                 super().on_message_complete()
 
         def _refuse_head(self) -> None:
+            self._refuse(HEAD_TOO_LARGE)
+
+        def _refuse(self, answer: bytes) -> None:
             self._refused = True
             self._stop_head_timer()
-            self.transport.write(HEAD_TOO_LARGE)
+            self.transport.write(answer)
             self.transport.close()
 
         def on_response_complete(self) -> None:
@@ -143,11 +239,15 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
         def handle_websocket_upgrade(self) -> None:
             self._awaiting_head = False
             self._stop_head_timer()
-            self._uncount()
+            # The stream's protocol takes the transport over; it stays in the budget
+            # until it closes.
+            self._forget()
+            conns.streams.add(self.transport)
             super().handle_websocket_upgrade()
 
         def _await_head(self) -> None:
             self._awaiting_head = True
+            (conns.kept if self._served_once else conns.silent)[self] = None
             self._head_bytes = 0
             self._raw_head_bytes = 0
             self._stop_head_timer()

@@ -12,7 +12,7 @@ from typing import IO
 
 from queue_core.site import SiteConfig, parse_site
 from queue_core.site_change import describe
-from queue_server.site_update import apply_site
+from queue_server.site_update import apply_site, command_line_actor
 from queue_server.store import DATABASE_NAME, Store, connect
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,9 @@ def open_store(data_dir: Path, site_file: Path | None = None, *, check_file: boo
             new = read_site(site_file)
             if new != store.site():
                 with store.transaction():
-                    changes = apply_site(store, new, datetime.now(UTC))
+                    changes = apply_site(
+                        store, new, datetime.now(UTC), command_line_actor(), "serve --site"
+                    )
                 for line in describe(changes):
                     log.info("%s: %s", site_file, line)
     except BaseException:

@@ -18,11 +18,13 @@ the transaction (a ticket's counter). `docs/authorization.md` shows `markdown_ta
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 
 from queue_core import dispatch
-from queue_core.errors import QueueError
-from queue_core.model import Counter
+from queue_core.errors import InvalidTransition, QueueError
+from queue_core.model import Counter, Ticket, TicketStatus
+from queue_core.rating import within_device_window
 from queue_server.auth import Principal
 from queue_server.roles import Role
 
@@ -271,6 +273,31 @@ def ensure_one_counter(
     """
     if action in TAKES_COUNTER:
         dispatch.ensure_one_counter(counters, counter, who.clerk)
+
+
+def ensure_may_rate(
+    who: Principal, ticket: Ticket, now: datetime, *, holds_code: bool, on_its_day: bool
+) -> None:
+    """The rule of who rates a ticket (`POST /api/ratings`): the citizen holding its follow
+    code (`holds_code`, checked by the caller) on the ticket's day; else a device rates by
+    the ticket's id alone, a bound tablet only its own counter's tickets, and only within
+    `DEVICE_RATING_WINDOW` of completion, so typing numbers cannot rate the day's visits.
+    Whether the ticket is done and not rated yet is the service's to say.
+
+    Raises:
+        Forbidden: a bound tablet, another counter's ticket.
+        InvalidTransition: the time to rate is over.
+    """
+    if holds_code:
+        if ticket.status is TicketStatus.DONE and not on_its_day:
+            raise InvalidTransition(f"Đã hết thời hạn đánh giá số {ticket.number}")
+        return
+    ensure_bound_to(who, Action.RATE, ticket.counter)
+    if ticket.status is TicketStatus.DONE and not within_device_window(ticket.finished_at, now):
+        raise InvalidTransition(
+            f"Đã hết thời gian đánh giá số {ticket.number} tại thiết bị; Ông/Bà đánh giá "
+            "bằng mã QR trên vé"
+        )
 
 
 def action_of(dependency: object) -> Action | None:

@@ -77,6 +77,7 @@ def limits_of(app: FastAPI) -> ConnectionLimits:
     return ConnectionLimits(
         per_address=settings.connections_per_address,
         head_timeout_s=settings.head_timeout_s,
+        reserve=settings.connections_reserve,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from queue_core import dispatch
@@ -91,6 +91,44 @@ class QueueService:
         self._writer_live = self.live  # replaced by `reload` on the writer's thread
         self.site_revision = reader.site_revision()
 
+    @classmethod
+    def with_writer(
+        cls,
+        site: SiteConfig,
+        reader: Store,
+        clock: Clock,
+        open_store: Callable[[], Store],
+        publish: Callable[[Sequence[Event]], None] = lambda events: None,
+        batch_max: int = 64,
+    ) -> QueueService:
+        """The service and its single writer, wired together: the writer sweeps the day
+        before each batch, rebuilds its copy of the hall on opening and after a
+        rolled-back batch, and hands each committed batch to the event loop's copy before
+        `publish` sends its events on. Start the writer (`service.writer.start()`) on the
+        event loop."""
+        service: QueueService | None = None
+
+        def sweep(store: Store) -> Outcome[None]:
+            return service.sweep(store) if service is not None else Outcome(None)
+
+        def reload(store: Store) -> None:
+            if service is not None:
+                service.reload(store)
+
+        def committed(events: Sequence[Event], changes: Sequence[Any]) -> None:
+            # The hall's state first, so that a snapshot taken after any event includes it.
+            if service is not None:
+                service.committed(events, changes)
+            publish(events)
+
+        writer = Writer(open_store, committed, batch_max=batch_max, prepare=sweep, reload=reload)
+        service = cls(site, writer, reader, clock)
+        return service
+
+    @property
+    def writer(self) -> Writer:
+        return self._writer
+
     @property
     def site(self) -> SiteConfig:
         """The site as the event loop knows it."""
@@ -149,7 +187,9 @@ class QueueService:
 
     def counters(self) -> list[CounterOut]:
         now = self._clock.now()
-        return [self.views.counter(self.live, c, now) for c in self.live.counters()]
+        return [
+            self.views.counter(self.live, c, now) for c in self.live.counters() if not c.retired
+        ]
 
     def counter(self, number: int) -> CounterOut:
         return self.views.counter(self.live, self.live.counter(number), self._clock.now())
@@ -622,7 +662,13 @@ class QueueService:
 
         def body(tx: Tx) -> RatingOut:
             ticket = tx.ticket(request.ticket_id)
-            policy.ensure_bound_to(who, Action.RATE, ticket.counter)
+            code = request.follow_code
+            if code is not None and tx.store.follow_code(ticket.id) != code:
+                raise NotFound("Không tìm thấy số này")  # a code is no guess at another ticket
+            on_its_day = self._can_rate_followed(ticket, tx.now)
+            policy.ensure_may_rate(
+                who, ticket, tx.now, holds_code=code is not None, on_its_day=on_its_day
+            )
             device = who.subject if who.kind == "device" else None
             return self._record_rating(tx, ticket, request, device)
 

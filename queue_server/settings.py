@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     ws_replay_interval_s: float = Field(default=2.0, ge=0)
     # Connections one client address may hold open (event streams not counted).
     connections_per_address: int = Field(default=64, gt=0)
+    # Of the connections the open-files limit allows, those kept for requests with a token
+    # and for /api/health (strangers get 503 once only these are left).
+    connections_reserve: int = Field(default=64, gt=0)
     # Seconds a connection has to send a request's head, from opening or the last answer.
     head_timeout_s: float = Field(default=10.0, gt=0)
     # New spoken sentences (espeak-ng runs) per token: this many at once, then one per interval.

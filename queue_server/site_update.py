@@ -7,12 +7,14 @@ tickets the change is judged against: nothing can be issued in between.
 
 from __future__ import annotations
 
+import getpass
+import uuid
 from datetime import datetime
 
 from queue_core.numbering import local_day
 from queue_core.site import SiteConfig
 from queue_core.site_change import SiteChange, plan_site_change
-from queue_server.store import Store
+from queue_server.store import AuditEntry, Store
 
 
 def plan_site(store: Store, new: SiteConfig, now: datetime) -> list[SiteChange]:
@@ -31,8 +33,11 @@ def plan_site(store: Store, new: SiteConfig, now: datetime) -> list[SiteChange]:
     return plan_site_change(current, new, open_tickets, today)
 
 
-def apply_site(store: Store, new: SiteConfig, now: datetime) -> list[SiteChange]:
-    """Plan `new` and store it when it changes anything; inside `store.transaction()`.
+def apply_site(
+    store: Store, new: SiteConfig, now: datetime, actor: str, source: str
+) -> list[SiteChange]:
+    """Plan `new` and store it when it changes anything, each change in the audit log
+    under `actor` and `source`; inside `store.transaction()`.
 
     Raises:
         SiteChangeRefused: as `plan_site`; nothing is written.
@@ -40,4 +45,27 @@ def apply_site(store: Store, new: SiteConfig, now: datetime) -> list[SiteChange]
     changes = plan_site(store, new, now)
     if changes:
         store.save_site(new)
+        change_id = uuid.uuid4().hex
+        store.record_audit(
+            [
+                AuditEntry(
+                    now,
+                    actor,
+                    source,
+                    change_id,
+                    c.kind.value,
+                    c.subject,
+                    c.setting,
+                    c.before,
+                    c.after,
+                    c.line,
+                )
+                for c in changes
+            ]
+        )
     return changes
+
+
+def command_line_actor() -> str:
+    """Who changed the site from a command: the system user running it."""
+    return f"cli:{getpass.getuser()}"

@@ -29,7 +29,7 @@ def build_snapshot(views: Views, live: Live, now: datetime) -> Snapshot:
             reading=site.display.reading,
             repeat=site.display.repeat,
         ),
-        counters=[views.counter(live, c, now) for c in live.counters()],
+        counters=[views.counter(live, c, now) for c in live.counters() if not c.retired],
         services=[views.service(live, s, now) for s in views.offered()],
         # Today's calls only: yesterday's numbers mean nothing on this morning's board.
         latest_calls=[call for call in live.calls if call.at >= today],

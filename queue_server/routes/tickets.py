@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 
+from queue_core.numbering import local_day
 from queue_core.protocol import (
     FOLLOW_CODE_HEADER,
     IssueRequest,
@@ -96,8 +97,18 @@ async def waiting(
             min_length=1,
             max_length=20,
             pattern=r"^[0-9A-Za-z]+$",
-            description="Today's ticket printed with this number, whatever its status "
-            "(the kiosk's rating by number); an empty list when there is none.",
+            description="Today's ticket printed with this number, whatever its status; "
+            "an empty list when there is none.",
+        ),
+    ] = None,
+    follow_code: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=32,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="Today's ticket holding this follow code (its QR code, as a scanner at "
+            "the kiosk reads it), whatever its status; an empty list when there is none.",
         ),
     ] = None,
     limit: Annotated[
@@ -110,6 +121,10 @@ async def waiting(
         ),
     ] = WAITING_LIST_DEFAULT,
 ) -> list[TicketOut]:
+    if follow_code is not None:
+        held = state.reader.ticket_by_follow_code(follow_code)
+        today = local_day(state.clock.now(), queue.site.site.timezone)
+        return [queue.ticket(held.id)] if held is not None and held.day == today else []
     if number is not None:
         return queue.tickets_by_number(number.upper())
     return queue.waiting(counter, limit)

@@ -22,6 +22,7 @@ from queue_core.model import Counter, Ticket
 from queue_core.site import SiteConfig
 from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError
 from queue_server.store.records import (
+    AuditEntry,
     CounterDay,
     Device,
     EventRecord,
@@ -35,6 +36,7 @@ from queue_server.store.records import (
 
 __all__ = [
     "DATABASE_NAME",
+    "AuditEntry",
     "Conflict",
     "CounterDay",
     "DatabaseUnusable",
@@ -84,6 +86,13 @@ class Store(Protocol):
     def save_site(self, site: SiteConfig) -> None:
         """Store the site and (re)create its services and counters, keeping each existing
         counter's live state; moves `site_revision`."""
+
+    def record_audit(self, entries: Sequence[AuditEntry]) -> None:
+        """Add `entries` to the audit log (in the transaction of the change they record)."""
+
+    def audit(self, since: datetime, until: datetime, limit: int) -> list[AuditEntry]:
+        """The audit log's entries from `since` up to `until`, newest first, at most
+        `limit`."""
 
     def site_revision(self) -> int:
         """A number that changes whenever the site is saved (whichever process saved it):

@@ -109,3 +109,21 @@ class EventRecord:
     ticket_id: int | None
     counter: int | None
     body: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One change to the centre's configuration, as the audit log keeps it: who, when,
+    from where, what, before → after (JSON-able values), and the line a person reads.
+    The entries of one change made at once share `change_id`."""
+
+    at: datetime
+    actor: str  # a username, or "cli:<system user>" for a command
+    source: str  # "cli", "serve --site", "admin", …
+    change_id: str
+    kind: str
+    subject: str
+    setting: str | None
+    before: object
+    after: object
+    description: str

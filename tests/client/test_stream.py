@@ -184,7 +184,7 @@ def test_a_site_changed_while_the_server_runs_reaches_the_app_as_a_new_snapshot(
             assert site is not None
             renamed = parse_site(SITE.replace("xã Thử Nghiệm", "phường Mới"))
             with store.transaction():  # as `motcua site apply` does, from another process
-                apply_site(store, renamed, datetime.now(UTC))
+                apply_site(store, renamed, datetime.now(UTC), "cli:test", "cli")
         finally:
             store.close()
         again = recorder.snapshots.get(timeout=WAIT_S)

@@ -1,6 +1,16 @@
+from datetime import UTC, datetime
+
 import pytest
 
-from queue_core.rating import QUESTION_EN, QUESTION_VI, SCALE_SIZES, satisfaction_rate, scale
+from queue_core.rating import (
+    DEVICE_RATING_WINDOW,
+    QUESTION_EN,
+    QUESTION_VI,
+    SCALE_SIZES,
+    satisfaction_rate,
+    scale,
+    within_device_window,
+)
 
 
 def test_three_four_and_five_level_scales_exist() -> None:
@@ -50,3 +60,11 @@ def test_rate_is_all_minus_dissatisfied_over_all() -> None:
 def test_a_score_outside_the_scale_is_refused_not_miscounted(scores: list[int], size: int) -> None:
     with pytest.raises(ValueError, match=f"scores run from 1 to {size}"):
         satisfaction_rate(scores, size)
+
+
+def test_a_device_rates_within_its_window_after_completion() -> None:
+    done = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    assert within_device_window(done, done)
+    assert within_device_window(done, done + DEVICE_RATING_WINDOW)
+    assert not within_device_window(done, done + DEVICE_RATING_WINDOW + DEVICE_RATING_WINDOW / 60)
+    assert not within_device_window(None, done)

@@ -98,6 +98,28 @@ def test_a_flood_of_real_password_checks_keeps_memory_bounded_and_health_answeri
             )
 
 
+def nice_of_threads(pid: int) -> dict[int, int]:
+    """Each thread's nice value, from /proc (field 19 of its stat line)."""
+    values = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        after_name = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        values[int(task.name)] = int(after_name[16])
+    return values
+
+
+def test_password_checks_run_below_the_event_loop(served: Served) -> None:
+    pid = served.server.process.pid
+    assert set(nice_of_threads(pid).values()) == {0}
+    with client_from(served.server.url, "127.0.0.5") as http:
+        assert sign_in(http, "lan", "doan-bua") == 401
+        assert sign_in(http, "lan", PASSWORDS["lan"]) == 200
+    nices = nice_of_threads(pid)
+    # The event loop (uvicorn's main thread) keeps its priority; the check's thread does
+    # not, so a flood of argon2 checks cannot take the cores from the hall's requests.
+    assert nices.pop(pid) == 0
+    assert 19 in nices.values(), nices
+
+
 def test_a_guesser_locks_only_itself_out(served: Served) -> None:
     url = served.server.url
     with client_from(url, "127.0.0.2") as guesser:

@@ -1,5 +1,5 @@
 """Rating a visit, end to end: on the counter's tablet after the clerk completes a ticket,
-and at the kiosk by the ticket's number. One rating per ticket; a second is thanked."""
+and at the kiosk by the ticket's QR code. One rating per ticket; a second is thanked."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Callable
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 import kiosk.rating as rating_module
@@ -155,7 +156,15 @@ def test_a_citizen_who_walks_away_is_not_waited_for(
     assert ratings(hall) == []
 
 
-def test_the_kiosk_rates_a_visit_by_its_number(
+def follow_code(hall: Hall, ticket_id: int) -> str:
+    """The follow code printed in the ticket's QR code."""
+    with sqlite3.connect(hall.server.data_dir / DATABASE_NAME) as db:
+        [(code,)] = db.execute("select follow_code from tickets where id = ?", [ticket_id])
+    assert isinstance(code, str)
+    return code
+
+
+def test_the_kiosk_rates_a_visit_by_its_tickets_qr_code_not_by_a_typed_number(
     qtbot: QtBot, hall: Hall, kiosk: KioskWindow
 ) -> None:
     with hall.client("kiosk") as other:
@@ -164,22 +173,23 @@ def test_the_kiosk_rates_a_visit_by_its_number(
     touch(qtbot, kiosk.home.rating_button)
     lookup = kiosk.lookup
     assert kiosk.stack.currentWidget() is lookup
-    assert not lookup.next_button.isEnabled()
 
-    def type_number(number: str) -> None:
-        touch(qtbot, lookup.keypad.clear_button)
-        for digit in number:
-            touch(qtbot, lookup.keypad.keys[digit])
-        assert lookup.keypad.display.text() == number
-        touch(qtbot, lookup.next_button)
+    def scan(text: str) -> None:
+        """What a USB scanner does: type the QR code's text, then Enter."""
+        qtbot.keyClicks(lookup.scan, text)
+        qtbot.keyClick(lookup.scan, Qt.Key.Key_Return)
 
-    type_number("1009")
-    qtbot.waitUntil(lambda: lookup.error.isVisible(), timeout=WAIT_MS)
-    assert lookup.error.text() == "Hôm nay không có số 1009."
-    type_number("1001")  # being served right now
+    scan("1001")  # a number anyone can type is no ticket
+    assert lookup.error.text() == "Đây không phải mã QR trên vé. Xin thử lại."
+    scan(f"{hall.server.url}/t/1")  # nor is an old QR code's ticket id
+    assert lookup.error.text() == "Đây không phải mã QR trên vé. Xin thử lại."
+    scan(f"{hall.server.url}/t/khongphaimacuave")
+    qtbot.waitUntil(lambda: "không thuộc vé nào" in lookup.error.text(), timeout=WAIT_MS)
+    address = f"http://10.0.0.2:8000/t/{follow_code(hall, first.id)}"
+    scan(address)  # being served right now
     qtbot.waitUntil(lambda: "chưa được phục vụ xong" in lookup.error.text(), timeout=WAIT_MS)
     hall.call_next(1)  # 1001 is done
-    type_number("1001")
+    scan(address)
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.rating, timeout=WAIT_MS)
     assert kiosk.rating.question.about.text() == "1001 · Tư pháp – Hộ tịch · Quầy 1"
     touch(qtbot, kiosk.rating.question.levels[3])
@@ -187,7 +197,7 @@ def test_the_kiosk_rates_a_visit_by_its_number(
     assert [(r["ticket_id"], r["score"]) for r in ratings(hall)] == [(first.id, 3)]
 
     touch(qtbot, kiosk.home.rating_button)  # the same visit again
-    type_number("1001")
+    scan(address)
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.rating, timeout=WAIT_MS)
     touch(qtbot, kiosk.rating.question.levels[1])
     message = kiosk.rating.message

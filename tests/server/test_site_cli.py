@@ -4,7 +4,9 @@ invalid or refused one changes nothing."""
 
 from __future__ import annotations
 
+import getpass
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -124,6 +126,18 @@ def test_an_applied_change_is_stored_and_told_one_line_each(tmp_path: Path) -> N
         "Lĩnh vực DD: số tối đa mỗi ngày 3 → 50 / Service DD: daily cap 3 → 50",
     ]
     assert parse_site(export(data_dir)) == parse_site(changed)
+    # Who changed what, before → after, in one change.
+    store = open_store(data_dir)
+    try:
+        logged = store.audit(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC), 10)
+    finally:
+        store.close()
+    assert [(e.subject, e.setting, e.before, e.after) for e in reversed(logged)] == [
+        ("service DD", "name", "Đất đai", "Đất đai – Nhà ở"),
+        ("service DD", "daily_cap", 3, 50),
+    ]
+    assert {(e.actor, e.source) for e in logged} == {(f"cli:{getpass.getuser()}", "cli")}
+    assert len({e.change_id for e in logged}) == 1
     # What the server reads at its next start: the services table and the stored site.
     with serve(data_dir) as server:
         with server.client(prepare_tokens(data_dir)) as http:
@@ -272,7 +286,13 @@ def test_a_retired_service_is_offered_no_more_and_issues_nothing(tmp_path: Path)
             offered = [s["code"] for s in http.get("/api/services").json()]
             refused = http.post("/api/tickets", json={"service": "DD"})
             taken = http.post("/api/tickets", json={"service": "TP"})
+            counters = [c["number"] for c in http.get("/api/counters").json()]
+        with server.client(tokens["hung"]) as clerk:
+            at_retired = clerk.post("/api/counters/3/open")
         server.stop_cleanly()
+    assert counters == [1, 2]  # counter 3 is retired: boards and desks list it no more
+    assert at_retired.status_code == 409
+    assert "ngừng hoạt động" in at_retired.json()["detail"]
     assert offered == ["TP"]
     assert refused.status_code == 409
     assert refused.json()["detail"] == "Đất đai: lĩnh vực đã ngừng cấp số"

@@ -18,6 +18,7 @@ from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from queue_core.site import parse_site
 from queue_server.store import (
+    AuditEntry,
     Conflict,
     Device,
     EventRecord,
@@ -123,6 +124,7 @@ def test_a_counter_reads_back_as_saved_and_an_unknown_one_is_refused(store: Stor
         7,
         "Nghỉ trưa",
         2,
+        retired=True,
     )
     with store.transaction():
         store.save_counter(counter, NOON)
@@ -424,3 +426,39 @@ def test_alerts_are_kept_until_cleared_and_their_ids_never_come_back(store: Stor
     assert again not in (first, second)
     assert store.active_alerts() == [dataclasses.replace(paper, id=again)]
     assert store.active_alerts()[0].since.utcoffset() is not None
+
+
+# --- the audit log -------------------------------------------------------------------------
+
+
+def test_the_audit_log_keeps_who_changed_what_newest_first(store: Store) -> None:
+    first = AuditEntry(
+        NOON,
+        "cli:root",
+        "cli",
+        "c1",
+        "renamed",
+        "service DD",
+        "name",
+        "Đất đai",
+        "Đất đai – Nhà ở",
+        "Lĩnh vực DD: đổi tên / Service DD: renamed",
+    )
+    later = AuditEntry(
+        NOON + timedelta(hours=1),
+        "admin",
+        "admin",
+        "c2",
+        "changed",
+        "site",
+        "hours",
+        {"default": ["07:30-11:30"]},
+        {"default": ["08:00-11:30"]},
+        "Giờ / Hours",
+    )
+    with store.transaction():
+        store.record_audit([first, later])
+    day_after = NOON + timedelta(days=1)
+    assert store.audit(NOON - timedelta(days=1), day_after, 10) == [later, first]
+    assert store.audit(NOON + timedelta(minutes=1), day_after, 10) == [later]
+    assert store.audit(NOON - timedelta(days=1), day_after, 1) == [later]

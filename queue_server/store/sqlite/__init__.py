@@ -28,6 +28,7 @@ from queue_core.site import SiteConfig, site_from_data
 from queue_server.store import DATABASE_NAME
 from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError
 from queue_server.store.records import (
+    AuditEntry,
     CounterDay,
     Device,
     EventRecord,
@@ -38,7 +39,7 @@ from queue_server.store.records import (
     TokenKind,
     User,
 )
-from queue_server.store.sqlite import alerts as _migrations  # noqa: F401  (m004–m009)
+from queue_server.store.sqlite import alerts as _migrations  # noqa: F401  (m004–m011)
 from queue_server.store.sqlite.integrity import check_database_file
 from queue_server.store.sqlite.schema import migrations
 
@@ -210,6 +211,7 @@ class SqliteStore:
             current_ticket_id=row["current_ticket_id"],
             pause_reason=row["pause_reason"],
             priority_streak=row["priority_streak"],
+            retired=bool(row["retired"]),
         )
 
     def counters(self) -> list[Counter]:
@@ -229,8 +231,8 @@ class SqliteStore:
         with _translated():
             self.db.execute(
                 "insert or replace into counters (number, name, services, call_mode, state, clerk,"
-                " current_ticket_id, pause_reason, priority_streak, updated_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " current_ticket_id, pause_reason, priority_streak, updated_at, retired)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     counter.number,
                     counter.name,
@@ -242,6 +244,7 @@ class SqliteStore:
                     counter.pause_reason,
                     counter.priority_streak,
                     _iso(at),
+                    int(counter.retired),
                 ],
             )
 
@@ -657,6 +660,48 @@ class SqliteStore:
 
     def site_revision(self) -> int:
         return self._revision("site_revision")
+
+    def record_audit(self, entries: Sequence[AuditEntry]) -> None:
+        with _translated():
+            for e in entries:
+                self.db.execute(
+                    "insert into audit (at, actor, source, change_id, kind, subject, setting,"
+                    " before, after, description) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        _iso(e.at),
+                        e.actor,
+                        e.source,
+                        e.change_id,
+                        e.kind,
+                        e.subject,
+                        e.setting,
+                        json.dumps(e.before, ensure_ascii=False),
+                        json.dumps(e.after, ensure_ascii=False),
+                        e.description,
+                    ],
+                )
+
+    def audit(self, since: datetime, until: datetime, limit: int) -> list[AuditEntry]:
+        with _translated():
+            rows = self.db.query(
+                "select * from audit where at >= ? and at <= ? order by at desc, id desc limit ?",
+                [_iso(since), _iso(until), limit],
+            )
+            return [
+                AuditEntry(
+                    at=datetime.fromisoformat(r["at"]),
+                    actor=r["actor"],
+                    source=r["source"],
+                    change_id=r["change_id"],
+                    kind=r["kind"],
+                    subject=r["subject"],
+                    setting=r["setting"],
+                    before=json.loads(r["before"]),
+                    after=json.loads(r["after"]),
+                    description=r["description"],
+                )
+                for r in rows
+            ]
 
     def auth_revision(self) -> int:
         return self._revision("auth_revision")

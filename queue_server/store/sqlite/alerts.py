@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from queue_server.store.sqlite import hot_path as _hot_path  # noqa: F401  (m007–m008 first)
+from queue_server.store.sqlite import hot_path as _hot_path  # noqa: F401  (m007–m010 first)
 from queue_server.store.sqlite.schema import migrations
 
 
 @migrations()
-def m009_alerts(db: Database) -> None:
+def m011_alerts(db: Database) -> None:
     db.table("alerts").create(
         {
             "id": int,
