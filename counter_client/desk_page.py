@@ -344,9 +344,19 @@ class CompactBar(QWidget):
         self.number = named(PlainLabel("—"), "barNumber")
         self.timer = named(PlainLabel(""), "barTimer")
         self.waiting = named(PlainLabel(""), "barWaiting")
+        # The desk's alerts, folded: a mark and their count; the sentences in its tooltip.
+        self.alerts = named(PlainLabel(""), "barAlerts")
+        self.alerts.setVisible(False)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)
-        for widget in (self.link, self.place, self.number, self.timer, self.waiting):
+        for widget in (
+            self.link,
+            self.place,
+            self.number,
+            self.timer,
+            self.waiting,
+            self.alerts,
+        ):
             row.addWidget(widget)
         row.addStretch(1)
         self.buttons: dict[Command, ActionButton] = {}
@@ -359,8 +369,19 @@ class CompactBar(QWidget):
         desk.current_changed.connect(lambda _t: self.refresh())
         desk.waiting_changed.connect(lambda _w: self.refresh())
         desk.link_changed.connect(self.link.show_state)
+        desk.alerts_changed.connect(lambda _a: self.show_alerts())
+        desk.counter_changed.connect(lambda _c: self.show_alerts())
+        desk.services_changed.connect(lambda _s: self.show_alerts())
         self.link.show_state(desk.link)
         self.refresh()
+        self.show_alerts()
+
+    def show_alerts(self) -> None:
+        shown = self.desk.desk_alerts()
+        self.alerts.setText(f"⚠ {len(shown)}")
+        texts = [alert_text(self._tr, a, self.desk.services) for a in shown]
+        self.alerts.setToolTip(plain_tip("\n".join(texts)))
+        self.alerts.setVisible(bool(shown))
 
     def refresh(self) -> None:
         _ = self._tr.gettext

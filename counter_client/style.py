@@ -72,6 +72,7 @@ QHeaderView::section {{ background: #e3e9f1; font-weight: 700; padding: 6px; bor
 #bar QLabel {{ color: white; font-size: 13pt; font-weight: 600; padding: 0 6px; }}
 #bar QLabel#barNumber {{ font-size: 24pt; font-weight: 800; }}
 #bar QLabel#barLink {{ font-size: 10pt; }}
+#bar QLabel#barAlerts {{ color: #ffe08a; }}
 #bar QLabel#barLink[state="online"] {{ color: #8ff0a4; }}
 #bar QLabel#barLink[state="offline"], #bar QLabel#barLink[state="rejected"] {{ color: #ffb4ab; }}
 QPushButton#barButton {{ font-size: 11pt; font-weight: 700; padding: 4px 10px; }}

@@ -109,3 +109,20 @@ def test_a_wait_shows_on_every_desk_of_its_service_and_in_english(
         lambda: page.alerts.text().endswith("⚠ The printer of kiosk 1 is nearly out of paper."),
         timeout=WAIT_MS,
     )
+
+
+def test_the_compact_bar_counts_the_desks_alerts(
+    qtbot: QtBot, hall: ClockHall, make_window: MakeWindow
+) -> None:
+    window = desk_at(qtbot, make_window, 1, "lan")
+    window.set_compact(True)
+    bar = window.bar
+    assert bar is not None
+    qtbot.waitUntil(bar.isVisible, timeout=WAIT_MS)
+    assert not bar.alerts.isVisibleTo(bar)
+    hall.beat("paper-out")
+    qtbot.waitUntil(lambda: bar.alerts.isVisibleTo(bar), timeout=WAIT_MS)
+    assert bar.alerts.text() == "⚠ 1"
+    assert PAPER_OUT_VI.removeprefix("⚠ ") in bar.alerts.toolTip()
+    hall.beat("ok")
+    qtbot.waitUntil(lambda: not bar.alerts.isVisibleTo(bar), timeout=WAIT_MS)
