@@ -50,6 +50,9 @@ _GONE = (TicketCompleted, TicketNoShow, TicketCancelled, TicketExpired, TicketTr
 _COUNTED = (TicketCompleted, TicketNoShow, TicketRated)
 # The waiting list is read again at most this often: fresh enough for a clerk's eye.
 WAITING_READ_MS = 300
+# The front of the counter's call order the desk lists: what a clerk picks from; the
+# services' counts say how many wait in all.
+WAITING_ROWS = 40
 
 
 class _Reload(QObject):
@@ -149,7 +152,7 @@ class Desk(QObject):
         self._since = QElapsedTimer()
         self._waiting = _Reload(
             self,
-            functools.partial(client.waiting, self.number),
+            functools.partial(client.waiting, self.number, WAITING_ROWS),
             self._got_waiting,
             interval_ms=WAITING_READ_MS,
         )
