@@ -18,6 +18,7 @@ from queue_client.errors import (
 )
 from queue_core.protocol import (
     FOLLOW_CODE_HEADER,
+    AlertOut,
     CounterOut,
     CounterStatsOut,
     HeartbeatRequest,
@@ -311,6 +312,10 @@ class QueueClient:
             "/api/devices/heartbeat",
             json=HeartbeatRequest(printer=printer, detail=detail, version=version),
         )
+
+    def alerts(self) -> list[AlertOut]:
+        """The active alerts (staff only)."""
+        return self._get_list("/api/alerts", AlertOut)
 
     # --- the clerk's desk ----------------------------------------------------------------
 

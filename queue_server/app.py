@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -20,6 +21,7 @@ from queue_server.page_headers import PageHeaders
 from queue_server.rate import RateBudget
 from queue_server.replay import ReplayReader, Replays
 from queue_server.routes import (
+    alerts,
     auth,
     clerk_stats,
     counters,
@@ -40,9 +42,15 @@ from queue_server.store import Store
 from queue_server.tokens import WATCH_S, Tokens
 from queue_server.writer import Outcome
 
+log = logging.getLogger(__name__)
+
 # How often the writer wakes with nothing to do, so the day change expires old tickets
 # even when the hall is quiet.
 SWEEP_INTERVAL_S = 30.0
+# How often the alerts are checked: a wait past its target or a silent device is raised
+# within this (a printer's trouble is raised with the heartbeat that reports it). Free when
+# nothing changes: the check reads the event loop's hall and writes nothing.
+ALERT_CHECK_INTERVAL_S = 1.0
 # A client that would wait longer than this for its turn to replay is told to come back.
 REPLAY_MAX_WAIT_S = 30.0
 
@@ -99,6 +107,21 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 await asyncio.sleep(SWEEP_INTERVAL_S)
                 await writer.run(_idle)
 
+        async def watch_alerts() -> None:
+            # A device revoked from the command line moves the store's auth revision (one
+            # row read): the hall then reads the devices again.
+            devices_revision = reader.auth_revision()
+            while True:
+                await asyncio.sleep(ALERT_CHECK_INTERVAL_S)
+                try:
+                    revision = reader.auth_revision()
+                    if revision != devices_revision:
+                        await service.take_devices()
+                        devices_revision = revision
+                    await service.check_alerts()
+                except Exception:  # a failed write: the next check tries again
+                    log.exception("the alert check failed")
+
         async def watch() -> None:
             # What another process changed (`motcua device revoke`, `motcua site apply`)
             # reaches the hall within a second or so.
@@ -112,6 +135,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
         ticker = asyncio.create_task(tick())
         watcher = asyncio.create_task(watch())
+        alerter = asyncio.create_task(watch_alerts())
         # What start-up built (models, the site, routes) lives as long as the process: keep
         # it out of the collector's full passes, which otherwise stall every board's
         # delivery for 100 ms and more with hundreds of screens connected.
@@ -120,7 +144,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         try:
             yield
         finally:
-            for task in (ticker, watcher):
+            for task in (ticker, watcher, alerter):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -148,6 +172,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         clerk_stats,
         ratings,
         devices,
+        alerts,
         events,
         voice,
         display,
