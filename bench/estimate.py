@@ -53,7 +53,6 @@ from queue_server.auth import Principal
 from queue_server.database import open_store
 from queue_server.roles import Role
 from queue_server.service import QueueService
-from queue_server.writer import Writer
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = datetime(2026, 11, 23, tzinfo=TIMEZONE)  # a Monday
@@ -202,8 +201,8 @@ async def run_day(seed: int, data_dir: Path) -> list[Record]:
     site = reader.site()
     assert site is not None
     clock = FrozenClock(at("07:00"))
-    writer = Writer(lambda: open_store(data_dir), lambda events: None)
-    queue = QueueService(site, writer, reader, clock)
+    queue = QueueService.with_writer(site, reader, clock, lambda: open_store(data_dir))
+    writer = queue.writer
     writer.start()
     records: dict[int, Record] = {}
     hall = Hall()

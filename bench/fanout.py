@@ -79,7 +79,7 @@ from issue import (
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from counter_client.desk import WAITING_READ_MS
+from counter_client.desk import WAITING_READ_MS, WAITING_ROWS
 from queue_server.database import open_store
 
 CALLED = '"ticket.called"'
@@ -961,7 +961,9 @@ class DeskClient:
 
     async def _fetch_list(self) -> None:
         body = await self._get(
-            self.list_conn, f"/api/tickets?counter={self.number}", self.figures.lists
+            self.list_conn,
+            f"/api/tickets?counter={self.number}&limit={WAITING_ROWS}",
+            self.figures.lists,
         )
         # Every desk here serves all four services, so each ticket event concerns it:
         # the ids in its list (what decides for other services' tickets) need no parsing.

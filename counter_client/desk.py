@@ -23,6 +23,9 @@ from queue_client.i18n import Translator
 from queue_client.qt import EventBridge, Runner
 from queue_core.model import CounterState
 from queue_core.protocol import (
+    AlertCleared,
+    AlertOut,
+    AlertRaised,
     CounterOut,
     CounterStatsOut,
     CounterUpdated,
@@ -47,6 +50,9 @@ _GONE = (TicketCompleted, TicketNoShow, TicketCancelled, TicketExpired, TicketTr
 _COUNTED = (TicketCompleted, TicketNoShow, TicketRated)
 # The waiting list is read again at most this often: fresh enough for a clerk's eye.
 WAITING_READ_MS = 300
+# The front of the counter's call order the desk lists: what a clerk picks from; the
+# services' counts say how many wait in all.
+WAITING_ROWS = 40
 
 
 class _Reload(QObject):
@@ -109,6 +115,7 @@ class Desk(QObject):
     stats_changed = Signal(object)  # CounterStatsOut
     no_shows_changed = Signal(object)  # list[TicketOut]
     services_changed = Signal(object)  # dict[str, ServiceOut]
+    alerts_changed = Signal(object)  # list[AlertOut]: those for this desk (`desk_alerts`)
     link_changed = Signal(str)  # a LinkState value
     busy_changed = Signal(bool)
     notice = Signal(str, bool)
@@ -145,7 +152,7 @@ class Desk(QObject):
         self._since = QElapsedTimer()
         self._waiting = _Reload(
             self,
-            functools.partial(client.waiting, self.number),
+            functools.partial(client.waiting, self.number, WAITING_ROWS),
             self._got_waiting,
             interval_ms=WAITING_READ_MS,
         )
@@ -153,6 +160,14 @@ class Desk(QObject):
             self, functools.partial(client.counter_stats, self.number), self._got_stats
         )
         self._services = _Reload(self, client.services, self._got_services)
+        # The hall's active alerts by id: read at each (re)connection, then kept by the
+        # stream's raises and clears. An id is new at each raise, so a clear seen before a
+        # read that still had its alert wins, and so does a raise seen before a read
+        # that did not have it yet.
+        self.alerts: dict[int, AlertOut] = {}
+        self._raised: dict[int, AlertOut] = {}  # by the stream, since the last snapshot
+        self._cleared: set[int] = set()
+        self._alerts = _Reload(self, client.alerts, self._got_alerts)
 
     # --- life ----------------------------------------------------------------------------
 
@@ -197,6 +212,16 @@ class Desk(QObject):
     @property
     def paused(self) -> bool:
         return self.counter.state is CounterState.PAUSED
+
+    def desk_alerts(self) -> list[AlertOut]:
+        """The alerts this desk shows, oldest first: a wait past its target in a service
+        this counter serves, and every device's (a kiosk out of paper stops the numbers of
+        every service, and in a commune centre the clerks are the staff in the hall)."""
+        return [
+            alert
+            for _, alert in sorted(self.alerts.items())
+            if alert.kind != "wait-over-target" or alert.subject in self.counter.services
+        ]
 
     def service_name(self, code: str) -> str:
         service = self.services.get(code)
@@ -416,6 +441,27 @@ class Desk(QObject):
             self.services = found
             self.services_changed.emit(found)
 
+    def _got_alerts(self, alerts: list[AlertOut]) -> None:
+        found = {a.id: a for a in alerts} | self._raised
+        self._set_alerts({i: a for i, a in found.items() if i not in self._cleared})
+
+    def _set_alerts(self, alerts: dict[int, AlertOut]) -> None:
+        before = self.desk_alerts()
+        self.alerts = alerts
+        if self.desk_alerts() != before:
+            self.alerts_changed.emit(self.desk_alerts())
+
+    def _on_alert(self, event: AlertRaised | AlertCleared) -> None:
+        alert = event.alert
+        if isinstance(event, AlertRaised):
+            if alert.id not in self._cleared:
+                self._raised[alert.id] = alert
+                self._set_alerts({**self.alerts, alert.id: alert})
+        else:
+            self._cleared.add(alert.id)
+            self._raised.pop(alert.id, None)
+            self._set_alerts({i: a for i, a in self.alerts.items() if i != alert.id})
+
     # --- the stream --------------------------------------------------------------------------
 
     def _on_link(self, state: str) -> None:
@@ -439,9 +485,14 @@ class Desk(QObject):
             if counter.number == self.number:
                 self._set_counter(counter)
                 self._set_current(counter.current_ticket)
+        self._raised.clear()
+        self._alerts.request()
         self.reload()
 
     def _on_event(self, event: StreamEvent, live: bool) -> None:
+        if isinstance(event, AlertRaised | AlertCleared):
+            self._on_alert(event)
+            return
         if isinstance(event, CounterUpdated):
             self.counters = [
                 event.counter if c.number == event.counter.number else c for c in self.counters

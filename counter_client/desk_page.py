@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from counter_client.desk import Desk
 from counter_client.keys import BINDINGS, Command
+from counter_client.texts import alert_text
 from counter_client.waiting import WaitingTable
 from counter_client.widgets import (
     ActionButton,
@@ -100,6 +101,10 @@ class DeskPage(QWidget):
         self.banner = named(PlainLabel(""), "banner")
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
+        # Alerts: a quiet line, not a pop-up; the clerk reads it when free to.
+        self.alerts = named(PlainLabel(""), "alerts")
+        self.alerts.setWordWrap(True)
+        self.alerts.setVisible(False)
         # The citizen at the counter.
         card = named(QWidget(), "card")
         card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -175,6 +180,7 @@ class DeskPage(QWidget):
         content = QVBoxLayout()
         content.setContentsMargins(16, 8, 16, 12)
         content.addWidget(self.banner)
+        content.addWidget(self.alerts)
         content.addLayout(body, 1)
         content.addLayout(status_row)
         layout.addLayout(content, 1)
@@ -186,15 +192,19 @@ class DeskPage(QWidget):
         desk.stats_changed.connect(self.show_stats)
         desk.link_changed.connect(self.show_link)
         desk.notice.connect(self.show_notice)
+        desk.alerts_changed.connect(lambda _a: self.show_alerts())
+        desk.counter_changed.connect(lambda _c: self.show_alerts())
         self.show_counter()
         self.show_current(desk.current)
         self.show_waiting()
         self.show_link(desk.link)
+        self.show_alerts()
 
     # --- showing the desk's state ---------------------------------------------------------
 
     def _services_changed(self, _services: object) -> None:
         self.show_counter()  # their names
+        self.show_alerts()  # their names and targets
         self.show_waiting()  # their waiting targets
 
     def show_counter(self) -> None:
@@ -248,6 +258,12 @@ class DeskPage(QWidget):
             )
         else:
             self.ratings.set_value("0", _("No rating yet"))
+
+    def show_alerts(self) -> None:
+        shown = self.desk.desk_alerts()
+        lines = [f"⚠ {alert_text(self._tr, a, self.desk.services)}" for a in shown]
+        self.alerts.setText("\n".join(lines))
+        self.alerts.setVisible(bool(lines))
 
     def show_link(self, state: str) -> None:
         self.link.show_state(state)
@@ -328,9 +344,19 @@ class CompactBar(QWidget):
         self.number = named(PlainLabel("—"), "barNumber")
         self.timer = named(PlainLabel(""), "barTimer")
         self.waiting = named(PlainLabel(""), "barWaiting")
+        # The desk's alerts, folded: a mark and their count; the sentences in its tooltip.
+        self.alerts = named(PlainLabel(""), "barAlerts")
+        self.alerts.setVisible(False)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)
-        for widget in (self.link, self.place, self.number, self.timer, self.waiting):
+        for widget in (
+            self.link,
+            self.place,
+            self.number,
+            self.timer,
+            self.waiting,
+            self.alerts,
+        ):
             row.addWidget(widget)
         row.addStretch(1)
         self.buttons: dict[Command, ActionButton] = {}
@@ -343,8 +369,19 @@ class CompactBar(QWidget):
         desk.current_changed.connect(lambda _t: self.refresh())
         desk.waiting_changed.connect(lambda _w: self.refresh())
         desk.link_changed.connect(self.link.show_state)
+        desk.alerts_changed.connect(lambda _a: self.show_alerts())
+        desk.counter_changed.connect(lambda _c: self.show_alerts())
+        desk.services_changed.connect(lambda _s: self.show_alerts())
         self.link.show_state(desk.link)
         self.refresh()
+        self.show_alerts()
+
+    def show_alerts(self) -> None:
+        shown = self.desk.desk_alerts()
+        self.alerts.setText(f"⚠ {len(shown)}")
+        texts = [alert_text(self._tr, a, self.desk.services) for a in shown]
+        self.alerts.setToolTip(plain_tip("\n".join(texts)))
+        self.alerts.setVisible(bool(shown))
 
     def refresh(self) -> None:
         _ = self._tr.gettext

@@ -50,6 +50,8 @@ QPushButton#small {{ font-size: 10pt; padding: 4px 10px; background: #1d5fae; co
 #link[state="offline"], #link[state="rejected"] {{ background: #fde4e1; color: #b3261e; }}
 #banner {{ background: #fff1c2; color: #5c4300; font-size: 13pt; font-weight: 600;
     padding: 8px 12px; border-radius: 8px; }}
+#alerts {{ background: #e8eef6; color: #1d3557; font-size: 12pt;
+    padding: 6px 12px; border-left: 4px solid #7a93b5; border-radius: 4px; }}
 #card {{ background: white; border-radius: 12px; }}
 #caption {{ color: #5b6776; font-size: 12pt; font-weight: 600; letter-spacing: 2px; }}
 #number {{ font-size: 88pt; font-weight: 800; color: {BLUE}; }}
@@ -70,6 +72,7 @@ QHeaderView::section {{ background: #e3e9f1; font-weight: 700; padding: 6px; bor
 #bar QLabel {{ color: white; font-size: 13pt; font-weight: 600; padding: 0 6px; }}
 #bar QLabel#barNumber {{ font-size: 24pt; font-weight: 800; }}
 #bar QLabel#barLink {{ font-size: 10pt; }}
+#bar QLabel#barAlerts {{ color: #ffe08a; }}
 #bar QLabel#barLink[state="online"] {{ color: #8ff0a4; }}
 #bar QLabel#barLink[state="offline"], #bar QLabel#barLink[state="rejected"] {{ color: #ffb4ab; }}
 QPushButton#barButton {{ font-size: 11pt; font-weight: 700; padding: 4px 10px; }}

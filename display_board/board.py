@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from queue_core.protocol import (
+    AlertCleared,
+    AlertRaised,
     CounterOut,
     CounterUpdated,
     DisplaySettings,
@@ -128,7 +130,8 @@ class Board:
             self.counters = [
                 event.counter if c.number == event.counter.number else c for c in self.counters
             ]
-        else:  # the ticket left its counter: completed, no-show, transferred, cancelled …
+        elif not isinstance(event, AlertRaised | AlertCleared):
+            # The ticket left its counter: completed, no-show, transferred, cancelled …
             for i, c in enumerate(self.counters):
                 if c.current_ticket is not None and c.current_ticket.id == event.ticket.id:
                     self.counters[i] = c.model_copy(update={"current_ticket": None})

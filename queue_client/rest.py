@@ -18,6 +18,7 @@ from queue_client.errors import (
 )
 from queue_core.protocol import (
     FOLLOW_CODE_HEADER,
+    AlertOut,
     CounterOut,
     CounterStatsOut,
     HeartbeatRequest,
@@ -145,8 +146,12 @@ class QueueClient:
     def ticket(self, ticket_id: int) -> TicketOut:
         return self._get(f"/api/tickets/{ticket_id}", TicketOut)
 
-    def waiting(self, counter: int | None = None) -> list[TicketOut]:
-        path = "/api/tickets" if counter is None else f"/api/tickets?counter={counter}"
+    def waiting(self, counter: int | None = None, limit: int | None = None) -> list[TicketOut]:
+        """The first `limit` waiting tickets (the server's default when None) in call
+        order: of the hall, or of those `counter` may call."""
+        query = [f"counter={counter}"] if counter is not None else []
+        query += [f"limit={limit}"] if limit is not None else []
+        path = "/api/tickets" + ("?" + "&".join(query) if query else "")
         return self._get_list(path, TicketOut)
 
     def find_ticket(self, number: str) -> TicketOut | None:
@@ -307,6 +312,10 @@ class QueueClient:
             "/api/devices/heartbeat",
             json=HeartbeatRequest(printer=printer, detail=detail, version=version),
         )
+
+    def alerts(self) -> list[AlertOut]:
+        """The active alerts (staff only)."""
+        return self._get_list("/api/alerts", AlertOut)
 
     # --- the clerk's desk ----------------------------------------------------------------
 

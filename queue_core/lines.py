@@ -11,6 +11,7 @@ here, whatever the length of the queue.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from collections.abc import Iterator
 
 from queue_core.dispatch import Line
 from queue_core.model import Ticket, TicketStatus
@@ -70,6 +71,10 @@ class WaitingLines:
     def ids(self, line: Line, first: int | None = None) -> list[int]:
         """The ids of `line`'s tickets, first to last (the `first` of them when given)."""
         return [ticket_id for _, ticket_id in self._lines.get(line, [])[:first]]
+
+    def iter_ids(self, line: Line) -> Iterator[int]:
+        """The ids of `line`'s tickets, first to last, read as far as the caller goes."""
+        return (ticket_id for _, ticket_id in self._lines.get(line, ()))
 
     def lines(self) -> list[Line]:
         """The lines that have anyone in them."""

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
+from queue_core.alerts import AlertKind
 from queue_core.model import CallMode, CounterState, TicketStatus
 
 PROTOCOL_VERSION = 1
@@ -239,6 +240,18 @@ class DeviceOut(_Wire):
     counter: int | None = None
 
 
+class AlertOut(_Wire):
+    """An active alert (see `queue_core.alerts`): `id` is new at each raise."""
+
+    id: int = Field(examples=[7])
+    kind: AlertKind = Field(examples=["printer-paper-out"])
+    subject: str = Field(
+        description="A service code (wait-over-target) or a device's name.", examples=["Kiosk 1"]
+    )
+    message: str = Field(examples=["Máy in của Kiosk 1: hết giấy, không in được số"])
+    since: datetime
+
+
 class ErrorOut(BaseModel):
     detail: str | list[dict[str, object]] = Field(examples=["Quầy số 3 đang tạm ngưng"])
 
@@ -328,6 +341,16 @@ class CounterUpdated(_Event):
     counter: CounterOut
 
 
+class AlertRaised(_Event):
+    type: Literal["alert.raised"] = "alert.raised"
+    alert: AlertOut
+
+
+class AlertCleared(_Event):
+    type: Literal["alert.cleared"] = "alert.cleared"
+    alert: AlertOut
+
+
 class Snapshot(_Wire):
     """The whole live state, sent first on every event stream.
 
@@ -366,6 +389,8 @@ Event = Annotated[
     | TicketExpired
     | TicketRated
     | CounterUpdated
+    | AlertRaised
+    | AlertCleared
     | SiteUpdated,
     Field(discriminator="type"),
 ]
@@ -402,6 +427,8 @@ EVENT_TYPES: tuple[str, ...] = tuple(
         TicketExpired,
         TicketRated,
         CounterUpdated,
+        AlertRaised,
+        AlertCleared,
         SiteUpdated,
     )
 )

@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator, Sequence
+import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from queue_core.clock import Clock, SystemClock
-from queue_core.protocol import PROTOCOL_VERSION, Event
+from queue_core.protocol import PROTOCOL_VERSION
 from queue_server import errors
 from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
@@ -27,6 +27,7 @@ from queue_server.rate import RateBudget
 from queue_server.replay import ReplayReader, Replays
 from queue_server.reports import ReportRunner
 from queue_server.routes import (
+    alerts,
     auth,
     clerk_stats,
     counters,
@@ -46,11 +47,17 @@ from queue_server.settings import Settings
 from queue_server.state import AppState
 from queue_server.store import Store
 from queue_server.tokens import WATCH_S, Tokens
-from queue_server.writer import Outcome, Writer
+from queue_server.writer import Outcome
+
+log = logging.getLogger(__name__)
 
 # How often the writer wakes with nothing to do, so the day change expires old tickets
 # even when the hall is quiet.
 SWEEP_INTERVAL_S = 30.0
+# How often the alerts are checked: a wait past its target or a silent device is raised
+# within this (a printer's trouble is raised with the heartbeat that reports it). Free when
+# nothing changes: the check reads the event loop's hall and writes nothing.
+ALERT_CHECK_INTERVAL_S = 1.0
 # A client that would wait longer than this for its turn to replay is told to come back.
 REPLAY_MAX_WAIT_S = 30.0
 
@@ -80,29 +87,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         site_config = reader.site()
         assert site_config is not None
         hub = Hub(reader.last_seq())
-        service: QueueService | None = None
-
-        def sweep(store: Store) -> Outcome[None]:
-            return service.sweep(store) if service is not None else Outcome(None)
-
-        def reload(store: Store) -> None:
-            if service is not None:
-                service.reload(store)
-
-        def publish(events: Sequence[Event], changes: Sequence[Any]) -> None:
-            # The hall's state first, so that a snapshot taken after any event includes it.
-            if service is not None:
-                service.committed(events, changes)
-            hub.publish(events)
-
-        writer = Writer(
+        service = QueueService.with_writer(
+            site_config,
+            reader,
+            clock,
             lambda: open_store(settings.data_dir),
-            publish,
+            hub.publish,
             batch_max=settings.write_batch_max,
-            prepare=sweep,
-            reload=reload,
         )
-        service = QueueService(site_config, writer, reader, clock)
+        writer = service.writer
         writer.start()
         throttle = LoginThrottle(
             settings.login_max_failures,
@@ -124,6 +117,21 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 await asyncio.sleep(SWEEP_INTERVAL_S)
                 await writer.run(_idle)
 
+        async def watch_alerts() -> None:
+            # A device revoked from the command line moves the store's auth revision (one
+            # row read): the hall then reads the devices again.
+            devices_revision = reader.auth_revision()
+            while True:
+                await asyncio.sleep(ALERT_CHECK_INTERVAL_S)
+                try:
+                    revision = reader.auth_revision()
+                    if revision != devices_revision:
+                        await service.take_devices()
+                        devices_revision = revision
+                    await service.check_alerts()
+                except Exception:  # a failed write: the next check tries again
+                    log.exception("the alert check failed")
+
         async def watch() -> None:
             # What another process changed (`motcua device revoke`, `motcua site apply`)
             # reaches the hall within a second or so.
@@ -137,6 +145,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
         ticker = asyncio.create_task(tick())
         watcher = asyncio.create_task(watch())
+        alerter = asyncio.create_task(watch_alerts())
         # What start-up built (models, the site, routes) lives as long as the process: keep
         # it out of the collector's full passes, which otherwise stall every board's
         # delivery for 100 ms and more with hundreds of screens connected.
@@ -145,7 +154,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         try:
             yield
         finally:
-            for task in (ticker, watcher):
+            for task in (ticker, watcher, alerter):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -176,6 +185,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         clerk_stats,
         ratings,
         devices,
+        alerts,
         events,
         voice,
         display,

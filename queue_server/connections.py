@@ -39,6 +39,7 @@ import json
 import logging
 import resource
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,9 @@ class ConnectionLimits:
     reserve: int = 64
     # Open files the server needs besides its connections: database, logs, espeak-ng's pipes.
     spare_files: int = 64
+    # Whether a token is one of the hall's: only those (and /api/health) use the reserve.
+    # None: any token does (a bare app, before its token table exists).
+    token_valid: Callable[[str], bool] | None = None
 
     def budget(self) -> int:
         """Connections the server may hold: read each time, so a limit lowered or
@@ -82,13 +86,20 @@ SERVER_FULL = _refusal(503, "Service Unavailable", "Máy chủ đang quá tải 
 HEALTH = b"/api/health"
 
 
-def _has_credential(url: bytes, headers: list[tuple[bytes, bytes]]) -> bool:
-    """Whether a request's head carries a token (valid or not: the route checks that) or
-    asks for health; uvicorn lower-cases header names."""
+def _may_use_reserve(
+    url: bytes, headers: list[tuple[bytes, bytes]], token_valid: Callable[[str], bool] | None
+) -> bool:
+    """Whether a request may take one of the last places: it asks for health, or carries a
+    token of the hall's (a made-up `Authorization` header does not do); uvicorn
+    lower-cases header names."""
     path, _, query = url.partition(b"?")
-    if path == HEALTH or any(name == b"authorization" for name, _ in headers):
+    if path == HEALTH:
         return True
-    return any(part.startswith(b"token=") for part in query.split(b"&"))
+    tokens = [v.partition(b" ")[2].strip() for n, v in headers if n == b"authorization"]
+    tokens += [p[len(b"token=") :] for p in query.split(b"&") if p.startswith(b"token=")]
+    if token_valid is None:
+        return bool(tokens)
+    return any(token_valid(t.decode("latin-1")) for t in tokens[:2] if 0 < len(t) < 200)
 
 
 class _Connections:
@@ -207,8 +218,8 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
             if self._head_bytes > limits.head_max_bytes:
                 self._refuse_head()
                 return
-            if conns.count() > limits.budget() - limits.reserve and not _has_credential(
-                self.url, self.headers
+            if conns.count() > limits.budget() - limits.reserve and not _may_use_reserve(
+                self.url, self.headers, limits.token_valid
             ):
                 self._refuse(SERVER_FULL)  # the last places are the hall's devices'
                 return

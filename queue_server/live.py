@@ -21,6 +21,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from queue_core import ahead
+from queue_core.alerts import Alert, AlertKey
 from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, Line, lines_of
 from queue_core.errors import UnknownCounter
 from queue_core.estimate import RECENT_COMPLETIONS
@@ -28,7 +29,7 @@ from queue_core.lines import WaitingLines
 from queue_core.model import Counter, Ticket, TicketStatus
 from queue_core.protocol import CallOut, Event, TicketCalled, TicketRecalled, parse_event
 from queue_core.site import SiteConfig
-from queue_server.store import IssueRecord, Store
+from queue_server.store import Device, IssueRecord, Store
 
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
 
@@ -62,13 +63,36 @@ class DayChange:
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceChange:
+    """A device heard from (its last word, as the store now keeps it) or revoked."""
+
+    device: Device
+
+
+@dataclass(frozen=True, slots=True)
+class AlertChange:
+    """An alert raised, or `cleared`."""
+
+    alert: Alert
+    cleared: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SiteReplaced:
     """The site changed (services, counters, hours…): the service's views follow it."""
 
     site: SiteConfig
 
 
-Change = TicketChange | CounterChange | NameChange | DayChange | SiteReplaced
+Change = (
+    TicketChange
+    | CounterChange
+    | NameChange
+    | DayChange
+    | SiteReplaced
+    | DeviceChange
+    | AlertChange
+)
 
 
 def midnight(day: date, timezone: str) -> datetime:
@@ -104,6 +128,8 @@ class Live:
         self._recent: dict[str, deque[float]] = {}  # service -> seconds, newest first
         self._names: dict[str, str] = {}
         self.calls: deque[CallOut] = deque(maxlen=history)  # newest first
+        self._devices: dict[int, Device] = {}
+        self._alerts: dict[AlertKey, Alert] = {}  # the active ones
 
     @classmethod
     def load(cls, store: Store, day: date, timezone: str, history: int) -> Live:
@@ -118,6 +144,10 @@ class Live:
             tickets = [*store.open_tickets_before(day), *store.tickets_of_day(day)]
             for ticket in sorted(tickets, key=lambda t: t.finished_at or t.issued_at):
                 live._put(ticket, issues.get(ticket.id), track_recent=True)
+            for device in store.devices():
+                live._devices[device.id] = device
+            for alert in store.active_alerts():
+                live._alerts[alert.key] = alert
             live.last_ticket_id = store.last_ticket_id()
             live.last_seq = store.last_seq()
             since = midnight(day, timezone)
@@ -137,6 +167,13 @@ class Live:
                 self._counters[change.counter.number] = change.counter
             elif isinstance(change, NameChange):
                 self._names[change.username] = change.display_name
+            elif isinstance(change, DeviceChange):
+                self._devices[change.device.id] = change.device
+            elif isinstance(change, AlertChange):
+                if change.cleared:
+                    self._alerts.pop(change.alert.key, None)
+                else:
+                    self._alerts[change.alert.key] = change.alert
             elif isinstance(change, DayChange):
                 self._start_day(change.day)
             # SiteReplaced: the hall's own state does not change (see QueueService)
@@ -242,3 +279,29 @@ class Live:
 
     def display_name(self, username: str) -> str:
         return self._names.get(username, username)
+
+    def oldest_waiting(self, service: str) -> datetime | None:
+        """When the oldest ticket of `service` waiting for its first call was issued (None
+        when none waits). Such tickets stand in their line in issue order, behind any that
+        were called before and came back (a transfer, a requeue): only those are skipped,
+        so this reads a line's first few places, not the line."""
+        oldest: datetime | None = None
+        for priority in (True, False):
+            for ticket_id in self._lines.iter_ids(Line(service=service, priority=priority)):
+                ticket = self._tickets[ticket_id]
+                if ticket.called_at is None:
+                    if oldest is None or ticket.issued_at < oldest:
+                        oldest = ticket.issued_at
+                    break
+        return oldest
+
+    def devices(self) -> list[Device]:
+        """Every registered device as last heard, by id."""
+        return [self._devices[i] for i in sorted(self._devices)]
+
+    def device(self, device_id: int) -> Device | None:
+        return self._devices.get(device_id)
+
+    def alerts(self) -> dict[AlertKey, Alert]:
+        """The active alerts, by kind and subject."""
+        return dict(self._alerts)

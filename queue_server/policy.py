@@ -56,6 +56,8 @@ class Action(StrEnum):
     VIEW_DISPLAY = "view_display"
     READ_EVENTS = "read_events"
     RECEIVE_RATED_EVENTS = "receive_rated_events"
+    VIEW_ALERTS = "view_alerts"
+    RECEIVE_ALERT_EVENTS = "receive_alert_events"
     READ_REPORTS = "read_reports"
 
 
@@ -96,6 +98,10 @@ MAY: dict[Action, frozenset[Role]] = {
     Action.READ_EVENTS: _EVERYONE,
     # Public screens show calls and counts; how a citizen rated a clerk is not for the hall.
     Action.RECEIVE_RATED_EVENTS: _EVERYONE - {_DISPLAY, _KIOSK},
+    # Alerts are for the people who act on them: not for the hall's screens, nor the kiosk
+    # (which tells the citizen itself that staff have been told).
+    Action.VIEW_ALERTS: _STAFF,
+    Action.RECEIVE_ALERT_EVENTS: _STAFF,
     # A clerk sees their own day at the desk; the centre's figures are its head's.
     Action.READ_REPORTS: frozenset({_A, _S}),
 }
@@ -164,6 +170,7 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/devices/heartbeat"): Action.HEARTBEAT,
     ("GET", "/api/devices"): Action.LIST_DEVICES,
     ("POST", "/api/devices/{device_id}/revoke"): Action.MANAGE_DEVICES,
+    ("GET", "/api/alerts"): Action.VIEW_ALERTS,
     ("GET", "/display"): Action.VIEW_DISPLAY,
     ("WS", "/ws/events"): Action.READ_EVENTS,
     ("GET", "/api/reports/summary"): Action.READ_REPORTS,
@@ -207,11 +214,16 @@ PUBLIC = frozenset(
 )
 """Paths open to anyone, without a token."""
 
-_EVENT_ACTIONS = {"ticket.rated": Action.RECEIVE_RATED_EVENTS}
+_EVENT_ACTIONS = {
+    "ticket.rated": Action.RECEIVE_RATED_EVENTS,
+    "alert.raised": Action.RECEIVE_ALERT_EVENTS,
+    "alert.cleared": Action.RECEIVE_ALERT_EVENTS,
+}
 
 _NOT_A_ROUTE = {
     Action.TAKE_OVER_COUNTER: '`{"force": true}` on `POST /api/counters/{number}/open`',
     Action.RECEIVE_RATED_EVENTS: "`ticket.rated` events on `WS /ws/events`",
+    Action.RECEIVE_ALERT_EVENTS: "`alert.raised`, `alert.cleared` events on `WS /ws/events`",
     Action.MOVE_TICKET: "a waiting ticket's transfer; calling a ticket at a counter that does"
     " not serve it",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import socket
 import sys
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 from queue_server import log_redaction
 from queue_server.connections import ConnectionLimits, guarded_protocol, raise_open_files_limit
 from queue_server.settings import Settings
+from queue_server.state import AppState
 
 
 class AnnouncingServer(uvicorn.Server):
@@ -78,7 +80,14 @@ def limits_of(app: FastAPI) -> ConnectionLimits:
         per_address=settings.connections_per_address,
         head_timeout_s=settings.head_timeout_s,
         reserve=settings.connections_reserve,
+        token_valid=functools.partial(_token_valid, app),
     )
+
+
+def _token_valid(app: FastAPI, token: str) -> bool:
+    """Whether `token` is a valid token of the running app's hall (its in-memory table)."""
+    state: AppState | None = getattr(app.state, "motcua", None)
+    return state is not None and state.tokens.holder(token, state.clock.now()) is not None
 
 
 class CannotListen(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from queue_core import dispatch
@@ -28,6 +28,7 @@ from queue_core.hours import IssuingHours
 from queue_core.model import Counter, CounterState, Service, Ticket, TicketStatus
 from queue_core.numbering import grant_number, local_day
 from queue_core.protocol import (
+    AlertOut,
     CounterOut,
     Event,
     IssueRequest,
@@ -52,13 +53,13 @@ from queue_core.protocol import (
 )
 from queue_core.rating import scale
 from queue_core.site import SiteConfig
-from queue_server import policy
+from queue_server import alerting, policy
 from queue_server.auth import Principal
 from queue_server.journal import Tx
-from queue_server.live import Change, CounterChange, Live, SiteReplaced
+from queue_server.live import Change, CounterChange, DeviceChange, Live, SiteReplaced
 from queue_server.policy import Action
 from queue_server.snapshot import build_snapshot
-from queue_server.store import Conflict, IssueRecord, Rating, Store
+from queue_server.store import Conflict, Device, IssueRecord, Rating, Store
 from queue_server.views import Views
 from queue_server.writer import Outcome, Unfinished, Writer
 
@@ -80,6 +81,8 @@ class QueueService:
         self._reader = reader
         self._clock = clock
         self._swept_day: date | None = None
+        # Devices are watched from now: one is not offline because the server was down.
+        self._started = clock.now()
         # The event loop's views and hall: every read below. The writer has its own copy
         # of each, for its commands, which the loop's follow once a batch is committed.
         self.views = Views(site)
@@ -87,6 +90,44 @@ class QueueService:
         self._writer_views = self.views
         self._writer_live = self.live  # replaced by `reload` on the writer's thread
         self.site_revision = reader.site_revision()
+
+    @classmethod
+    def with_writer(
+        cls,
+        site: SiteConfig,
+        reader: Store,
+        clock: Clock,
+        open_store: Callable[[], Store],
+        publish: Callable[[Sequence[Event]], None] = lambda events: None,
+        batch_max: int = 64,
+    ) -> QueueService:
+        """The service and its single writer, wired together: the writer sweeps the day
+        before each batch, rebuilds its copy of the hall on opening and after a
+        rolled-back batch, and hands each committed batch to the event loop's copy before
+        `publish` sends its events on. Start the writer (`service.writer.start()`) on the
+        event loop."""
+        service: QueueService | None = None
+
+        def sweep(store: Store) -> Outcome[None]:
+            return service.sweep(store) if service is not None else Outcome(None)
+
+        def reload(store: Store) -> None:
+            if service is not None:
+                service.reload(store)
+
+        def committed(events: Sequence[Event], changes: Sequence[Any]) -> None:
+            # The hall's state first, so that a snapshot taken after any event includes it.
+            if service is not None:
+                service.committed(events, changes)
+            publish(events)
+
+        writer = Writer(open_store, committed, batch_max=batch_max, prepare=sweep, reload=reload)
+        service = cls(site, writer, reader, clock)
+        return service
+
+    @property
+    def writer(self) -> Writer:
+        return self._writer
 
     @property
     def site(self) -> SiteConfig:
@@ -688,6 +729,57 @@ class QueueService:
             ),
         )
         return rating
+
+    # --- devices and alerts (queue_server.alerting) ---------------------------------------
+
+    def alerts(self) -> list[AlertOut]:
+        """The active alerts, oldest first."""
+        found = sorted(self.live.alerts().values(), key=lambda a: a.id)
+        return [alerting.alert_out(alert, self.views.local) for alert in found]
+
+    async def check_alerts(self) -> None:
+        """Raise and clear what the moment calls for; free when nothing would change (no
+        write, no event): the app's ticker runs it every second."""
+        services = self.views.services.values()
+        if not alerting.pending(self.live, services, self._clock.now(), self._started):
+            return
+
+        def body(tx: Tx) -> None:
+            alerting.apply(tx, tx.views.services.values(), self._started)
+
+        await self._run(None, body)
+
+    async def take_devices(self) -> None:
+        """The devices as the store now holds them: one added, or revoked, by the command
+        line while the server runs (a revoked one raises nothing, and its alerts clear)."""
+
+        def body(tx: Tx) -> None:
+            for device in tx.store.devices():
+                known = tx.live.device(device.id)
+                if known is None or known.revoked_at != device.revoked_at:
+                    tx.adopt(DeviceChange(device))
+            alerting.apply(tx, tx.views.services.values(), self._started)
+
+        await self._run(None, body)
+
+    async def device_command(
+        self,
+        device_id: int,
+        who: Principal | None,
+        body: Callable[[Store, Device | None], Device],
+    ) -> Device:
+        """Run `body` on device `device_id` (a heartbeat, a revocation) in the writer; it
+        gets the device as the hall knows it (None: not yet) and returns it as it now is.
+        The alerts are checked in the same transaction, so a printer's trouble is raised
+        with the heartbeat that reports it."""
+
+        def run(tx: Tx) -> Device:
+            device = body(tx.store, tx.live.device(device_id))
+            tx.adopt(DeviceChange(device))
+            alerting.apply(tx, tx.views.services.values(), self._started)
+            return device
+
+        return await self._run(who, run)
 
     # --- the follow page: the ticket's code is the citizen's only credential --------------
 

@@ -9,8 +9,9 @@ citizen to another service; about 40 % of the served rate their visit, most of t
 satisfied. Tickets still waiting when the hall closes expire, as the day change would.
 
 `write_day` puts such a day into a store in one transaction, with the same rows and the
-same event JSON (`queue_core.protocol`) the server writes: the one place that calls the
-store, so a change of the store's methods is adapted here alone.
+same event JSON (`queue_core.protocol`) the server writes. It and the two functions beside
+it at the end of this module are the only code here that calls the store, so a change of the
+store's methods is adapted there alone. Retired services and counters take no part.
 """
 
 from __future__ import annotations

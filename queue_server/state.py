@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from queue_core.clock import Clock
 from queue_server.auth import LoginThrottle
@@ -24,3 +25,5 @@ class AppState:
     service: QueueService
     throttle: LoginThrottle
     tokens: Tokens
+    # Streams that may send their snapshot and replay at once (see routes/events.py).
+    stream_starts: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, cast
@@ -14,7 +15,6 @@ from queue_server.auth import Principal, revoke_device
 from queue_server.policy import Action
 from queue_server.routes.deps import MAX_ID, State, allowed
 from queue_server.store import Device, Store
-from queue_server.writer import Outcome
 
 router = APIRouter(tags=["devices"])
 
@@ -59,14 +59,24 @@ async def heartbeat(
     who: Annotated[Principal, Depends(allowed(Action.HEARTBEAT))],
 ) -> Response:
     now = state.clock.now()
+    device_id = int(who.subject)
 
-    def write(store: Store) -> Outcome[None]:
-        store.record_heartbeat(
-            int(who.subject), now, request.printer, request.detail, request.version
+    def heard(store: Store, known: Device | None) -> Device:
+        store.record_heartbeat(device_id, now, request.printer, request.detail, request.version)
+        if known is None:  # registered since the server started
+            found = store.device(device_id)
+            assert found is not None  # its token was valid
+            return found
+        # The fields not reported keep their value, as the store keeps them.
+        return dataclasses.replace(
+            known,
+            last_seen_at=now,
+            printer=request.printer or known.printer,
+            detail=request.detail or known.detail,
+            version=request.version or known.version,
         )
-        return Outcome(None)
 
-    await state.writer.run(write)
+    await state.service.device_command(device_id, who, heard)
     return Response(status_code=204)
 
 
@@ -76,18 +86,19 @@ async def heartbeat(
 async def revoke(
     device_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     state: State,
-    _: Annotated[Principal, Depends(allowed(Action.MANAGE_DEVICES))],
+    who: Annotated[Principal, Depends(allowed(Action.MANAGE_DEVICES))],
 ) -> DeviceOut:
     now = state.clock.now()
 
-    def write(store: Store) -> Outcome[Device]:
+    def write(store: Store, _known: Device | None) -> Device:
         if store.device(device_id) is None:
             raise UnknownDevice(device_id)
         revoke_device(store, device_id, now)
         device = store.device(device_id)
         assert device is not None
-        return Outcome(device)
+        return device
 
-    revoked = await state.writer.run(write)
+    # Through the hall: a device out of service raises nothing, and its alerts clear.
+    revoked = await state.service.device_command(device_id, who, write)
     state.tokens.refresh()  # the device's open streams close now
     return device_out(revoked, state.service.views.local)

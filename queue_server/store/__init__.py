@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from queue_core.alerts import Alert
 from queue_core.model import Counter, Ticket
 from queue_core.report import Visit
 from queue_core.site import SiteConfig
@@ -204,6 +205,18 @@ class Store(Protocol):
         version: str | None,
     ) -> None:
         """The device was heard from at `at`; the reported fields that are not None."""
+
+    # --- alerts -----------------------------------------------------------------------
+
+    def active_alerts(self) -> list[Alert]:
+        """The alerts raised and not cleared, oldest first, with their ids."""
+
+    def insert_alert(self, alert: Alert, at: datetime) -> int:
+        """Keep `alert` (its `id` ignored), raised at `at`; returns its new id, never one
+        given before."""
+
+    def clear_alert(self, alert_id: int, at: datetime) -> None:
+        """The alert `alert_id` cleared at `at` (no change when it already was)."""
 
     def token_holder(self, token_hash: str) -> TokenHolder | None:
         """Who holds a token that is not revoked, of an enabled user or a device in

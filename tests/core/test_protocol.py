@@ -58,6 +58,13 @@ COUNTER: dict[str, Any] = {
     "state": "open",
     "current_ticket": TICKET,
 }
+ALERT = {
+    "id": 4,
+    "kind": "printer-paper-out",
+    "subject": "Kiosk sảnh",
+    "message": "Máy in của Kiosk sảnh: hết giấy, không in được số",
+    "since": "2026-11-23T08:14:00+07:00",
+}
 SNAPSHOT: dict[str, Any] = {
     "type": "snapshot",
     "seq": 7,
@@ -86,6 +93,8 @@ def event_json(type_: str, seq: int = 7) -> str:
     body: dict[str, Any] = {"type": type_, "seq": seq, "at": "2026-11-23T08:15:00+07:00"}
     if type_ == "counter.updated":
         body["counter"] = COUNTER
+    elif type_.startswith("alert."):
+        body["alert"] = ALERT
     elif type_ == "site.updated":
         body["snapshot"] = SNAPSHOT | {"seq": seq}
     else:

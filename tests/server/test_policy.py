@@ -116,6 +116,7 @@ def test_every_action_has_a_row_and_a_way_to_be_checked() -> None:
     exercised = set(policy.ROUTES.values()) | {
         Action.TAKE_OVER_COUNTER,  # test_taking_over_a_counter_is_as_the_table_says
         Action.RECEIVE_RATED_EVENTS,  # test_rated_events_reach_whom_the_table_says
+        Action.RECEIVE_ALERT_EVENTS,  # tests/server/test_alerts.py, public screens never get them
         Action.MOVE_TICKET,  # test_queue_jumping.test_moving_a_waiting_ticket_is_as_the_table_says
     }
     assert exercised == set(Action)

@@ -52,7 +52,7 @@ def test_an_older_database_learns_first_calls_from_its_event_log(hall: Hall) -> 
     ticket_id, _, _ = _first_and_last_call(hall)
     with sqlite3.connect(hall.data_dir / DATABASE_NAME) as db:
         db.execute("alter table tickets drop column first_called_at")
-        db.execute("delete from _sqlite_migrations where name = 'm011_first_called_at'")
+        db.execute("delete from _sqlite_migrations where name = 'm012_first_called_at'")
     store = connect(hall.data_dir)
     try:
         store.migrate()

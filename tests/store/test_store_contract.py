@@ -6,12 +6,14 @@ adding itself to `BACKENDS`. Everything here goes through the Protocol alone.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from queue_core.alerts import Alert
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from queue_core.site import parse_site
@@ -399,6 +401,31 @@ def test_every_change_to_access_moves_the_auth_revision(store: Store) -> None:
     changed(lambda: store.revoke_tokens("device", str(device), NOON))
     changed(lambda: store.set_user_disabled("lan", True))
     changed(lambda: store.set_device_revoked(device, NOON))
+
+
+def test_alerts_are_kept_until_cleared_and_their_ids_never_come_back(store: Store) -> None:
+    paper = Alert("printer-paper-out", "Kiosk sảnh", "Máy in của Kiosk sảnh: hết giấy", NOON)
+    wait = Alert("wait-over-target", "TP", "Lĩnh vực Tư pháp – Hộ tịch: chờ quá 20 phút", NOON)
+    assert store.active_alerts() == []
+    with store.transaction():
+        first = store.insert_alert(paper, NOON)
+        second = store.insert_alert(wait, NOON)
+    assert first != second
+    assert store.active_alerts() == [
+        dataclasses.replace(paper, id=first),
+        dataclasses.replace(wait, id=second),
+    ]
+    later = NOON + timedelta(minutes=1)
+    with store.transaction():
+        store.clear_alert(second, later)
+        store.clear_alert(second, later + timedelta(minutes=1))  # cleared once: no change
+    assert store.active_alerts() == [dataclasses.replace(paper, id=first)]
+    with store.transaction():
+        store.clear_alert(first, later)
+        again = store.insert_alert(paper, later)  # raised again: a new alert
+    assert again not in (first, second)
+    assert store.active_alerts() == [dataclasses.replace(paper, id=again)]
+    assert store.active_alerts()[0].since.utcoffset() is not None
 
 
 # --- the audit log -------------------------------------------------------------------------

@@ -17,10 +17,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlite_utils import Database
 
+from queue_core.alerts import Alert, AlertKind
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from queue_core.report import Visit
@@ -39,8 +40,8 @@ from queue_server.store.records import (
     TokenKind,
     User,
 )
-from queue_server.store.sqlite import hot_path as _migrations  # noqa: F401  (m004–m010)
-from queue_server.store.sqlite import reports as _reports  # and m011
+from queue_server.store.sqlite import alerts as _migrations  # noqa: F401  (m004–m011)
+from queue_server.store.sqlite import reports as _reports  # and m012
 from queue_server.store.sqlite.integrity import check_database_file
 from queue_server.store.sqlite.schema import migrations
 
@@ -600,6 +601,41 @@ class SqliteStore:
                 "update devices set last_seen_at = ?, printer = coalesce(?, printer),"
                 " detail = coalesce(?, detail), version = coalesce(?, version) where id = ?",
                 [_iso(at), printer, detail, version, device_id],
+            )
+
+    # --- alerts ---------------------------------------------------------------------------
+
+    def active_alerts(self) -> list[Alert]:
+        with _translated():
+            rows = self.db.execute(
+                "select id, kind, subject, message, since from alerts"
+                " where cleared_at is null order by id"
+            ).fetchall()
+        return [
+            Alert(
+                id=alert_id,
+                kind=cast(AlertKind, kind),  # stored from an AlertKind
+                subject=subject,
+                message=message,
+                since=datetime.fromisoformat(since),
+            )
+            for alert_id, kind, subject, message, since in rows
+        ]
+
+    def insert_alert(self, alert: Alert, at: datetime) -> int:
+        with _translated():
+            cursor = self.db.execute(
+                "insert into alerts (kind, subject, message, since, raised_at)"
+                " values (?, ?, ?, ?, ?)",
+                [alert.kind, alert.subject, alert.message, _iso(alert.since), _iso(at)],
+            )
+        return int(cursor.lastrowid or 0)
+
+    def clear_alert(self, alert_id: int, at: datetime) -> None:
+        with _translated():
+            self.db.execute(
+                "update alerts set cleared_at = ? where id = ? and cleared_at is null",
+                [_iso(at), alert_id],
             )
 
     def token_holder(self, token_hash: str) -> TokenHolder | None:

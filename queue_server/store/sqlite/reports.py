@@ -19,12 +19,12 @@ from sqlite_utils import Database
 
 from queue_core.model import TicketStatus
 from queue_core.report import Visit
-from queue_server.store.sqlite import hot_path as _hot_path  # noqa: F401  (m010 first)
+from queue_server.store.sqlite import alerts as _alerts  # noqa: F401  (m011 first)
 from queue_server.store.sqlite.schema import migrations
 
 
 @migrations()
-def m011_first_called_at(db: Database) -> None:
+def m012_first_called_at(db: Database) -> None:
     # Idempotent: a database from before this migration's renumbering has the column.
     if "first_called_at" not in db.table("tickets").columns_dict:
         db.execute("alter table tickets add column first_called_at text")
