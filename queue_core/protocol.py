@@ -8,7 +8,7 @@ durable event log.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
@@ -377,7 +377,7 @@ class SiteUpdated(_Event):
     snapshot: Snapshot
 
 
-Event = Annotated[
+StreamEvent = (
     TicketIssued
     | TicketCalled
     | TicketRecalled
@@ -391,46 +391,16 @@ Event = Annotated[
     | CounterUpdated
     | AlertRaised
     | AlertCleared
-    | SiteUpdated,
-    Field(discriminator="type"),
-]
-
-StreamEvent = (
-    TicketIssued
-    | TicketCalled
-    | TicketRecalled
-    | TicketCompleted
-    | TicketNoShow
-    | TicketTransferred
-    | TicketRequeued
-    | TicketCancelled
-    | TicketExpired
-    | TicketRated
-    | CounterUpdated
 )
 """The events a client's handler receives: a `site.updated` reaches it as a new snapshot
 (see `queue_client.stream`)."""
 
+Event = Annotated[StreamEvent | SiteUpdated, Field(discriminator="type")]
+
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 
 EVENT_TYPES: tuple[str, ...] = tuple(
-    model.model_fields["type"].default
-    for model in (
-        TicketIssued,
-        TicketCalled,
-        TicketRecalled,
-        TicketCompleted,
-        TicketNoShow,
-        TicketTransferred,
-        TicketRequeued,
-        TicketCancelled,
-        TicketExpired,
-        TicketRated,
-        CounterUpdated,
-        AlertRaised,
-        AlertCleared,
-        SiteUpdated,
-    )
+    model.model_fields["type"].default for model in (*get_args(StreamEvent), SiteUpdated)
 )
 
 
