@@ -427,3 +427,48 @@ class CounterStatsOut(_Wire):
     ratings: int
     satisfied: int = Field(description="Ratings that count as satisfied (766/QĐ-TTg).")
     satisfaction_rate: float | None = None
+
+
+# --- reports -------------------------------------------------------------------------------
+
+ReportBy = Literal["service", "counter", "clerk", "day", "hour"]
+
+
+class ReportRow(_Wire):
+    """One row of a report (`queue_core.report` holds the definitions, `docs/reports.md`
+    works them through)."""
+
+    key: str | int | None = Field(
+        description="A service code, a counter number, a username, a day YYYY-MM-DD, an "
+        "hour of issue 0–23; null in the total."
+    )
+    label: str = Field(description="What a person reads: the service's or counter's name…")
+    issued: int = Field(
+        description="Issued in the range, walk-ins included, cancelled and expired apart."
+    )
+    called: int = Field(description="Of the issued, called at least once.")
+    served: int
+    no_show: int
+    cancelled: int = Field(description="Cancelled: counted here and in nothing else.")
+    expired: int = Field(description="Expired at the day change: here and nowhere else.")
+    wait_avg_minutes: float | None = Field(description="Issue to first call, over called.")
+    wait_p90_minutes: float | None = Field(description="Nearest-rank 90th percentile.")
+    wait_max_minutes: float | None
+    service_avg_minutes: float | None = Field(description="Last call to completion.")
+    within_target_pct: float | None = Field(
+        description="Called tickets whose wait was at most their service's target, % of called."
+    )
+    ratings: dict[str, int] = Field(description="Ratings per level, 1 the least satisfied.")
+    satisfaction_pct: float | None = Field(description="(ratings − level 1) / ratings × 100.")
+
+
+class ReportSummary(_Wire):
+    """`GET /api/reports/summary`: the rows of one grouping and their total."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: str = Field(alias="from", examples=["2026-11-01"])
+    to: str = Field(examples=["2026-11-30"])
+    by: ReportBy
+    rows: list[ReportRow]
+    total: ReportRow

@@ -7,8 +7,10 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from queue_core.clock import Clock, SystemClock
 from queue_core.protocol import PROTOCOL_VERSION
@@ -18,8 +20,12 @@ from queue_server.database import open_store
 from queue_server.hub import Hub
 from queue_server.limits import RequestLimits
 from queue_server.page_headers import PageHeaders
+from queue_server.pages import reports as reports_page
+from queue_server.pages import sign_in
+from queue_server.pages.session import Sessions
 from queue_server.rate import RateBudget
 from queue_server.replay import ReplayReader, Replays
+from queue_server.reports import ReportRunner
 from queue_server.routes import (
     alerts,
     auth,
@@ -31,6 +37,7 @@ from queue_server.routes import (
     follow,
     health,
     ratings,
+    reports,
     site,
     tickets,
     voice,
@@ -53,6 +60,9 @@ SWEEP_INTERVAL_S = 30.0
 ALERT_CHECK_INTERVAL_S = 1.0
 # A client that would wait longer than this for its turn to replay is told to come back.
 REPLAY_MAX_WAIT_S = 30.0
+
+STATIC = Path(__file__).parent / "static"
+STATIC_FOLDERS = ("pages", "vendor")
 
 DESCRIPTION = """
 Hệ thống xếp hàng lấy số cho Bộ phận Một cửa / Trung tâm Phục vụ hành chính công.
@@ -150,6 +160,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                     await task
             writer.stop()
             app.state.replays.close()
+            app.state.reports.close()
             reader.close()
 
     app = FastAPI(
@@ -159,6 +170,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings  # read by serve.py for the connection limits
+    app.state.reports = ReportRunner(settings.data_dir)
+    app.state.sessions = Sessions(settings.page_idle_s)
     errors.install(app)
     # Before any route reads a body: the token first, then the body's size.
     app.add_middleware(RequestLimits)
@@ -177,6 +190,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         voice,
         display,
         follow,
+        reports,
+        sign_in,
+        reports_page,
     ):
         app.include_router(module.router)
+    # The staff pages' script, style and vendored chart library: nothing about the hall.
+    for folder in STATIC_FOLDERS:
+        app.mount(f"/static/{folder}", StaticFiles(directory=STATIC / folder), name=folder)
     return app

@@ -58,6 +58,7 @@ class Action(StrEnum):
     RECEIVE_RATED_EVENTS = "receive_rated_events"
     VIEW_ALERTS = "view_alerts"
     RECEIVE_ALERT_EVENTS = "receive_alert_events"
+    READ_REPORTS = "read_reports"
 
 
 _A, _S, _C = Role.ADMIN, Role.SUPERVISOR, Role.CLERK
@@ -101,6 +102,8 @@ MAY: dict[Action, frozenset[Role]] = {
     # (which tells the citizen itself that staff have been told).
     Action.VIEW_ALERTS: _STAFF,
     Action.RECEIVE_ALERT_EVENTS: _STAFF,
+    # A clerk sees their own day at the desk; the centre's figures are its head's.
+    Action.READ_REPORTS: frozenset({_A, _S}),
 }
 
 AT_COUNTER = frozenset(
@@ -170,12 +173,25 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/alerts"): Action.VIEW_ALERTS,
     ("GET", "/display"): Action.VIEW_DISPLAY,
     ("WS", "/ws/events"): Action.READ_EVENTS,
+    ("GET", "/api/reports/summary"): Action.READ_REPORTS,
+    ("GET", "/api/reports/export.xlsx"): Action.READ_REPORTS,
+    ("GET", "/reports"): Action.READ_REPORTS,
+    ("GET", "/reports/export.xlsx"): Action.READ_REPORTS,
 }
 """Each route that needs a token, and the action it performs."""
 
-CHECKED_INSIDE = frozenset({("GET", "/display"), ("WS", "/ws/events")})
+CHECKED_INSIDE = frozenset(
+    {
+        ("GET", "/display"),
+        ("WS", "/ws/events"),
+        ("GET", "/reports"),
+        ("GET", "/reports/export.xlsx"),
+    }
+)
 """Routes that ask `may` themselves instead of through `routes.deps.allowed`: the web board
-answers a TV with a page a person can read, and the event stream closes with a code."""
+answers a TV with a page a person can read, the event stream closes with a code, and the
+staff pages take a signed-in person's session (`pages.session`) and show the sign-in form
+to nobody."""
 
 PUBLIC = frozenset(
     {
@@ -189,6 +205,11 @@ PUBLIC = frozenset(
         "/docs",
         "/docs/oauth2-redirect",
         "/redoc",
+        # Signing in to the staff pages and out of them (each form carries a CSRF token).
+        "/sign-in",
+        "/sign-out",
+        "/static/pages",  # the staff pages' script and style, the vendored chart library
+        "/static/vendor",
     }
 )
 """Paths open to anyone, without a token."""

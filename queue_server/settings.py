@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     user_token_ttl_s: int = Field(default=12 * 3600, gt=0)
+    # A person signed in to the staff pages is signed out after this long without a page.
+    page_idle_s: int = Field(default=30 * 60, gt=0)
     # Failed logins in a row before a username is locked out.
     login_max_failures: int = Field(default=5, gt=0)
     login_lockout_s: int = Field(default=60, ge=0)

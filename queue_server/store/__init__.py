@@ -19,6 +19,7 @@ from typing import Protocol
 
 from queue_core.alerts import Alert
 from queue_core.model import Counter, Ticket
+from queue_core.report import Visit
 from queue_core.site import SiteConfig
 from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError
 from queue_server.store.records import (
@@ -142,6 +143,11 @@ class Store(Protocol):
     def counter_day(self, counter: int, day: date, clerk: str | None = None) -> CounterDay:
         """`day`'s figures of the tickets finished at `counter` (by `clerk` alone when
         given)."""
+
+    def report_visits(self, first: date, last: date) -> list[Visit]:
+        """Every ticket issued on the site's days `first` to `last` (both included), as
+        reports count it: with its first call and its rating. Read through an index, in
+        one consistent state."""
 
     # --- events ----------------------------------------------------------------------
 

@@ -46,7 +46,11 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/ratings"): {"ticket_id": 1, "score": 3},
     ("POST", "/api/devices/heartbeat"): {"printer": "ok"},
 }
-QUERIES = {"/api/voice/call.wav": "?number=1005&counter=1"}
+QUERIES = {
+    "/api/voice/call.wav": "?number=1005&counter=1",
+    "/api/reports/summary": "?from=2026-11-01&to=2026-11-30&by=counter",
+    "/api/reports/export.xlsx": "?from=2026-11-01&to=2026-11-30",
+}
 
 
 def guards(route: APIRoute) -> list[Action]:

@@ -462,3 +462,46 @@ def test_the_audit_log_keeps_who_changed_what_newest_first(store: Store) -> None
     assert store.audit(NOON - timedelta(days=1), day_after, 10) == [later, first]
     assert store.audit(NOON + timedelta(minutes=1), day_after, 10) == [later]
     assert store.audit(NOON - timedelta(days=1), day_after, 1) == [later]
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+def test_a_reports_visits_are_a_range_of_days_with_first_calls_and_ratings(store: Store) -> None:
+    yesterday, tomorrow = DAY - timedelta(days=1), DAY + timedelta(days=1)
+    first_call = NOON + timedelta(minutes=10)
+    issue(store, ticket(1, day=yesterday), ticket(2), ticket(3), ticket(4, day=tomorrow))
+    with store.transaction():
+        store.update_tickets([ticket(2, status=TicketStatus.CALLED, called_at=first_call)])
+    # Sent on to another service: back to waiting, its last call cleared...
+    with store.transaction():
+        store.update_tickets([ticket(2, service="DD", rank=-2)])
+    # ...then called again and served there.
+    again = NOON + timedelta(minutes=40)
+    served = ticket(
+        2,
+        service="DD",
+        status=TicketStatus.DONE,
+        called_at=again,
+        finished_at=again + timedelta(minutes=5),
+        counter=2,
+        clerk="hung",
+    )
+    with store.transaction():
+        store.update_tickets([served])
+        store.insert_rating(Rating(2, 3, 3, (), None, NOON, 2, "hung", "DD", None))
+    visits = sorted(store.report_visits(yesterday, DAY), key=lambda v: v.issued_at)
+    assert [(v.day, v.status) for v in visits] == [
+        (yesterday, TicketStatus.WAITING),
+        (DAY, TicketStatus.DONE),
+        (DAY, TicketStatus.WAITING),
+    ]
+    visit = visits[1]
+    assert visit.service == "TP"  # the service it was issued for
+    assert visit.issued_at == ticket(2).issued_at
+    assert (visit.first_called_at, visit.called_at) == (first_call, again)
+    assert visit.finished_at == again + timedelta(minutes=5)
+    assert (visit.counter, visit.clerk, visit.rating) == (2, "hung", 3)
+    assert visits[2].rating is None
+    assert visits[2].first_called_at is None
+    assert store.report_visits(tomorrow + timedelta(days=1), tomorrow + timedelta(days=9)) == []

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from queue_core.alerts import Alert, AlertKind
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
+from queue_core.report import Visit
 from queue_core.site import SiteConfig, site_from_data
 from queue_server.store import DATABASE_NAME
 from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError
@@ -40,6 +41,7 @@ from queue_server.store.records import (
     User,
 )
 from queue_server.store.sqlite import alerts as _migrations  # noqa: F401  (m004–m011)
+from queue_server.store.sqlite import reports as _reports  # and m012
 from queue_server.store.sqlite.integrity import check_database_file
 from queue_server.store.sqlite.schema import migrations
 
@@ -320,8 +322,8 @@ class SqliteStore:
                         "insert into tickets (id, number, service, issued_service, day,"
                         " sequence, rank, priority, status, issued_at, called_at, finished_at,"
                         " counter, clerk, target_counter, recalls, walk_in, issued_by,"
-                        " idempotency_key, follow_code)"
-                        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " idempotency_key, follow_code, first_called_at)"
+                        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [
                             ticket.id,
                             ticket.number,
@@ -343,6 +345,7 @@ class SqliteStore:
                             issue.issued_by,
                             issue.idempotency_key,
                             code,
+                            _iso(ticket.called_at),  # a walk-in is called as it is issued
                         ],
                     )
             except Conflict as exc:
@@ -372,6 +375,9 @@ class SqliteStore:
         columns = ", ".join(
             f"{name} = v.column{i}" for i, name in enumerate(self._UPDATED, start=2)
         )
+        # The first call stays once set: `called_at` is the last one (store.sqlite.reports).
+        first_call = self._UPDATED.index("called_at") + 2
+        columns += f", first_called_at = coalesce(first_called_at, v.column{first_call})"
         params: list[object] = []
         for t in tickets:
             params += [
@@ -786,6 +792,12 @@ class SqliteStore:
                 ).fetchall()
             ]
         return CounterDay(counts, float(mean) if mean is not None else None, ratings)
+
+    # --- reports ----------------------------------------------------------------------------
+
+    def report_visits(self, first: date, last: date) -> list[Visit]:
+        with _translated(), self.read_transaction():
+            return _reports.visits(self.db, first, last)
 
     # --- a ticket by its printed number, for the kiosk's "rate my visit" --------------------
 

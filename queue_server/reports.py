@@ -1,0 +1,235 @@
+"""Reports as the API, the workbook and the page serve them: the figures of
+`queue_core.report` over what the store reads, with the names a person reads.
+
+A report reads history, so it never runs in the server's process: `ReportRunner` hands
+each one (`summary_job`, `page_job`, `workbook_job`) to a worker process of its own, at a
+lower CPU priority, with its own store connection, one report at a time. In a thread it
+would hold the interpreter's lock for seconds on a year's export, and every call at the
+counters would wait for it (measured: call-next p99 ×3.7 during a year's export; see
+bench/reports.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from queue_core.numbering import local_time
+from queue_core.protocol import ReportRow, ReportSummary
+from queue_core.rating import scale as rating_scale
+from queue_core.report import Figures, Grouping, Key, Visit, group, total
+from queue_core.site import SiteConfig
+from queue_server.store import Store, StoreError, connect
+
+T = TypeVar("T")
+
+TOTAL_LABEL = "Tổng cộng"
+GROUPINGS = tuple(Grouping)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """What one report reads, in one consistent state of the database."""
+
+    site: SiteConfig
+    first: date
+    last: date
+    visits: list[Visit]
+    clerks: dict[str, str]  # username → display name
+    service_names: dict[str, str]
+    counter_names: dict[int, str]
+
+    def scale_levels(self) -> list[str]:
+        return [level.label_vi for level in rating_scale(self.site.site.rating_scale)]
+
+
+def read(store: Store, first: date, last: date) -> ReportData:
+    with store.read_transaction():
+        site = store.site()
+        assert site is not None  # a migrated database holds its site
+        visits = store.report_visits(first, last)
+        clerks = {user.username: user.display_name for user in store.users()}
+        counters = {counter.number: counter.name for counter in store.counters()}
+    services = {code: service.name for code, service in site.services_domain().items()}
+    return ReportData(site, first, last, visits, clerks, services, counters)
+
+
+def _label(data: ReportData, by: Grouping, key: Key) -> str:
+    if by is Grouping.SERVICE:
+        return data.service_names.get(str(key), str(key))  # a retired service: its code
+    if by is Grouping.COUNTER:
+        return data.counter_names.get(int(key), f"Quầy {key}")
+    if by is Grouping.CLERK:
+        return data.clerks.get(str(key), str(key))
+    if by is Grouping.DAY:
+        year, month, day = str(key).split("-")
+        return f"{day}/{month}/{year}"
+    return f"{int(key):02d}:00–{int(key) + 1:02d}:00"
+
+
+def _row(key: Key | None, label: str, figures: Figures) -> ReportRow:
+    return ReportRow(key=key, label=label, **asdict(figures))
+
+
+def _targets(data: ReportData) -> Callable[[str], float]:
+    services = data.site.services_domain()
+    default_s = data.site.site.waiting_target_minutes * 60
+    targets = {code: float(service.waiting_target_s) for code, service in services.items()}
+    # A retired service is no longer in the site: the site's default target is its own.
+    return lambda code: targets.get(code, default_s)
+
+
+def total_row(data: ReportData) -> ReportRow:
+    size = data.site.site.rating_scale
+    return _row(None, TOTAL_LABEL, total(data.visits, targets_s=_targets(data), scale=size))
+
+
+def summary(data: ReportData, by: Grouping, total: ReportRow | None = None) -> ReportSummary:
+    """The report of `data` grouped `by`; `total` when the caller has it already (it is
+    the same for every grouping)."""
+    services = data.site.services_domain()
+    size = data.site.site.rating_scale
+    rows = group(
+        data.visits,
+        by,
+        targets_s=_targets(data),
+        scale=size,
+        timezone=data.site.site.timezone,
+        days=(data.first, data.last),
+    )
+    if by is Grouping.SERVICE:  # in the site's order, as its kiosk shows them
+        order = {code: n for n, code in enumerate(services)}
+        rows.sort(key=lambda row: (order.get(str(row[0]), len(order)), str(row[0])))
+    return ReportSummary(
+        from_=data.first.isoformat(),
+        to=data.last.isoformat(),
+        by=by.value,
+        rows=[_row(key, _label(data, by, key), figures) for key, figures in rows],
+        total=total if total is not None else total_row(data),
+    )
+
+
+def summaries(data: ReportData) -> dict[Grouping, ReportSummary]:
+    """Every grouping of `data`, for the workbook and the page (one total for all)."""
+    shared = total_row(data)
+    return {by: summary(data, by, shared) for by in Grouping}
+
+
+# --- the jobs, run in the worker process -------------------------------------------------
+
+
+def _reading(data_dir: Path, first: date, last: date) -> ReportData:
+    store = connect(data_dir)
+    try:
+        return read(store, first, last)
+    finally:
+        store.close()
+
+
+def summary_job(data_dir: Path, first: date, last: date, by: Grouping) -> ReportSummary:
+    """`GET /api/reports/summary`."""
+    return summary(_reading(data_dir, first, last), by)
+
+
+@dataclass(frozen=True, slots=True)
+class PageFigures:
+    """What the reports page shows, without the tickets it was counted from."""
+
+    reports: dict[Grouping, ReportSummary]
+    levels: list[str]
+    target_minutes: int
+
+
+def page_job(data_dir: Path, first: date, last: date) -> PageFigures:
+    """The `/reports` page: every grouping, read once."""
+    data = _reading(data_dir, first, last)
+    return PageFigures(
+        summaries(data),
+        data.scale_levels(),
+        data.site.site.waiting_target_minutes,
+    )
+
+
+def workbook_job(data_dir: Path, first: date, last: date, made_at: datetime) -> bytes:
+    """`GET /api/reports/export.xlsx`, made at `made_at` (shown in the site's time)."""
+    from queue_server.report_workbook import workbook
+
+    data = _reading(data_dir, first, last)
+    return workbook(data, local_time(made_at, data.site.site.timezone))
+
+
+WORKER_NICENESS = 5
+"""The hall first, yet not so low that a busy machine starves the report: at 5 a worker
+gets about a third of what a normal process gets of a core both want (10 would be a tenth:
+a year's export then took minutes on a loaded 2-core machine)."""
+
+
+PARENT_CHECK_S = 1.0
+
+
+def _start_worker() -> None:
+    if hasattr(os, "nice"):  # not on Windows
+        os.nice(WORKER_NICENESS)
+    # A server killed outright (SIGKILL, a crash) runs no shutdown: its worker would wait
+    # for jobs for ever, holding memory and the server's output pipes. It leaves instead.
+    parent = os.getppid()
+
+    def leave_with_the_server() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_S)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=leave_with_the_server, name="parent-watch", daemon=True).start()
+
+
+class ReportRunner:
+    """Runs report jobs one at a time in a worker process, started on first use and kept
+    until `close`."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        # Waiting here, not in the pool's queue: a report asked for and abandoned while
+        # it waits (a closed page) costs nothing.
+        self._one_at_a_time = asyncio.Semaphore(1)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # "spawn": forking a process that runs threads (the writer, uvicorn's) may copy
+            # a lock some thread holds.
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+            )
+        return self._pool
+
+    async def run(self, job: Callable[..., T], *args: Any) -> T:
+        """`job(data_dir, *args)` in the worker process.
+
+        Raises:
+            StoreError: the worker died (it is started again for the next report).
+        """
+        async with self._one_at_a_time:
+            loop = asyncio.get_running_loop()
+            try:
+                return await loop.run_in_executor(self._executor(), job, self.data_dir, *args)
+            except BrokenProcessPool as exc:
+                self._pool = None
+                raise StoreError(f"the report's worker process died: {exc}") from exc
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
