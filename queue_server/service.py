@@ -230,17 +230,19 @@ class QueueService:
     async def _run(self, actor: Principal | None, body: Callable[[Tx], T]) -> T:
         def command(store: Store) -> Outcome[T]:
             tx = self._tx(store, actor.display_name if actor else None)
+            if actor is not None and actor.clerk is not None:
+                # A clerk added since the start is named on the counters from their token.
+                tx.know_name(actor.clerk, actor.display_name)
             try:
                 result = body(tx)
                 tx.flush()
-            except CounterBusy as busy:
-                # The core knows usernames; the clerk at the next desk knows names.
-                name = tx.live.display_name(busy.clerk)
-                raise CounterBusy(busy.counter, name) from None
             except Exception as exc:
+                if isinstance(exc, CounterBusy):
+                    # The core knows usernames; the clerk at the next desk knows names.
+                    exc = CounterBusy(exc.counter, tx.live.display_name(exc.clerk))
                 if tx.changed:
                     raise Unfinished(exc) from exc
-                raise
+                raise exc from None
             return Outcome(result, tx.events, tx.changes)
 
         return await self._writer.run(command)
