@@ -231,6 +231,11 @@ class Live:
         """Today's ticket `ticket_id` (or one a past day left open); None for others."""
         return self._tickets.get(ticket_id)
 
+    def current(self, stored: Ticket) -> Ticket:
+        """`stored` (read from the store) as this copy of the hall has it now, if it is one
+        of today's or still open."""
+        return self._tickets.get(stored.id, stored)
+
     def open_before(self, day: date) -> list[Ticket]:
         """Waiting or called tickets of days before `day`."""
         return [t for t in self._tickets.values() if t.is_open and t.day < day]

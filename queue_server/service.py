@@ -219,7 +219,7 @@ class QueueService:
         """Today's tickets printed with `number` (one at most: prefixes are distinct)."""
         now = self._clock.now()
         found = self._reader.tickets_by_number(number, local_day(now, self._timezone))
-        return self.views.tickets(self.live, [self.live.ticket(t.id) or t for t in found], now)
+        return self.views.tickets(self.live, [self.live.current(t) for t in found], now)
 
     def snapshot(self) -> Snapshot:
         """The whole live state and the `seq` of the last event it includes."""
@@ -790,7 +790,7 @@ class QueueService:
         stored = self._reader.ticket_by_follow_code(code)
         if stored is None:
             return None
-        ticket = self.live.ticket(stored.id) or stored  # the live one: committed, and current
+        ticket = self.live.current(stored)
         now = self._clock.now()
         score = self._reader.rating_score(ticket.id)
         return Followed(
@@ -820,7 +820,7 @@ class QueueService:
 
         def body(tx: Tx) -> RatingOut:
             stored = tx.store.ticket_by_follow_code(code)
-            ticket = tx.live.ticket(stored.id) or stored if stored is not None else None
+            ticket = tx.live.current(stored) if stored is not None else None
             if ticket is None:
                 raise NotFound("Không tìm thấy số này")
             request = RatingRequest(ticket_id=ticket.id, score=score)
