@@ -6,17 +6,16 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
+from fastapi.security import OAuth2PasswordRequestForm
 
 from queue_core.protocol import Me, TokenOut
 from queue_server.auth import Principal, dummy_hash, hash_token, issue_user_token
 from queue_server.policy import Action
-from queue_server.routes.deps import Caller, State, allowed
+from queue_server.routes.deps import Caller, State, allowed, bearer_token
 from queue_server.store import Store
 from queue_server.writer import Outcome
 
 router = APIRouter(tags=["auth"])
-_bearer = HTTPBearer(auto_error=False)
 
 
 @router.post(
@@ -90,12 +89,13 @@ async def me(who: Caller) -> Me:
 )
 async def logout(
     who: Annotated[Principal, Depends(allowed(Action.SIGN_OUT))],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request,
     state: State,
 ) -> Response:
-    if credentials is None:  # a token from the address (`/display`), never sent here
+    token = bearer_token(request)
+    if token is None:  # a token from the address (`/display`), never sent here
         raise HTTPException(status_code=403, detail="Chỉ tài khoản cán bộ mới đăng xuất được")
-    token_hash = hash_token(credentials.credentials)
+    token_hash = hash_token(token)
     now = state.clock.now()
 
     def write(store: Store) -> Outcome[int]:

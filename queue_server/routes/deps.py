@@ -40,6 +40,14 @@ State = Annotated[AppState, Depends(state_of)]
 BEARER = "Bearer "
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of the request's `Authorization: Bearer …` header, if any."""
+    header = request.headers.get("authorization")
+    if header is not None and header[: len(BEARER)].lower() == BEARER.lower():
+        return header[len(BEARER) :].strip() or None
+    return None
+
+
 class Allowed(HTTPBearer):
     """The one dependency that lets a caller into a route that needs a token: the caller,
     if `queue_server.policy` says they may do `action` (401 without a valid token; 403 for
@@ -64,11 +72,7 @@ class Allowed(HTTPBearer):
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
         state = app_state(request)
-        header = request.headers.get("authorization")
-        if header is not None and header[: len(BEARER)].lower() == BEARER.lower():
-            token: str | None = header[len(BEARER) :].strip() or None
-        else:
-            token = None
+        token = bearer_token(request)
         if token is None and request.url.path.startswith("/display"):
             token = request.query_params.get("token")
         who = state.tokens.holder(token, state.clock.now()) if token else None
