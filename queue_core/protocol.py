@@ -472,3 +472,55 @@ class ReportSummary(_Wire):
     by: ReportBy
     rows: list[ReportRow]
     total: ReportRow
+
+
+# --- province hub --------------------------------------------------------------------------
+# A centre ships its event log to the province hub in `seq` order (`queue_server.shipper`),
+# and the hub (`queue_hub`) keeps it exactly once per centre and `seq`.
+
+MAX_SHIPMENT_EVENTS = 500
+MAX_EVENT_BODY = 1_000_000  # a `site.updated` carries a whole snapshot
+
+
+class ShippedEvent(_Request):
+    """One event of a centre's log, as the log keeps it."""
+
+    seq: int = Field(ge=1, le=MAX_ID)
+    type: Annotated[Text, Field(min_length=1, max_length=64)]
+    at: datetime
+    body: Annotated[Text, Field(max_length=MAX_EVENT_BODY)] = Field(
+        description="The event's JSON exactly as the centre's stream sent it."
+    )
+
+
+class Shipment(_Request):
+    """`POST /api/hub/events` (a centre's hub token): the next events after `after_seq`.
+
+    The hub refuses with 409 (and its acknowledgement) a shipment that would leave a hole,
+    `after_seq` above what it holds; events it already holds are skipped, so a resent batch
+    counts once.
+    """
+
+    after_seq: int = Field(ge=0, le=MAX_ID, description="The seq just before the first event.")
+    events: list[ShippedEvent] = Field(max_length=MAX_SHIPMENT_EVENTS)
+    site: SiteOut | None = Field(
+        default=None,
+        description="The centre's site (names, targets, scale), sent first and on each change.",
+    )
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Shipment:
+        previous = self.after_seq
+        for event in self.events:
+            if event.seq <= previous:
+                raise ValueError("events must follow after_seq in strictly increasing seq")
+            previous = event.seq
+        return self
+
+
+class ShipmentAck(_Wire):
+    """The hub's answer to a shipment and to `GET /api/hub/ack`: the highest `seq` it holds
+    of this centre's log, from which the centre ships on."""
+
+    centre: str = Field(examples=["XA-TAN-AN"])
+    acknowledged_seq: int = Field(ge=0)
