@@ -20,8 +20,8 @@ from queue_server.database import open_store
 from queue_server.hub import Hub
 from queue_server.limits import RequestLimits
 from queue_server.page_headers import PageHeaders
+from queue_server.pages import language, sign_in
 from queue_server.pages import reports as reports_page
-from queue_server.pages import sign_in
 from queue_server.pages.session import Sessions
 from queue_server.rate import RateBudget
 from queue_server.replay import ReplayReader, Replays
@@ -192,6 +192,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         follow,
         reports,
         sign_in,
+        language,
         reports_page,
     ):
         app.include_router(module.router)

@@ -7,6 +7,9 @@ from typing import Any
 
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+
+from queue_server.pages.i18n import LANGUAGES, SHARED_DOMAIN, Words, language_of
 
 # The pages hold what a centre's staff read: never let a browser or a proxy keep it.
 HEADERS = {"Cache-Control": "no-store"}
@@ -23,6 +26,26 @@ def environment() -> Environment:
     )
 
 
-def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = environment().get_template(template).render(**context)
+def page(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    *,
+    domain: str = SHARED_DOMAIN,
+    **context: Any,
+) -> HTMLResponse:
+    """`template` rendered in the person's language, with `_` and `ngettext` from `domain`."""
+    words = Words(domain, language_of(request))
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            _=words.gettext,
+            ngettext=words.ngettext,
+            lang=words.language,
+            languages=LANGUAGES,
+            here=request.url.path,
+            **context,
+        )
+    )
     return HTMLResponse(html, status_code=status_code, headers=HEADERS)

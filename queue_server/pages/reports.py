@@ -37,6 +37,7 @@ TITLE = PAGES[PATH]
 
 def _refused(request: Request, session: PageSession | None, who: Principal) -> Response:
     return page(
+        request,
         "refused.html",
         403,
         centre=centre_name(request),
@@ -153,7 +154,7 @@ async def reports_page(request: Request) -> Response:
         charts=_charts(reports),
         target_minutes=figures.target_minutes,
     )
-    return page("reports.html", 422 if context["error"] else 200, **context)
+    return page(request, "reports.html", 422 if context["error"] else 200, **context)
 
 
 @router.get(f"{PATH}/export.xlsx")
@@ -168,6 +169,11 @@ async def reports_workbook(request: Request) -> Response:
         first, last = _period(request)
     except InvalidRequest as exc:
         return page(
-            "refused.html", 422, centre=centre_name(request), page_title=TITLE, message=exc.message
+            request,
+            "refused.html",
+            422,
+            centre=centre_name(request),
+            page_title=TITLE,
+            message=exc.message,
         )
     return await export(request, first, last)

@@ -61,6 +61,7 @@ def sign_in_form(
 ) -> HTMLResponse:
     token = form_token(request)
     response = page(
+        request,
         "sign_in.html",
         status_code,
         centre=centre_name(request),
@@ -145,6 +146,7 @@ async def sign_out(request: Request) -> Response:
         not same_site(request) or not csrf_matches(sent_csrf, session.csrf)
     ):
         return page(
+            request,
             "refused.html",
             403,
             centre=centre_name(request),
