@@ -48,6 +48,9 @@ from queue_server.store import Store, connect
 log = logging.getLogger(__name__)
 
 FIRST_RETRY_S = 0.5
+# A request's events stop short of this many bytes of JSON (but hold one at least): a few
+# `site.updated` events, each carrying the whole hall, would otherwise make one huge body.
+MAX_BATCH_BYTES = 4_000_000
 # Waking now and then although nothing was committed costs one read of an empty page, and
 # covers an event that somehow reached the log without the fan-out.
 IDLE_CHECK_S = 30.0
@@ -102,12 +105,14 @@ class LogPages:
         rows = self._store.events_after(after, limit)
         if not rows:
             return None
-        events = [
-            ShippedEvent(
-                seq=seq, type=kind, at=datetime.fromisoformat(json.loads(body)["at"]), body=body
-            )
-            for seq, kind, body in rows
-        ]
+        events: list[ShippedEvent] = []
+        size = 0
+        for seq, kind, body in rows:
+            size += len(body)
+            if events and size > MAX_BATCH_BYTES:
+                break  # the rest goes in the next request
+            at = datetime.fromisoformat(json.loads(body)["at"])
+            events.append(ShippedEvent(seq=seq, type=kind, at=at, body=body))
         shipment = Shipment(after_seq=after, events=events, site=site)
         return Batch(shipment.model_dump_json().encode(), events[-1].seq, events[0].at, len(events))
 

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from queue_core.clock import FrozenClock
 from queue_core.site import parse_site
+from queue_server import shipper
 from queue_server.app import create_app
 from queue_server.database import open_store
 from queue_server.settings import Settings
@@ -226,3 +227,19 @@ def test_a_centre_without_a_hub_says_nothing_of_one(tmp_path: Path, clock: Froze
     prepare_data_dir(data_dir, now=clock.now())
     with TestClient(create_app(Settings(data_dir=data_dir), clock=clock)) as client:
         assert "hub" not in client.get("/api/health").json()
+
+
+def test_big_events_go_in_several_requests_in_order(
+    tmp_path: Path, clock: FrozenClock, fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shipper, "MAX_BATCH_BYTES", 1)  # every event is "too big" to share
+    fake_hub.stop()  # let a backlog build up, to be shipped in one go otherwise
+    with centre(tmp_path / "data", clock, fake_hub.url, fake_hub.state.token) as hall:
+        traffic(hall, 3)
+        fake_hub.start()
+        wait_until(lambda: caught_up(hall), "caught up")
+        log = logged(hall.data_dir)
+    with fake_hub.state.lock:
+        sizes = {len(r.seqs) for r in fake_hub.state.received}
+    assert sizes == {1}
+    assert fake_hub.seqs() == [seq for seq, _ in log]
