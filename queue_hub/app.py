@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from queue_core.clock import Clock, SystemClock
+from queue_core.errors import InvalidRequest, QueueError
 from queue_hub.errors import (
     Hole,
     HubError,
@@ -22,7 +23,7 @@ from queue_hub.errors import (
     Unauthorized,
     UnknownCentre,
 )
-from queue_hub.routes import auth, health, ingest
+from queue_hub.routes import auth, health, ingest, reports
 from queue_hub.settings import HubSettings
 from queue_hub.store import HubStore
 
@@ -72,6 +73,13 @@ def _printable(value: object) -> object:
     return value
 
 
+async def _queue_error(request: Request, exc: Exception) -> JSONResponse:
+    # queue_core's rules (a report's range) speak in its errors.
+    assert isinstance(exc, QueueError)
+    status = 422 if isinstance(exc, InvalidRequest) else 400
+    return JSONResponse({"detail": exc.message}, status_code=status)
+
+
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     return JSONResponse({"detail": _printable(jsonable_encoder(_printable(exc.errors())))}, 422)
@@ -87,7 +95,8 @@ def create_app(settings: HubSettings, store: HubStore, clock: Clock | None = Non
     app.state.store = store
     app.state.clock = clock or SystemClock()
     app.add_exception_handler(HubError, _hub_error)
+    app.add_exception_handler(QueueError, _queue_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    for module in (health, auth, ingest):
+    for module in (health, auth, ingest, reports):
         app.include_router(module.router)
     return app
