@@ -81,6 +81,13 @@ class Centre:
         state = self.link()
         return state["lag_events"] == 0 and state["acknowledged_seq"] == self.last_seq()
 
+    def log(self) -> list[tuple[int, str, str]]:
+        store = connect(self.data_dir)
+        try:
+            return store.events_after(0, 1_000_000)
+        finally:
+            store.close()
+
     def last_seq(self) -> int:
         store = connect(self.data_dir)
         try:
@@ -266,5 +273,11 @@ def test_three_centres_two_hubs_the_hub_away_and_a_centre_killed(
             assert store.event_count(centre.code) == centre.last_seq(), centre.code
     finally:
         store.close()
+    with psycopg.connect(database_url) as db:
+        for centre in centres:
+            held = db.execute(
+                "select seq, type, body from events where centre = %s order by seq", [centre.code]
+            ).fetchall()
+            assert held == centre.log(), centre.code  # in order, as the centre's log keeps it
     # The kill fell in the middle of the catching up, not after it.
     assert shipped_before < held_at_kill < target
