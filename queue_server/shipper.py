@@ -320,5 +320,6 @@ def start(settings: Settings, service: QueueService, hub: Hub, clock: Clock) -> 
         linger_s=settings.hub_linger_s,
     )
     shipper.start()
-    log.info("hub link: shipping this centre's events to %s", settings.hub_url)
+    # The host alone: a URL may carry a user and password.
+    log.info("hub link: shipping this centre's events to %s", settings.hub_url.host)
     return shipper
