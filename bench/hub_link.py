@@ -10,6 +10,10 @@ that the machine's other work falls on every kind alike, it starts a real `motcu
 - `blackhole`: `--hub` pointing at a socket that listens but never accepts nor answers (the
   kernel completes the connection, the request goes out, no answer comes: each try waits for
   the hub timeout, 10 s).
+- `catch-up`: the hub (`_ack_hub.py`, a stand-in that reads and acknowledges shipments in
+  its own process) is down while the tickets are issued and comes up just before the calls
+  (`MOTCUA_HUB_RETRY_MAX_S=1`): the centre ships its backlog, then a batch a second, while
+  the clerks call — the cost of shipping itself.
 
 Each server gets a kiosk and four clerks; N tickets are issued from C clients, then the four
 clerks call until the queue is empty. It prints call-next's and issue's p50/p99 per kind, the
@@ -53,7 +57,8 @@ from issue import (
     stop_server,
 )
 
-KINDS = ("no-hub", "closed", "blackhole")
+KINDS = ("no-hub", "closed", "blackhole", "catch-up")
+ACK_HUB = Path(__file__).with_name("_ack_hub.py")
 HUB_TOKEN = "bench-hub-token-not-a-secret"
 
 
@@ -75,7 +80,7 @@ def blackhole() -> socket.socket:
 
 
 async def start_centre(
-    command: list[str], data_dir: Path, site: Path, hub_url: str | None
+    command: list[str], data_dir: Path, site: Path, hub_url: str | None, settings: str = ""
 ) -> Server:
     port = free_port()
     argv = [
@@ -85,7 +90,7 @@ async def start_centre(
     ]
     if hub_url is not None:
         env_file = data_dir.parent / f"{data_dir.name}.env"
-        env_file.write_text(f"MOTCUA_HUB_TOKEN={HUB_TOKEN}\n", encoding="utf-8")
+        env_file.write_text(f"MOTCUA_HUB_TOKEN={HUB_TOKEN}\n{settings}", encoding="utf-8")
         argv += ["--hub", hub_url, "--env-file", str(env_file)]
     return await _start(argv, command, data_dir, port)
 
@@ -95,21 +100,40 @@ async def one_round(
 ) -> Round:
     data_dir = workdir / f"{kind}-{len(list(workdir.glob(f'{kind}-*')))}"
     site = workdir / "site.toml"
-    server = await start_centre(command, data_dir, site, hub_urls[kind])
+    hub_url, settings = hub_urls[kind], ""
+    if kind == "catch-up":
+        # The hub comes up between the phases: a backlog to ship while clerks call.
+        hub_port = free_port()
+        hub_url, settings = f"http://{HOST}:{hub_port}", "MOTCUA_HUB_RETRY_MAX_S=1\n"
+    server = await start_centre(command, data_dir, site, hub_url, settings)
+    hub: Server | None = None
     try:
         kiosk = await kiosk_token(server)
         clerks = [await clerk_token(server, f"clerk{n}") for n in COUNTERS]
         issue, tickets = await issue_phase(
             server, kiosk, args.tickets, args.clients, args.phase_limit
         )
+        if kind == "catch-up":
+            ack_hub = [sys.executable, str(ACK_HUB), "--port", str(hub_port)]
+            hub = await _start([*ack_hub, "--token", HUB_TOKEN], [], data_dir, hub_port)
         call, called = await call_phase(server, clerks, len(tickets), args.phase_limit, True)
         if len(called) != len(tickets):
             call.failures.append(f"{len(tickets)} issued, {len(called)} called")
         async with Connection(HOST, server.port) as conn:
-            hub = (await conn.get("/api/health")).json().get("hub")
-        link = "-" if hub is None else f"{hub['state']}/{hub['last_error']}"
+            state = (await conn.get("/api/health")).json().get("hub")
+            # After the timing: a catching-up centre gets a few seconds to finish (proof).
+            for _ in range(100 if kind == "catch-up" else 0):
+                if state["lag_events"] == 0:
+                    break
+                await asyncio.sleep(0.1)
+                state = (await conn.get("/api/health")).json().get("hub")
+        link = "-" if state is None else f"{state['state']}/{state['last_error']}"
+        if state is not None and state["acknowledged_seq"] is not None:
+            link += f" held {state['acknowledged_seq']}/{state['last_seq']}"
     finally:
         problems = await stop_server(server)
+        if hub is not None:
+            problems += await stop_server(hub)
     result = Round(kind, issue, call, link)
     result.call.failures += problems
     return result
@@ -184,6 +208,7 @@ async def run(args: Any) -> list[Round]:
         "no-hub": None,
         "closed": f"http://{HOST}:{closed}",
         "blackhole": f"http://{HOST}:{hole.getsockname()[1]}",
+        "catch-up": None,  # a port of its own each round
     }
     rounds: list[Round] = []
     try:
