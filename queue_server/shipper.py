@@ -254,6 +254,10 @@ class Shipper:
             try:
                 ack = await self._link.ship(batch.body)
             except Behind as exc:
+                if exc.acknowledged_seq >= after:  # not behind at all: a confused hub
+                    raise LinkDown(
+                        "bad-answer", f"409 after seq {after}, holding {exc.acknowledged_seq}"
+                    ) from exc
                 log.info(
                     "hub link: the hub holds up to seq %d; shipping on from there",
                     exc.acknowledged_seq,

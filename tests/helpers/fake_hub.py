@@ -39,6 +39,8 @@ class FakeHubState:
     # Answer the next N requests with this status before doing anything.
     fail_next: int = 0
     fail_status: int = 503
+    # Answer every shipment 409 with this `acknowledged_seq` (a confused hub).
+    conflict_ack: int | None = None
     # Store a shipment, then wait this long before answering (a slow link).
     answer_delay_s: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -81,6 +83,8 @@ def fake_hub_app(state: FakeHubState) -> FastAPI:
         if (refusal := refused(request)) is not None:
             return refusal
         shipment = Shipment.model_validate_json(await request.body())
+        if state.conflict_ack is not None:
+            return JSONResponse({"detail": "?", "acknowledged_seq": state.conflict_ack}, 409)
         with state.lock:
             state.received.append(
                 Received(shipment.after_seq, [e.seq for e in shipment.events], shipment.site)

@@ -169,6 +169,21 @@ def test_a_hub_that_lost_its_tail_gets_it_again_from_its_ack(hall: Hall, fake_hu
     wait_until(lambda: caught_up(hall), "caught up")
 
 
+def test_a_hub_that_refuses_what_it_says_it_lacks_is_not_hammered(
+    hall: Hall, fake_hub: FakeHub
+) -> None:
+    traffic(hall, 1)
+    wait_until(lambda: caught_up(hall), "the first events shipped")
+    shipped = len(fake_hub.seqs())
+    fake_hub.state.conflict_ack = shipped + 1000  # "I lack what follows 1000 more"
+    traffic(hall, 1)
+    # Not a resync in a loop: a failure, retried after the backoff.
+    wait_until(lambda: link(hall)["last_error"] == "bad-answer", "the confused hub reported")
+    fake_hub.state.conflict_ack = None
+    wait_until(lambda: caught_up(hall), "caught up once the hub makes sense")
+    assert fake_hub.seqs() == [seq for seq, _ in logged(hall.data_dir)]
+
+
 def test_a_failing_hub_gets_everything_once_it_answers_again(hall: Hall, fake_hub: FakeHub) -> None:
     fake_hub.state.fail_next = 1_000_000
     traffic(hall, 3)
