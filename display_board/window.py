@@ -86,6 +86,7 @@ class BoardWindow(QWidget):
         self._portrait: bool | None = None
         self._stale = True
         self._link = "connecting"
+        self._snapshots = 0
         self._runner = Runner(1, self)
         self._build()
         self._clock_timer = QTimer(self, interval=1000)
@@ -231,6 +232,7 @@ class BoardWindow(QWidget):
     # --- what it shows -------------------------------------------------------------------
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        self._snapshots += 1
         self.board.apply_snapshot(snapshot, self._clock.now())
         display = snapshot.display
         self.agency.setText((display.agency or "").upper())
@@ -345,10 +347,14 @@ class BoardWindow(QWidget):
     def _refresh_waiting(self) -> None:
         if self._services is None:
             return
+        asked = self._snapshots
 
         def done(services: Any) -> None:
-            self.board.set_services(services)
-            self._show_waiting()
+            # A snapshot that came meanwhile (`site.updated`) is newer than this answer,
+            # which may still list a service just retired or by its old name.
+            if self._snapshots == asked:
+                self.board.set_services(services)
+                self._show_waiting()
 
         def failed(error: Exception) -> None:
             log.info("waiting counts not refreshed: %s", error)  # the next snapshot has them
