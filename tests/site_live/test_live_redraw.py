@@ -247,7 +247,8 @@ def test_every_kind_of_change_is_redrawn_live_and_numbering_goes_on(
     wait(lambda: hall.desk_place() == "Quầy 2 · Đất đai, Cư trú", timeout=WAIT_MS)
     assert hall.board_waiting() == ["Đất đai", "Cư trú"]  # TP: no longer at 2 or 3
 
-    # Retired, once nobody waits for it, then brought back: it goes on past its numbers.
+    # A service and a counter retired, once nobody waits for them, then brought back: the
+    # service goes on past its numbers, the counter is on the board again.
     with QueueClient(hall.server.url, hall.tokens["hung"]) as clerk:
         clerk.open_counter(3)
         called = [clerk.call_next(3) for _ in range(3)]  # dd1, ct1, dd2
@@ -256,14 +257,16 @@ def test_every_kind_of_change_is_redrawn_live_and_numbering_goes_on(
     assert {t.id for t in called if t is not None} == {dd1.id, ct1.id, dd2.id}
     hall.service("CT")["retired"] = True
     hall.counter(2)["services"] = ["DD"]
-    hall.counter(3)["services"] = ["DD"]
+    hall.counter(3)["retired"] = True  # it may keep CT: a retired counter serves nothing
     hall.apply()
     assert "CT" not in hall.kiosk.home.buttons
+    assert list(hall.board.counter_numbers()) == [2]
     assert hall.board_waiting() == ["Đất đai"]
     hall.service("CT")["retired"] = False
-    hall.counter(3)["services"] = ["DD", "CT"]
+    hall.counter(3)["retired"] = False
     hall.apply()
     wait(lambda: "CT" in hall.kiosk.home.buttons, timeout=WAIT_MS)
+    assert list(hall.board.counter_numbers()) == [2, 3]
     ct2 = hall.issue("CT")
     assert ct2.number == "3002"
 
