@@ -30,6 +30,7 @@ from queue_core.protocol import (
     CounterStatsOut,
     CounterUpdated,
     ServiceOut,
+    ServiceUpdated,
     Snapshot,
     StreamEvent,
     TicketCalled,
@@ -492,6 +493,8 @@ class Desk(QObject):
     def _on_event(self, event: StreamEvent, live: bool) -> None:
         if isinstance(event, AlertRaised | AlertCleared):
             self._on_alert(event)
+            return
+        if isinstance(event, ServiceUpdated):  # the kiosks' business: nothing to redraw here
             return
         if isinstance(event, CounterUpdated):
             self.counters = [

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request, Response
+from starlette.requests import HTTPConnection
 
 from queue_server.auth import Principal
 from queue_server.roles import Role
@@ -90,14 +91,15 @@ class Sessions:
         return len(self._sessions)
 
 
-def sessions_of(request: Request) -> Sessions:
+def sessions_of(request: HTTPConnection) -> Sessions:
     found: Sessions = request.app.state.sessions
     return found
 
 
-def who_is_on_page(request: Request) -> tuple[Principal | None, PageSession | None]:
-    """Who opened this page: the signed-in person (an account still enabled), or the
-    holder of a bearer token (a tool, a test); (None, None) for nobody."""
+def who_is_on_page(request: HTTPConnection) -> tuple[Principal | None, PageSession | None]:
+    """Who opened this page (or a page's event stream): the signed-in person (an account
+    still enabled), or the holder of a bearer token (a tool, a test); (None, None) for
+    nobody."""
     state: AppState = request.app.state.motcua
     session = sessions_of(request).find(request.cookies.get(SESSION_COOKIE))
     if session is not None:
