@@ -18,6 +18,7 @@ table decides the rest.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import time
@@ -59,6 +60,12 @@ class Sessions:
         self.max_sessions = max_sessions
         self._monotonic = monotonic
         self._sessions: OrderedDict[str, PageSession] = OrderedDict()
+        self._ended = asyncio.Event()  # set, and replaced, when a session is closed
+
+    async def ended(self) -> None:
+        """Return when a session is next closed (the live page's stream then checks its
+        own)."""
+        await self._ended.wait()
 
     def open(self, username: str) -> PageSession:
         while len(self._sessions) >= self.max_sessions:
@@ -84,8 +91,9 @@ class Sessions:
         return session
 
     def close(self, session_id: str | None) -> None:
-        if session_id:
-            self._sessions.pop(session_id, None)
+        if session_id and self._sessions.pop(session_id, None) is not None:
+            self._ended.set()
+            self._ended = asyncio.Event()
 
     def __len__(self) -> int:
         return len(self._sessions)

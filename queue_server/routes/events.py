@@ -27,7 +27,7 @@ from queue_core.protocol import Event
 from queue_server import policy
 from queue_server.auth import Principal, hash_token
 from queue_server.hub import Hub
-from queue_server.pages.session import PageSession, who_is_on_page
+from queue_server.pages.session import PageSession, sessions_of, who_is_on_page
 from queue_server.policy import Action
 from queue_server.replay import Replays
 from queue_server.state import AppState
@@ -200,10 +200,11 @@ def _page_session(websocket: WebSocket) -> tuple[Principal | None, PageSession |
 
 
 async def _until_signed_out(websocket: WebSocket, state: AppState, session_id: str) -> None:
-    """Return once the page's session ended (signed out, idle, account disabled)."""
+    """Return once the page's session ended: at once for a sign-out, within
+    `ws_token_check_s` for an account disabled from the command line."""
     while True:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(state.tokens.changed(), state.settings.ws_token_check_s)
+            await asyncio.wait_for(sessions_of(websocket).ended(), state.settings.ws_token_check_s)
         who, session = who_is_on_page(websocket)
         if session is None or session.id != session_id or who is None:
             return
