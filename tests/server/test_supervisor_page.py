@@ -112,7 +112,7 @@ def test_the_page_reads_in_english_on_the_switch(browser: Hall) -> None:
     browser.client.cookies.set("lang", "en")
     page = browser.client.get("/supervisor")
     assert "Live supervision" in page.text
-    assert "Close issuing today" in page.text
+    assert "Close today" in page.text
     assert "Giám sát trực tiếp" not in page.text
 
 

@@ -27,6 +27,9 @@
 
   function now() { return Date.now() + skewMs; }
 
+  // "HH:MM" as the server wrote it, in the site's time (not this browser's zone).
+  function hhmm(iso) { return iso ? iso.slice(11, 16) : ""; }
+
   function clock(fromIso) {
     var s = Math.max(0, Math.floor((now() - Date.parse(fromIso)) / 1000));
     var m = Math.floor(s / 60);
@@ -112,14 +115,15 @@
         }
         return chip;
       });
+      var code = encodeURIComponent(service.code);
       var issuing = service.closed_early
         ? el("td", { class: "closed" }, [el("div", { text: words.closed_early }),
-            button(words.reopen, "/supervisor/reopen/" + encodeURIComponent(service.code))])
-        : el("td", {}, [el("div", { text: service.open ? words.open : (service.closed_reason || "") }),
-            button(words.close_today, "/supervisor/close-today/" + encodeURIComponent(service.code),
-                   null, words.confirm_close)]);
+            button(words.reopen, "/supervisor/reopen/" + code)])
+        : el("td", {}, [
+            service.open ? null : el("div", { class: "small", text: service.closed_reason || "" }),
+            button(words.close_today, "/supervisor/close-today/" + code, null, words.confirm_close)]);
       body.appendChild(el("tr", { "data-service": service.code }, [
-        el("th", { scope: "row" }, [el("div", { text: service.name }),
+        el("th", { scope: "row" }, [el("div", { class: "name", text: service.name }),
                                     el("div", { class: "line" }, tickets)]),
         el("td", { class: "count", text: String(service.waiting) }),
         waitCell(service),
@@ -141,11 +145,12 @@
   function helpControl(counter) {
     if (counter.helps) {
       return el("div", {}, [
-        el("span", { class: "helps", text: words.helps + ": " + (serviceNames[counter.helps] || counter.helps) }),
+        el("span", { class: "helps", text: words.helps + " " + counter.helps,
+                     title: serviceNames[counter.helps] || counter.helps }),
         button(words.end_help, "/supervisor/end-help/" + counter.number)
       ]);
     }
-    var select = el("select", { "aria-label": words.send_to_help });
+    var select = el("select", { "aria-label": words.send_to_help, title: words.send_to_help });
     select.appendChild(el("option", { value: "", text: words.send_to_help }));
     Object.keys(serviceNames).forEach(function (code) {
       if (counter.services.indexOf(code) < 0) {
@@ -165,7 +170,7 @@
       var current = counter.current_ticket && counter.current_ticket.status === "called"
         ? counter.current_ticket : null;
       body.appendChild(el("tr", { "data-counter": String(counter.number), "data-state": counter.state }, [
-        el("th", { scope: "row", text: counter.name }),
+        el("th", { scope: "row", text: String(counter.number), title: counter.name }),
         el("td", { text: counter.clerk || "—" }),
         el("td", { class: "state " + counter.state, text: stateOf(counter) }),
         current
@@ -173,8 +178,10 @@
                           el("span", { class: "clock", "data-since": current.called_at,
                                        text: clock(current.called_at) })])
           : el("td", { text: "—" }),
-        el("td", {}, [el("div", { text: counter.services.map(function (c) {
-          return serviceNames[c] || c; }).join(", ") }), helpControl(counter)])
+        el("td", {}, [el("span", { class: "codes", text: counter.services.join(" · "),
+                                   title: counter.services.map(function (c) {
+                                     return serviceNames[c] || c; }).join(", ") }),
+                      helpControl(counter)])
       ]));
     });
   }
@@ -185,7 +192,7 @@
     if (!hall.alerts.length) { list.appendChild(el("li", { class: "quiet", text: words.no_alerts })); }
     hall.alerts.forEach(function (alert) {
       list.appendChild(el("li", { class: "alert", "data-kind": alert.kind, "data-subject": alert.subject }, [
-        el("b", { text: new Date(alert.since).toTimeString().slice(0, 5) + " " }),
+        el("b", { text: hhmm(alert.since) + " " }),
         el("span", { text: alert.message })
       ]));
     });
@@ -199,8 +206,7 @@
     hall.alerts.forEach(function (alert) { troubled[alert.subject] = true; });
     hall.devices.forEach(function (device) {
       var printer = device.printer ? words.printer[device.printer] || device.printer : "";
-      var seen = device.last_seen_at ? new Date(device.last_seen_at).toTimeString().slice(0, 5)
-        : words.never_heard;
+      var seen = device.last_seen_at ? hhmm(device.last_seen_at) : words.never_heard;
       list.appendChild(el("li", { class: troubled[device.name] ? "trouble" : "",
                                   "data-device": device.name }, [
         el("b", { text: device.name + " " }),
