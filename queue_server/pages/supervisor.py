@@ -29,7 +29,8 @@ from queue_server.pages.session import PageSession, csrf_matches, same_site, who
 from queue_server.pages.sign_in import centre_name, sign_in_form
 from queue_server.pages.supervisor_hall import hall_view
 from queue_server.policy import Action
-from queue_server.routes.deps import app_state
+from queue_server.routes.deps import CounterNumber, TicketId, app_state
+from queue_server.routes.supervision import ServiceCode
 
 router = APIRouter(include_in_schema=False)
 
@@ -116,7 +117,7 @@ async def _order(request: Request, action: Action, order: Order) -> Response:
 
 
 @router.post(PATH + "/move/{ticket_id}")
-async def move_to_front(request: Request, ticket_id: int) -> Response:
+async def move_to_front(request: Request, ticket_id: TicketId) -> Response:
     queue = app_state(request).service
 
     async def order(who: Principal, fields: dict[str, str]) -> Any:
@@ -127,7 +128,7 @@ async def move_to_front(request: Request, ticket_id: int) -> Response:
 
 
 @router.post(PATH + "/help/{number}")
-async def send_to_help(request: Request, number: int) -> Response:
+async def send_to_help(request: Request, number: CounterNumber) -> Response:
     queue = app_state(request).service
 
     async def order(who: Principal, fields: dict[str, str]) -> Any:
@@ -137,7 +138,7 @@ async def send_to_help(request: Request, number: int) -> Response:
 
 
 @router.post(PATH + "/end-help/{number}")
-async def end_help(request: Request, number: int) -> Response:
+async def end_help(request: Request, number: CounterNumber) -> Response:
     queue = app_state(request).service
 
     async def order(who: Principal, fields: dict[str, str]) -> Any:
@@ -147,7 +148,7 @@ async def end_help(request: Request, number: int) -> Response:
 
 
 @router.post(PATH + "/close-today/{code}")
-async def close_today(request: Request, code: str) -> Response:
+async def close_today(request: Request, code: ServiceCode) -> Response:
     queue = app_state(request).service
 
     async def order(who: Principal, fields: dict[str, str]) -> Any:
@@ -157,7 +158,7 @@ async def close_today(request: Request, code: str) -> Response:
 
 
 @router.post(PATH + "/reopen/{code}")
-async def reopen(request: Request, code: str) -> Response:
+async def reopen(request: Request, code: ServiceCode) -> Response:
     queue = app_state(request).service
 
     async def order(who: Principal, fields: dict[str, str]) -> Any:

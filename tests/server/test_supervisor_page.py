@@ -223,3 +223,20 @@ def test_the_domain_refusals_come_back_as_json(browser: Hall) -> None:
     assert answer.status_code == 409
     assert "đã phục vụ" in answer.json()["detail"]
     assert browser.client.post("/supervisor/move/999", data={"csrf": csrf}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/supervisor/move/99999999999999999999",
+        "/supervisor/move/-1",
+        "/supervisor/help/x",
+        "/supervisor/end-help/100000",
+        "/supervisor/close-today/" + "X" * 100,
+    ],
+)
+def test_bad_addresses_are_4xx_with_a_detail(browser: Hall, path: str) -> None:
+    csrf = signed_in(browser)
+    answer = browser.client.post(path, data={"csrf": csrf})
+    assert 400 <= answer.status_code < 500
+    assert "detail" in answer.json()
