@@ -9,10 +9,14 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
+from typing import Literal
 
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
+from queue_server import policy
+from queue_server.auth import Principal
+from queue_server.roles import Role
 from queue_server.store import DATABASE_NAME
 from tests.server.conftest import Hall
 from tests.server.test_reports_page import sign_in
@@ -240,3 +244,13 @@ def test_bad_addresses_are_4xx_with_a_detail(browser: Hall, path: str) -> None:
     answer = browser.client.post(path, data={"csrf": csrf})
     assert 400 <= answer.status_code < 500
     assert "detail" in answer.json()
+
+
+def test_only_people_who_may_supervise_stream_with_a_page_session() -> None:
+    def person(role: Role, kind: Literal["user", "device"] = "user") -> Principal:
+        return Principal(kind, "x", role, "X")
+
+    assert policy.may_stream_by_session(person(Role.SUPERVISOR))
+    assert policy.may_stream_by_session(person(Role.ADMIN))
+    assert not policy.may_stream_by_session(person(Role.CLERK))
+    assert not policy.may_stream_by_session(person(Role.DISPLAY, "device"))
