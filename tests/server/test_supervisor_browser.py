@@ -117,3 +117,18 @@ def test_the_pages_button_closes_issuing_and_the_page_shows_it(
     )
     assert refused.status_code == 409
     assert browser.evaluate("window.notReloaded") is True
+
+
+def test_in_english_the_page_words_the_alerts_in_english(
+    server: tuple[LiveServer, Hall], browser: Chromium
+) -> None:
+    live, hall = server
+    hall.issue("TP")
+    hall.clock.advance(minutes=2)
+    browser.navigate(live.url + "/lang/en?next=/supervisor")
+    settle(browser, "document.querySelector('input[name=\"password\"]') !== null")
+    sign_in(browser, live.url + "/supervisor", "sup")
+    settle(browser, f"{ALERT} !== null")
+    assert browser.evaluate(f"{ALERT}.textContent").endswith(
+        "Tư pháp – Hộ tịch: a citizen has waited past the 1-minute target"
+    )

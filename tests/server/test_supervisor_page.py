@@ -117,6 +117,7 @@ def test_the_page_reads_in_english_on_the_switch(browser: Hall) -> None:
     page = browser.client.get("/supervisor")
     assert "Live supervision" in page.text
     assert "Close today" in page.text
+    assert "a citizen has waited past the {minutes}-minute target" in page.text  # alerts' words
     assert "Giám sát trực tiếp" not in page.text
 
 

@@ -186,6 +186,16 @@
     });
   }
 
+  // In Vietnamese the server's own sentence; in English the page's, from the alert's kind.
+  function alertText(alert) {
+    var template = words.alert[alert.kind];
+    if (document.documentElement.lang === "vi" || !template) { return alert.message; }
+    var service = hall.services.filter(function (s) { return s.code === alert.subject; })[0];
+    return template.replace("{service}", service ? service.name : alert.subject)
+      .replace("{minutes}", service ? String(service.waiting_target_minutes) : "")
+      .replace("{device}", alert.subject);
+  }
+
   function drawAlerts() {
     var list = document.querySelector("#alerts ul");
     list.replaceChildren();
@@ -193,7 +203,7 @@
     hall.alerts.forEach(function (alert) {
       list.appendChild(el("li", { class: "alert", "data-kind": alert.kind, "data-subject": alert.subject }, [
         el("b", { text: hhmm(alert.since) + " " }),
-        el("span", { text: alert.message })
+        el("span", { text: alertText(alert) })
       ]));
     });
   }
