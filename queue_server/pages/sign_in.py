@@ -150,6 +150,7 @@ async def sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     async with request.form(max_files=0, max_fields=MAX_FORM_FIELDS) as form:
         sent_csrf = _field(form, "csrf")
+        next_path = safe_next(_field(form, "next"))  # back to the page's sign-in form
     sessions = sessions_of(request)
     session = sessions.find(request.cookies.get(SESSION_COOKIE))
     if session is not None and (
@@ -165,6 +166,6 @@ async def sign_out(request: Request) -> Response:
             message=_("This sign-out request is not valid"),
         )
     sessions.close(session.id if session else None)
-    redirect = RedirectResponse("/reports", status_code=303)
+    redirect = RedirectResponse(next_path, status_code=303)
     clear_session_cookie(redirect)
     return redirect

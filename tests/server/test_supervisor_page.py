@@ -166,8 +166,11 @@ def test_signing_out_ends_the_pages_stream(browser: Hall) -> None:
     csrf = signed_in(browser)
     with browser.client.websocket_connect("/ws/events", headers=ORIGIN) as ws:
         assert ws.receive_json()["type"] == "snapshot"
-        out = browser.client.post("/sign-out", data={"csrf": csrf}, follow_redirects=False)
+        out = browser.client.post(
+            "/sign-out", data={"csrf": csrf, "next": "/supervisor"}, follow_redirects=False
+        )
         assert out.status_code == 303
+        assert out.headers["location"] == "/supervisor"  # its sign-in form, not another page
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 4401
