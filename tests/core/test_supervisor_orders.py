@@ -7,14 +7,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from queue_core import dispatch
 from queue_core.errors import InvalidTransition, IssuingClosedToday
 from queue_core.estimate import serving_capacity
 from queue_core.hall_figures import today_figures
-from queue_core.model import Service, TicketStatus
+from queue_core.lines import WaitingLines
+from queue_core.model import Counter, Service, Ticket, TicketStatus
 from queue_core.numbering import grant_number
 from tests.core.builders import MONDAY_8AM, make_counter, make_ticket
+from tests.core.test_calls_before import SERVICES, halls
 
 TODAY = date(2026, 11, 23)
 
@@ -104,3 +108,23 @@ def test_no_figures_before_the_first_call() -> None:
     figures = today_figures([make_ticket(1)], {})
     assert (figures.wait_avg_minutes, figures.within_target_pct) == (None, None)
     assert figures.issued == figures.waiting == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(halls(), st.sampled_from(SERVICES))
+def test_a_helping_counters_people_ahead_follow_its_call_order(
+    hall: tuple[Counter, list[Ticket], int], helps: str
+) -> None:
+    """The property of tests/core/test_calls_before.py, for a counter sent to help."""
+    counter, tickets, ratio = hall
+    if helps not in counter.services:
+        counter = dispatch.send_to_help(counter, helps, TODAY)
+    lines = WaitingLines()
+    for ticket in tickets:
+        lines.add(ticket)
+    by_id = {t.id: t for t in tickets}
+    order = dispatch.call_order(counter, tickets, ratio)
+    assert {t.service for t in order if t.target_counter is None} <= set(counter.calls_services)
+    assert [dispatch.calls_before(counter, t, lines, by_id, ratio) for t in order] == list(
+        range(len(order))
+    )
