@@ -59,6 +59,7 @@ class Action(StrEnum):
     VIEW_ALERTS = "view_alerts"
     RECEIVE_ALERT_EVENTS = "receive_alert_events"
     READ_REPORTS = "read_reports"
+    ADMINISTER = "administer"
 
 
 _A, _S, _C = Role.ADMIN, Role.SUPERVISOR, Role.CLERK
@@ -104,6 +105,8 @@ MAY: dict[Action, frozenset[Role]] = {
     Action.RECEIVE_ALERT_EVENTS: _STAFF,
     # A clerk sees their own day at the desk; the centre's figures are its head's.
     Action.READ_REPORTS: frozenset({_A, _S}),
+    # The centre's configuration, its staff and devices, the audit log: the `/admin` pages.
+    Action.ADMINISTER: frozenset({_A}),
 }
 
 AT_COUNTER = frozenset(
@@ -137,6 +140,22 @@ TAKES_COUNTER = frozenset(
 )
 """Actions by which a clerk takes the counter (a clerk signs in by acting): one counter
 per clerk is checked for these (`dispatch.ensure_one_counter`)."""
+
+_ADMIN_PAGES = (
+    ("GET", "/admin"),
+    ("GET", "/admin/settings"),
+    ("POST", "/admin/site/preview"),
+    ("POST", "/admin/site/apply"),
+    ("GET", "/admin/site"),
+    ("GET", "/admin/site/export.toml"),
+    ("POST", "/admin/site/import"),
+    ("GET", "/admin/staff"),
+    ("POST", "/admin/staff"),
+    ("GET", "/admin/devices"),
+    ("POST", "/admin/devices"),
+    ("GET", "/admin/audit"),
+    ("GET", "/admin/audit.csv"),
+)
 
 ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/auth/me"): Action.READ,
@@ -177,6 +196,7 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/reports/export.xlsx"): Action.READ_REPORTS,
     ("GET", "/reports"): Action.READ_REPORTS,
     ("GET", "/reports/export.xlsx"): Action.READ_REPORTS,
+    **dict.fromkeys(_ADMIN_PAGES, Action.ADMINISTER),
 }
 """Each route that needs a token, and the action it performs."""
 
@@ -186,6 +206,7 @@ CHECKED_INSIDE = frozenset(
         ("WS", "/ws/events"),
         ("GET", "/reports"),
         ("GET", "/reports/export.xlsx"),
+        *_ADMIN_PAGES,
     }
 )
 """Routes that ask `may` themselves instead of through `routes.deps.allowed`: the web board
@@ -207,7 +228,10 @@ PUBLIC = frozenset(
         "/redoc",
         # Signing in to the staff pages and out of them (each form carries a CSRF token).
         "/sign-in",
+        "/sign-in/password",  # a password reset by an administrator, changed at sign-in
         "/sign-out",
+        "/lang/{code}",  # the pages' language, kept in a cookie
+        "/",  # the landing page: links, and what a signed-in person may open
         "/static/pages",  # the staff pages' script and style, the vendored chart library
         "/static/vendor",
     }

@@ -30,7 +30,16 @@ from queue_server.routes.deps import app_state
 
 router = APIRouter(include_in_schema=False)
 
-PAGES = {"/reports": "Báo cáo tình hình phục vụ"}
+PAGES = {
+    "/": "Trang chủ",
+    "/reports": "Báo cáo tình hình phục vụ",
+    "/admin": "Quản trị hệ thống",
+    "/admin/settings": "Quản trị hệ thống",
+    "/admin/staff": "Quản trị hệ thống",
+    "/admin/devices": "Quản trị hệ thống",
+    "/admin/audit": "Quản trị hệ thống",
+    "/admin/site": "Quản trị hệ thống",
+}
 """The pages one may sign in to, with their titles; after signing in, the browser goes to
 the page it asked for, never to an address a form was given."""
 MAX_FORM_FIELDS = 8
@@ -130,6 +139,10 @@ async def sign_in(request: Request) -> Response:
             username=username,
         )
     state.throttle.succeeded(username, address)
+    if user.must_change_password:  # reset by an administrator: a new one first
+        from queue_server.pages.password_change import change_form
+
+        return change_form(request, user.username, next_path)
     session = sessions_of(request).open(user.username)
     redirect = RedirectResponse(next_path, status_code=303)
     set_session_cookie(redirect, request, session)
