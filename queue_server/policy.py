@@ -230,7 +230,7 @@ PUBLIC = frozenset(
         "/sign-in",
         "/sign-in/password",  # a password reset by an administrator, changed at sign-in
         "/sign-out",
-        "/lang/{code}",  # the pages' language, kept in a cookie
+        "/lang/{code}",  # the staff pages' language, a cookie and nothing else
         "/",  # the landing page: links, and what a signed-in person may open
         "/static/pages",  # the staff pages' script and style, the vendored chart library
         "/static/vendor",
