@@ -85,8 +85,24 @@ def test_a_changed_role_is_the_tokens_role(admin_hall: Hall) -> None:
 
 
 def test_a_reset_password_must_be_changed_at_the_next_sign_in(admin_hall: Hall) -> None:
+    # The supervisor is on a page in another browser: the reset ends that session.
+    from fastapi.testclient import TestClient
+
+    other = TestClient(admin_hall.client.app)
+    form = other.get("/reports")
+    other.post(
+        "/sign-in",
+        data={
+            "username": "sup",
+            "password": PASSWORDS["sup"],
+            "csrf": csrf_of(form.text),
+            "next": "/reports",
+        },
+    )
+    assert "Đăng xuất" in other.get("/reports").text
     csrf = sign_in(admin_hall, "admin", "/admin/staff")
     status, html = staff(admin_hall, csrf, op="reset", username="sup")
+    assert 'name="password"' in other.get("/reports").text  # signed out
     assert status == 200, html
     found = re.search(r'<p class="secret" role="status">([^<]+)</p>', html)
     assert found is not None, html
