@@ -36,6 +36,7 @@ BODY_CAPS = {
     # A whole site file, uploaded or carried by the confirming form of its preview.
     "/admin/site/import": 512 * 1024,
     "/admin/site/apply": 512 * 1024,
+    "/admin/site/preview": 64 * 1024,  # a form: the hours' list of closed dates is the longest
 }
 BODY_TIMEOUT_S = 10.0
 

@@ -290,6 +290,8 @@ async def import_site(request: Request) -> Response:
     if refused is not None:
         return refused
     text = pasted if isinstance(pasted, str) else ""
+    if len(data) > MAX_SITE_BYTES:
+        return _form_page(request, admin, "/admin/site", [_("The file is too large")], {})
     if data:
         try:
             text = data.decode("utf-8-sig")

@@ -163,6 +163,21 @@ def test_add_a_service_and_its_counter_take_a_ticket_rename_and_retire_it(
     )
     assert "Ngừng sử dụng" in row
 
+    # The audit log's filter swaps its table in place (htmx) and keeps the filter in the
+    # address.
+    browser.navigate(f"{live.url}/admin/audit")
+    settle(browser, "document.querySelector('#audit') !== null && window.htmx !== undefined")
+    browser.evaluate(
+        """(() => { const kind = document.querySelector('select[name=kind]');
+                    kind.value = 'renamed';
+                    kind.dispatchEvent(new Event('change', {bubbles: true})); })()"""
+    )
+    settle(browser, "location.search.includes('kind=renamed')")
+    kinds = browser.evaluate(
+        "[...document.querySelectorAll('#audit tbody tr')].map(r => r.cells[2].innerText)"
+    )
+    assert kinds == ["renamed"]
+
     # A form posted without the session's CSRF token (as another page would) is refused.
     forged = browser.evaluate(
         """fetch('/admin/site/preview', {method: 'POST',

@@ -303,3 +303,54 @@ def test_export_then_import_of_a_changed_file_previews_and_applies(admin_hall: H
     )
     assert broken.status_code == 422
     assert "TOML" in broken.text
+
+
+GARBAGE = [
+    {},
+    {"op": "service"},
+    {"op": "service", "code": "TP", "digits": "9" * 40, "daily_cap": "-1"},
+    {"op": "service", "new": "1", "code": "<b>", "name": "x" * 5000, "prefix": "ẞ"},
+    {"op": "counter", "new": "1", "number": "0", "services": "KHONG-CO"},
+    {"op": "counter", "number": "abc"},
+    {"op": "counter-retire", "number": "999999999999"},
+    {"op": "service-restore", "code": ""},
+    {"op": "hours", "default": "25:00-26:00", "mon": "sáng", "closed_dates": "31/02/2026"},
+    {"op": "settings", "rating_scale": "7", "call_phrase": "không có chỗ", "name": ""},
+    {"op": "xyz"},
+]
+
+
+@pytest.mark.parametrize("fields", GARBAGE)
+def test_nonsense_in_a_site_form_is_a_4xx_page_and_changes_nothing(
+    admin_hall: Hall, fields: dict[str, str]
+) -> None:
+    csrf = sign_in(admin_hall, "admin")
+    before = stored_site_text(admin_hall)
+    status, html = preview(admin_hall, csrf, **fields)
+    assert 400 <= status < 500, html
+    assert "Chưa thay đổi gì" in html
+    assert stored_site_text(admin_hall) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/admin/site/apply", {"toml": "[site\n"}),
+        ("/admin/site/apply", {"toml": "[site]\nname = 'x'"}),
+        ("/admin/staff", {"op": "role", "username": "lan", "role": "god"}),
+        ("/admin/staff", {"op": "reset", "username": "khong-co"}),
+        ("/admin/staff", {"op": "unlock", "username": "lan", "address": "1.2.3.4"}),
+        ("/admin/staff", {"op": "nothing"}),
+        ("/admin/devices", {"op": "rotate", "id": "abc"}),
+        ("/admin/devices", {"op": "revoke", "id": "99999"}),
+        ("/admin/devices", {"op": "add", "name": "", "kind": "toaster", "counter": "x"}),
+    ],
+)
+def test_nonsense_in_any_admin_form_is_a_4xx_page(
+    admin_hall: Hall, path: str, fields: dict[str, str]
+) -> None:
+    csrf = sign_in(admin_hall, "admin")
+    before = stored_site_text(admin_hall)
+    response = admin_hall.client.post(path, data={"csrf": csrf, **fields})
+    assert 400 <= response.status_code < 500, response.text
+    assert stored_site_text(admin_hall) == before
