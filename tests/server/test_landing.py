@@ -94,3 +94,15 @@ def test_the_api_docs_need_no_internet(browser: Hall, path: str, assets: list[st
         assert served.status_code == 200, asset
         assert len(served.content) > 10_000
     assert browser.client.get("/static/vendor/htmx/htmx.min.js").status_code == 200
+
+
+def test_the_pages_speak_english_on_the_switch(browser: Hall) -> None:
+    browser.client.get("/lang/en", params={"next": "/"})
+    html = browser.client.get("/").text
+    assert "Queue ticketing system" in html
+    assert "Staff sign-in" in html
+    browser.client.get("/lang/vi", params={"next": "/"})
+    html = browser.client.get("/").text
+    assert "Hệ thống xếp hàng lấy số" in html
+    assert "Cán bộ đăng nhập" in html
+    browser.client.cookies.clear()
