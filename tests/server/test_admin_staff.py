@@ -114,6 +114,13 @@ def test_a_reset_password_must_be_changed_at_the_next_sign_in(admin_hall: Hall) 
         admin_hall.client.get("/api/auth/me", headers=admin_hall.headers("sup")).status_code == 401
     )
 
+    # The apps get no token with the temporary password: it is changed on a page first.
+    refused = admin_hall.client.post(
+        "/api/auth/token", data={"username": "sup", "password": temporary}
+    )
+    assert refused.status_code == 403
+    assert "đặt mật khẩu mới" in refused.json()["detail"]
+
     admin_hall.client.cookies.clear()
     form = admin_hall.client.get("/reports")
     signed = admin_hall.client.post(
