@@ -36,6 +36,10 @@ LABELS = {
     "agency": N_("Agency"),
     "call_phrase": N_("Call phrase"),
     "ticker": N_("Board ticker"),
+    "spotlight_seconds": N_("Latest call spotlighted (seconds)"),
+    "history": N_("Recent calls listed"),
+    "reading": N_("Numbers read"),
+    "repeat": N_("Times each call is said"),
     "rating_scale": N_("Rating scale"),
     "priority_ratio": N_("Priority calls in a row"),
     "default": N_("Every day"),
@@ -284,7 +288,14 @@ def save_settings(data: dict[str, Any], form: Mapping[str, str], _: Translate) -
     site["rating_scale"] = _number(form, "rating_scale")
     site["waiting_target_minutes"] = _number(form, "waiting_target_minutes")
     site["priority_ratio"] = _number(form, "priority_ratio")
-    data.setdefault("display", {})["ticker"] = _text(form, "ticker")
+    display = data.setdefault("display", {})
+    display["ticker"] = _text(form, "ticker")
+    # The boards' voice and spotlight, where the form has them.
+    for name in ("spotlight_seconds", "history", "repeat"):
+        if name in form:
+            display[name] = _number(form, name)
+    if "reading" in form:
+        display["reading"] = _text(form, "reading")
 
 
 def changed_site(current: SiteConfig, form: Mapping[str, str], _: Translate) -> SiteConfig:

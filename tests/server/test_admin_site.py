@@ -264,10 +264,16 @@ def test_hours_holidays_and_settings_round_trip(admin_hall: Hall) -> None:
         rating_scale="5",
         waiting_target_minutes="25",
         priority_ratio="3",
+        spotlight_seconds="15",
+        history="6",
+        reading="digits",
+        repeat="3",
     )
     assert status == 200, html
     assert confirm(admin_hall, csrf, html) == 303
     site = parse_site(_export(admin_hall))
+    assert (site.display.spotlight_seconds, site.display.history) == (15, 6)
+    assert (site.display.reading, site.display.repeat) == ("digits", 3)
     assert site.site.rating_scale == 5
     assert site.display.ticker == "Chào mừng"
     assert "07:30-11:30" in page
