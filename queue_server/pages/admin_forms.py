@@ -41,6 +41,7 @@ LABELS = {
     "reading": N_("Numbers read"),
     "repeat": N_("Times each call is said"),
     "rating_scale": N_("Rating scale"),
+    "rating_reasons": N_("Reasons offered with a low rating"),
     "priority_ratio": N_("Priority calls in a row"),
     "default": N_("Every day"),
     "mon": N_("Monday"),
@@ -288,6 +289,10 @@ def save_settings(data: dict[str, Any], form: Mapping[str, str], _: Translate) -
     site["rating_scale"] = _number(form, "rating_scale")
     site["waiting_target_minutes"] = _number(form, "waiting_target_minutes")
     site["priority_ratio"] = _number(form, "priority_ratio")
+    if "rating_reasons" in form:
+        site["rating_reasons"] = [
+            line.strip() for line in form["rating_reasons"].splitlines() if line.strip()
+        ]
     display = data.setdefault("display", {})
     display["ticker"] = _text(form, "ticker")
     # The boards' voice and spotlight, where the form has them.

@@ -268,12 +268,14 @@ def test_hours_holidays_and_settings_round_trip(admin_hall: Hall) -> None:
         history="6",
         reading="digits",
         repeat="3",
+        rating_reasons="Chờ lâu\n\nThái độ chưa tốt\n",
     )
     assert status == 200, html
     assert confirm(admin_hall, csrf, html) == 303
     site = parse_site(_export(admin_hall))
     assert (site.display.spotlight_seconds, site.display.history) == (15, 6)
     assert (site.display.reading, site.display.repeat) == ("digits", 3)
+    assert site.site.rating_reasons == ["Chờ lâu", "Thái độ chưa tốt"]
     assert site.site.rating_scale == 5
     assert site.display.ticker == "Chào mừng"
     assert "07:30-11:30" in page
