@@ -76,6 +76,74 @@ _PROBLEMS = {
 }
 
 
+# The site model's own rules, whose sentences are English and name key paths: each said
+# again as the form says it. A sentence not listed here is shown as it is.
+_RULES = (
+    (
+        re.compile(r"counters\[(?P<i>\d+)\]\.services: unknown service '(?P<code>[^']*)'"),
+        N_("Counter {counter} — Services served: there is no service {code}"),
+    ),
+    (
+        re.compile(r"counters\[(?P<i>\d+)\]\.services: service '(?P<code>[^']*)' is retired"),
+        N_(
+            "Counter {counter} — Services served: service {code} is retired (take it off"
+            " the counter, or retire the counter too)"
+        ),
+    ),
+    (
+        re.compile(
+            r"services\[(?P<i>\d+)\]\.prefix: '(?P<prefix>[^']*)' clashes with"
+            r" services\[(?P<j>\d+)\]\.prefix '(?P<other>[^']*)'"
+        ),
+        N_(
+            "Service {code} — Prefix: {prefix} clashes with the prefix {other} of service"
+            " {other_code} (one begins the other, so numbers could repeat)"
+        ),
+    ),
+    (
+        re.compile(r"(?:services|counters)\[(?P<i>\d+)\]\.\w+: '(?P<value>[^']*)' appears twice"),
+        N_("{value} appears twice"),
+    ),
+    (
+        re.compile(r"the phrase needs both \{number\} and \{counter\}"),
+        N_("the phrase needs both {{number}} and {{counter}}"),
+    ),
+    (
+        re.compile(r"'(?P<text>[^']*)' is not a window like '07:30-11:30'"),
+        N_("{text} is not a window like 07:30-11:30"),
+    ),
+    (
+        re.compile(r"window '(?P<text>[^']*)' ends before it starts"),
+        N_("the window {text} ends before it starts"),
+    ),
+    (
+        re.compile(r"(?P<day>\S+) is both in closed_dates and in working_dates"),
+        N_("{day} is both a closed date and an extra working date"),
+    ),
+)
+
+
+def _cell(rows: object, index: str | None, key: str) -> str:
+    if not isinstance(rows, list) or index is None or int(index) >= len(rows):
+        return ""
+    return str(rows[int(index)].get(key, ""))
+
+
+def _rule(message: str, data: Mapping[str, Any], _: Translate) -> str:
+    """A rule's English sentence as the form says it, in the person's language."""
+    for pattern, template in _RULES:
+        found = pattern.search(message)
+        if found is None:
+            continue
+        context = {k: v for k, v in found.groupdict().items() if v is not None}
+        i, j = context.pop("i", None), context.pop("j", None)
+        context.setdefault("counter", _cell(data.get("counters"), i, "number"))
+        context.setdefault("code", _cell(data.get("services"), i, "code"))
+        context["other_code"] = _cell(data.get("services"), j, "code")
+        return _(template).format(**context)
+    return message
+
+
 class FormErrors(Exception):
     """A form that does not make a valid site: one line per problem."""
 
@@ -117,7 +185,7 @@ def describe(error: Any, data: Mapping[str, Any], _: Translate) -> str:
     if template is not None:
         problem = _(template).format(**context) if context else _(template)
     else:  # a rule's own sentence (a unique code, an unknown service…)
-        problem = error["msg"].removeprefix("Value error, ")
+        problem = _rule(error["msg"].removeprefix("Value error, "), data, _)
     return f"{' — '.join(where)}: {problem}" if where else problem
 
 

@@ -362,3 +362,53 @@ def test_nonsense_in_any_admin_form_is_a_4xx_page(
     response = admin_hall.client.post(path, data={"csrf": csrf, **fields})
     assert 400 <= response.status_code < 500, response.text
     assert stored_site_text(admin_hall) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        (
+            {"op": "counter", "new": "1", "number": "7", "services": "TP, KHONG"},
+            "Quầy 7 — Lĩnh vực phục vụ: không có lĩnh vực KHONG",
+        ),
+        (
+            {"op": "service", "new": "1", "code": "HN", "name": "Hôn nhân", "prefix": "12"},
+            "Lĩnh vực HN — Tiền tố: 12 trùng đầu với tiền tố 1 của lĩnh vực TP",
+        ),
+        (
+            {"op": "hours", "back": "/admin/settings", "default": "7h30-11h30"},
+            "Mọi ngày: 7h30-11h30 không phải khung giờ dạng 07:30-11:30",
+        ),
+        (
+            {
+                "op": "hours",
+                "back": "/admin/settings",
+                "default": "07:30-11:30",
+                "closed_dates": "02/09/2026",
+                "working_dates": "02/09/2026",
+            },
+            "2026-09-02 vừa là ngày nghỉ vừa là ngày làm bù",
+        ),
+        (
+            {
+                "op": "settings",
+                "back": "/admin/settings",
+                "name": "Trung tâm",
+                "call_phrase": "Mời số {number}",
+                "rating_scale": "3",
+                "waiting_target_minutes": "20",
+                "priority_ratio": "3",
+            },
+            "Câu mời: câu mời phải có cả {number} và {counter}",
+        ),
+    ],
+)
+def test_the_site_rules_are_said_in_vietnamese_as_the_form_names_things(
+    admin_hall: Hall, fields: dict[str, str], said: str
+) -> None:
+    csrf = sign_in(admin_hall, "admin")
+    status, html = preview(admin_hall, csrf, **fields)
+    assert status == 422
+    import html as html_lib
+
+    assert said in html_lib.unescape(html)
