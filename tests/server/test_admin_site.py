@@ -412,3 +412,19 @@ def test_the_site_rules_are_said_in_vietnamese_as_the_form_names_things(
     import html as html_lib
 
     assert said in html_lib.unescape(html)
+
+
+def test_in_english_the_pages_and_the_plan_are_english(admin_hall: Hall) -> None:
+    csrf = sign_in(admin_hall, "admin")
+    admin_hall.client.get("/lang/en", params={"next": "/admin"})
+    page = admin_hall.client.get("/admin").text
+    assert "Services and counters" in page
+    assert "Lĩnh vực và quầy" not in page
+    status, html = preview(admin_hall, csrf, op="service-retire", code="TP")
+    assert status == 200, html
+    import html as html_lib
+
+    assert "Service TP: retired" in html_lib.unescape(html)
+    status, html = preview(admin_hall, csrf, op="service", new="1", code="TP", name="x")
+    assert "this code is already used" in html
+    admin_hall.client.get("/lang/vi", params={"next": "/admin"})
