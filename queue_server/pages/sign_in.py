@@ -167,6 +167,6 @@ async def sign_out(request: Request) -> Response:
             message="Yêu cầu đăng xuất không hợp lệ",
         )
     sessions.close(session.id if session else None)
-    redirect = RedirectResponse("/reports", status_code=303)
+    redirect = RedirectResponse("/", status_code=303)  # the landing page, to sign in again
     clear_session_cookie(redirect)
     return redirect

@@ -106,3 +106,11 @@ def test_the_pages_speak_english_on_the_switch(browser: Hall) -> None:
     assert "Hệ thống xếp hàng lấy số" in html
     assert "Cán bộ đăng nhập" in html
     browser.client.cookies.clear()
+
+
+def test_signing_out_leads_to_the_landing_page(browser: Hall) -> None:
+    html = sign_in_from_landing(browser, "admin")
+    out = browser.client.post("/sign-out", data={"csrf": csrf_of(html)}, follow_redirects=False)
+    assert out.status_code == 303
+    assert out.headers["location"] == "/"
+    assert links(browser.client.get("/").text) == {"/display", "/docs"}
