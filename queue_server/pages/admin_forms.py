@@ -105,6 +105,18 @@ _RULES = (
         N_("{value} appears twice"),
     ),
     (
+        re.compile(r"boards\[(?P<i>\d+)\]\.counters: unknown counter '(?P<value>[^']*)'"),
+        N_("Board {board}: there is no counter {value}"),
+    ),
+    (
+        re.compile(r"boards\[(?P<i>\d+)\]\.services: unknown service '(?P<value>[^']*)'"),
+        N_("Board {board}: there is no service {value}"),
+    ),
+    (
+        re.compile(r"boards\[(?P<i>\d+)\]\.\w+: a value appears twice"),
+        N_("Board {board}: a counter or service is listed twice"),
+    ),
+    (
         re.compile(r"the phrase needs both \{number\} and \{counter\}"),
         N_("the phrase needs both {{number}} and {{counter}}"),
     ),
@@ -140,6 +152,7 @@ def _rule(message: str, data: Mapping[str, Any], _: Translate) -> str:
         context.setdefault("counter", _cell(data.get("counters"), i, "number"))
         context.setdefault("code", _cell(data.get("services"), i, "code"))
         context["other_code"] = _cell(data.get("services"), j, "code")
+        context.setdefault("board", _cell(data.get("boards"), i, "name"))
         return _(template).format(**context)
     return message
 
@@ -169,13 +182,15 @@ def describe(error: Any, data: Mapping[str, Any], _: Translate) -> str:
     """One validation problem as a person reads it: "Lĩnh vực TP — Tiền tố: …"."""
     where: list[str] = []
     loc = list(error["loc"])
-    if len(loc) >= 2 and loc[0] in ("services", "counters") and isinstance(loc[1], int):
+    if len(loc) >= 2 and loc[0] in ("services", "counters", "boards") and isinstance(loc[1], int):
         items = data.get(str(loc[0]), [])
         item = items[loc[1]] if loc[1] < len(items) else {}
         if loc[0] == "services":
             where.append(_("Service") + f" {item.get('code', loc[1] + 1)}")
-        else:
+        elif loc[0] == "counters":
             where.append(_("Counter") + f" {item.get('number', loc[1] + 1)}")
+        else:
+            where.append(_("Board") + f" {item.get('name', loc[1] + 1)}")
         loc = loc[2:]
     named = [str(part) for part in loc if isinstance(part, str) and part in LABELS]
     if named:
@@ -335,6 +350,36 @@ def retire_counter(
     _counter(data, number, _)["retired"] = retired
 
 
+def _board(data: dict[str, Any], name: str, _: Translate) -> dict[str, Any]:
+    for item in data.setdefault("boards", []):
+        if item["name"] == name:
+            found: dict[str, Any] = item
+            return found
+    raise FormErrors([_("Board") + f" {name}: " + _("there is no such board")])
+
+
+def save_board(data: dict[str, Any], form: Mapping[str, str], _: Translate) -> None:
+    """A named wall board's counters and services (both empty: it shows every call)."""
+    name = _text(form, "name")
+    original = _text(form, "original")
+    if original:
+        item = _board(data, original, _)
+    else:
+        if any(b["name"] == name for b in data.setdefault("boards", [])):
+            raise FormErrors([_("Board") + f" {name}: " + _("this name is already used")])
+        item = {}
+        data["boards"].append(item)
+    item["name"] = name
+    item["counters"] = [
+        int(code) if code.isdigit() else code for code in _codes(form.get("counters", ""))
+    ]
+    item["services"] = _codes(form.get("services", ""))
+
+
+def remove_board(data: dict[str, Any], name: str, _: Translate) -> None:
+    data["boards"].remove(_board(data, name, _))
+
+
 def save_hours(data: dict[str, Any], form: Mapping[str, str], _: Translate) -> None:
     hours: dict[str, Any] = {"default": _windows(form.get("default", "")) or ["00:00-24:00"]}
     for day in WEEKDAYS:
@@ -387,6 +432,10 @@ def changed_site(current: SiteConfig, form: Mapping[str, str], _: Translate) -> 
         save_counter(data, form, _)
     elif op in ("counter-retire", "counter-restore"):
         retire_counter(data, _number(form, "number"), op == "counter-retire", _)
+    elif op == "board":
+        save_board(data, form, _)
+    elif op == "board-remove":
+        remove_board(data, _text(form, "name"), _)
     elif op == "hours":
         save_hours(data, form, _)
     elif op == "settings":

@@ -71,6 +71,8 @@ def _site_page(
     counter_number = request.query_params.get("counter", "")[:4]
     editing_service = next((s for s in site.services if s.code == service_code), None)
     editing_counter = next((c for c in site.counters if str(c.number) == counter_number), None)
+    board_name = request.query_params.get("board", "")[:60]
+    editing_board = next((b for b in site.boards if b.name == board_name), None)
     return admin_page(
         request,
         admin,
@@ -81,6 +83,7 @@ def _site_page(
         waiting={s.code: s.waiting for s in app_state(request).service.services()},
         editing_service=editing_service,
         editing_counter=editing_counter,
+        editing_board=editing_board,
         errors=errors or [],
         form=form or {},
         done=request.query_params.get("done"),

@@ -428,3 +428,35 @@ def test_in_english_the_pages_and_the_plan_are_english(admin_hall: Hall) -> None
     status, html = preview(admin_hall, csrf, op="service", new="1", code="TP", name="x")
     assert "this code is already used" in html
     admin_hall.client.get("/lang/vi", params={"next": "/admin"})
+
+
+def test_a_named_board_is_added_changed_and_removed(admin_hall: Hall) -> None:
+    csrf = sign_in(admin_hall, "admin")
+    status, html = preview(
+        admin_hall, csrf, op="board", name="Sảnh A", counters="1, 2", services="TP"
+    )
+    assert status == 200, html
+    assert confirm(admin_hall, csrf, html) == 303
+    board = parse_site(_export(admin_hall)).boards[0]
+    assert (board.name, board.counters, board.services) == ("Sảnh A", [1, 2], ["TP"])
+    assert "Sảnh A" in admin_hall.client.get("/admin").text
+
+    status, html = preview(
+        admin_hall,
+        csrf,
+        op="board",
+        original="Sảnh A",
+        name="Sảnh A",
+        counters="1, 9",
+        services="",
+    )
+    assert status == 422
+    assert "Màn hình Sảnh A: không có quầy 9" in html
+    status, html = preview(admin_hall, csrf, op="board", name="Sảnh A", counters="3")
+    assert status == 422
+    assert "tên này đã được dùng" in html
+
+    status, html = preview(admin_hall, csrf, op="board-remove", name="Sảnh A")
+    assert status == 200, html
+    assert confirm(admin_hall, csrf, html) == 303
+    assert parse_site(_export(admin_hall)).boards == []
