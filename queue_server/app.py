@@ -33,6 +33,7 @@ from queue_server.pages import (
     sign_in,
 )
 from queue_server.pages import reports as reports_page
+from queue_server.pages import supervisor as supervisor_page
 from queue_server.pages.session import Sessions
 from queue_server.rate import RateBudget
 from queue_server.replay import ReplayReader, Replays
@@ -50,6 +51,7 @@ from queue_server.routes import (
     ratings,
     reports,
     site,
+    supervision,
     tickets,
     voice,
 )
@@ -205,6 +207,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         display,
         follow,
         reports,
+        supervision,
         sign_in,
         language,
         reports_page,
@@ -215,6 +218,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         admin_audit,
         landing,
         api_docs,
+        supervisor_page,
     ):
         app.include_router(module.router)
     # The staff pages' script, style and vendored chart library: nothing about the hall.

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 
 from queue_server import policy
 from queue_server.auth import Principal
-from queue_server.pages.i18n import Words, language_of
+from queue_server.pages.i18n import N_, Words, language_of
 from queue_server.pages.render import page
 from queue_server.pages.session import PageSession, csrf_matches, same_site, who_is_on_page
 from queue_server.pages.sign_in import PAGES, centre_name, sign_in_form
@@ -33,11 +33,6 @@ DOMAIN = "admin"
 SOURCE = "admin"  # the audit log's `source` of a change made on these pages
 MAX_FORM_FIELDS = 64
 MAX_FIELD_CHARS = 2000
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogs; translated where it is shown."""
-    return message
 
 
 SECTIONS = (
@@ -91,7 +86,7 @@ def refused(request: Request, message: str, status_code: int = 403) -> HTMLRespo
         status_code,
         domain=DOMAIN,
         centre=centre_name(request),
-        page_title=TITLE,
+        page_title=words(request).gettext(TITLE),
         signed_in=signed_in,
         message=message,
     )
@@ -154,7 +149,7 @@ def admin_page(
         status_code,
         domain=DOMAIN,
         centre=centre_name(request),
-        page_title=TITLE,
+        page_title=words(request).gettext(TITLE),
         signed_in=admin.signed_in,
         csrf=admin.csrf,
         sections=SECTIONS,

@@ -19,7 +19,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from queue_server.auth import BINDABLE, add_device, revoke_device, rotate_device_token
-from queue_server.pages.admin import N_, Admin, admin_of, admin_page, read_form, record, words
+from queue_server.pages.admin import Admin, admin_of, admin_page, read_form, record, words
+from queue_server.pages.i18n import N_
 from queue_server.roles import DEVICE_KINDS, Role
 from queue_server.routes.deps import app_state
 from queue_server.store import Conflict, Device, Store

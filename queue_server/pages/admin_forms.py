@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from queue_core.site import SiteConfig
-from queue_server.pages.admin import N_
+from queue_server.pages.i18n import N_
 
 Translate = Callable[[str], str]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

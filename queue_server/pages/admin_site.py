@@ -23,7 +23,6 @@ from queue_core.site import SiteConfig, parse_site
 from queue_core.site_change import SiteChange
 from queue_server.pages.admin import (
     MAX_FIELD_CHARS,
-    N_,
     Admin,
     admin_of,
     admin_page,
@@ -40,6 +39,7 @@ from queue_server.pages.admin_forms import (
     changed_site,
     shown_dates,
 )
+from queue_server.pages.i18n import N_
 from queue_server.pages.render import HEADERS
 from queue_server.routes.deps import app_state
 from queue_server.site_update import apply_site, plan_site, site_toml

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from queue_core.protocol import PROTOCOL_VERSION
 from queue_server import policy
 from queue_server.auth import Principal
-from queue_server.pages.admin import N_
+from queue_server.pages.i18n import N_
 from queue_server.pages.render import page
 from queue_server.pages.session import form_token, set_form_cookie, who_is_on_page
 from queue_server.pages.sign_in import centre_name

@@ -110,7 +110,9 @@ def test_the_pages_speak_english_on_the_switch(browser: Hall) -> None:
 
 def test_signing_out_leads_to_the_landing_page(browser: Hall) -> None:
     html = sign_in_from_landing(browser, "admin")
-    out = browser.client.post("/sign-out", data={"csrf": csrf_of(html)}, follow_redirects=False)
+    out = browser.client.post(
+        "/sign-out", data={"csrf": csrf_of(html), "next": "/"}, follow_redirects=False
+    )
     assert out.status_code == 303
     assert out.headers["location"] == "/"
     assert links(browser.client.get("/").text) == {"/display", "/docs"}
