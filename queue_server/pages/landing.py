@@ -28,12 +28,11 @@ LINKS = (
         N_("Services, counters, hours, staff, devices, audit log"),
         Action.ADMINISTER,
     ),
-    # `/supervisor` is for the people who read the reports: supervisors and administrators.
     (
         "/supervisor",
         N_("Supervision"),
         N_("The hall live: queues, counters, alerts"),
-        Action.READ_REPORTS,
+        Action.SUPERVISE,
     ),
     (
         "/reports",
