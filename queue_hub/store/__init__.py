@@ -109,6 +109,27 @@ class HubStore:
             )
             return {code: (int(n), oldest) for code, n, oldest in rows}
 
+    def today(self, first: date, last: date) -> dict[tuple[str, date], tuple[int, int, list[int]]]:
+        """Per centre and day in [first, last]: issued, served, ratings per score."""
+        ratings = ", ".join(f"sum(ratings[{i}])" for i in range(1, 6))
+        with _translated(), self._pool.connection() as conn:
+            rows = conn.execute(
+                f"select centre, day, sum(issued), sum(served), {ratings} from daily"
+                " where day between %s and %s group by centre, day",
+                [first, last],
+            )
+            return {
+                (row[0], row[1]): (int(row[2]), int(row[3]), [int(n) for n in row[4:]])
+                for row in rows
+            }
+
+    def active_alerts(self) -> dict[str, list[dict[str, Any]]]:
+        with _translated(), self._pool.connection() as conn:
+            found: dict[str, list[dict[str, Any]]] = {}
+            for centre, body in conn.execute("select centre, body from alerts order by centre, id"):
+                found.setdefault(centre, []).append(body)
+            return found
+
     def add_tallies(self, centre: str, changes: dict[TallyKey, DailyTally]) -> None:
         with _translated(), self._pool.connection() as conn, conn.cursor() as cur:
             _ingest.add_tallies(cur, centre, changes)
