@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from queue_core.clock import Clock, SystemClock
 from queue_core.errors import InvalidRequest, QueueError
@@ -26,11 +28,13 @@ from queue_hub.errors import (
     Unauthorized,
 )
 from queue_hub.live import Live
-from queue_hub.routes import auth, health, ingest, province, reports, templates
+from queue_hub.routes import auth, health, ingest, page, province, reports, templates
 from queue_hub.settings import HubSettings
 from queue_hub.store import HubStore
 
 log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def _status(error: HubError) -> int:
@@ -113,6 +117,10 @@ def create_app(settings: HubSettings, store: HubStore, clock: Clock | None = Non
     app.add_exception_handler(HubError, _hub_error)
     app.add_exception_handler(QueueError, _queue_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    for module in (health, auth, ingest, reports, province, templates):
+    for module in (health, auth, ingest, reports, province, templates, page):
         app.include_router(module.router)
+    app.state.jinja = page.environment()
+    # Chart.js is vendored in queue_hub's own package data: the hub imports nothing of the
+    # centre's server, whose copy it would otherwise have to reach into.
+    app.mount("/hub/static", StaticFiles(directory=STATIC), name="hub-static")
     return app

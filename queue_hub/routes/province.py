@@ -13,7 +13,7 @@ from queue_hub import overview
 from queue_hub.auth import hash_token
 from queue_hub.errors import StoreUnavailable
 from queue_hub.live import Live
-from queue_hub.routes.deps import Now, StaffCaller, Store
+from queue_hub.routes.deps import SESSION_COOKIE, Now, StaffCaller, Store
 from queue_hub.store import HubStore
 
 router = APIRouter(tags=["province"])
@@ -33,6 +33,8 @@ async def stream(websocket: WebSocket, token: str = "") -> None:
     store: HubStore = websocket.app.state.store
     live: Live = websocket.app.state.live
     clock = websocket.app.state.clock
+    # A browser cannot set a socket's headers: the page's cookie, or `?token=`.
+    token = token or websocket.cookies.get(SESSION_COOKIE, "")
     try:
         user = await run_in_threadpool(store.token_user, hash_token(token), clock.now())
     except StoreUnavailable:

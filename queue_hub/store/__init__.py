@@ -216,12 +216,12 @@ class HubStore:
 
     def listen(self, on_notice: Callable[[dict[str, Any]], None], stop: Callable[[], bool]) -> None:
         """Call `on_notice` with each ingest's notice, from every hub process, until `stop()`
-        (checked at least once a second). Runs in the caller's thread, on a connection of
+        (checked five times a second). Runs in the caller's thread, on a connection of
         its own (a listening connection cannot go back to the pool)."""
         with _translated(), psycopg.connect(self._url, autocommit=True) as conn:
             conn.execute(f"listen {_ingest.CHANNEL}")
             while not stop():
-                ready, _, _ = select.select([conn.fileno()], [], [], 1.0)
+                ready, _, _ = select.select([conn.fileno()], [], [], 0.2)
                 if not ready:
                     continue
                 for notice in conn.notifies(timeout=0, stop_after=0):
