@@ -98,7 +98,7 @@ class QueueService:
         reader: Store,
         clock: Clock,
         open_store: Callable[[], Store],
-        publish: Callable[[Sequence[Event]], None] = lambda events: None,
+        publish: Callable[[Sequence[Event], Sequence[str]], None] = lambda events, texts: None,
         batch_max: int = 64,
     ) -> QueueService:
         """The service and its single writer, wired together: the writer sweeps the day
@@ -115,11 +115,11 @@ class QueueService:
             if service is not None:
                 service.reload(store)
 
-        def committed(events: Sequence[Event], changes: Sequence[Any]) -> None:
+        def committed(outcome: Outcome[Any]) -> None:
             # The hall's state first, so that a snapshot taken after any event includes it.
             if service is not None:
-                service.committed(events, changes)
-            publish(events)
+                service.committed(outcome.events, outcome.changes)
+            publish(outcome.events, outcome.texts)
 
         writer = Writer(open_store, committed, batch_max=batch_max, prepare=sweep, reload=reload)
         service = cls(site, writer, reader, clock)
@@ -177,7 +177,7 @@ class QueueService:
         tx.append(SiteUpdated(seq=0, at=tx.now, snapshot=snapshot))
         tx.flush()
         self._writer_views = views
-        return Outcome(None, tx.events, tx.changes)
+        return Outcome(None, tx.events, tx.changes, tx.texts)
 
     # --- reads -------------------------------------------------------------------------
 
@@ -243,7 +243,7 @@ class QueueService:
                 if tx.changed:
                     raise Unfinished(exc) from exc
                 raise exc from None
-            return Outcome(result, tx.events, tx.changes)
+            return Outcome(result, tx.events, tx.changes, tx.texts)
 
         return await self._writer.run(command)
 
@@ -278,7 +278,7 @@ class QueueService:
             tx.start_day(today)
         tx.flush()
         self._swept_day = today
-        return Outcome(None, tx.events, tx.changes)
+        return Outcome(None, tx.events, tx.changes, tx.texts)
 
     def _service(self, code: str) -> Service:
         service = self.views.services.get(code)
