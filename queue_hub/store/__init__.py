@@ -138,9 +138,11 @@ class HubStore:
 
     def tallies(
         self, first: date, last: date, centre: str | None, by: str
-    ) -> list[tuple[str, Any, DailyTally]]:
-        with _translated(), self._pool.connection() as conn:
-            return list(_reports.tallies(conn, first, last, centre, by))
+    ) -> tuple[list[tuple[str, Any, DailyTally]], dict[Any, dict[int, int]]]:
+        """See `store.reports.tallies`; one snapshot of the database for both parts."""
+        with _translated(), self._pool.connection() as conn, conn.transaction():
+            conn.execute("set transaction isolation level repeatable read read only")
+            return _reports.tallies(conn, first, last, centre, by)
 
     # --- province staff ------------------------------------------------------------------
 
