@@ -100,7 +100,8 @@ def ingest(conn: psycopg.Connection, centre: str, shipment: Shipment, now: datet
             _alerts(conn, centre, fresh)
             held = fresh[-1].seq
             conn.execute(
-                "update centres set acknowledged_seq = %s, last_shipped_at = %s,"
+                "update centres set acknowledged_seq = greatest(acknowledged_seq, %s),"
+                " last_shipped_at = %s,"
                 " last_event_at = %s where code = %s",
                 [held, now, fresh[-1].at, centre],
             )
