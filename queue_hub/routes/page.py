@@ -22,16 +22,14 @@ from queue_core.protocol import HubReportBy, HubReportSummary
 from queue_hub import overview, reports, workbook
 from queue_hub.auth import USER_TOKEN_TTL_S, dummy_hash, hash_token, new_token, verify_password
 from queue_hub.errors import NotFound
+from queue_hub.i18n import LANGUAGE_COOKIE, LANGUAGES, catalog, language_of
 from queue_hub.routes.deps import SESSION_COOKIE, Now, StaffCaller, Store
 from queue_hub.store import HubStore, User
 
 router = APIRouter(tags=["page"])
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-TITLES = {
-    "centre": "Theo trung tâm / By centre",
-    "service": "Theo lĩnh vực / By service",
-}
+TITLES = {"centre": "By centre", "service": "By service"}  # message ids (locale/*/hub.po)
 
 
 def environment() -> Environment:
@@ -39,8 +37,15 @@ def environment() -> Environment:
 
 
 def _render(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """`name` in the person's language (`?lang=` is remembered in a cookie)."""
+    lang = language_of(request)
+    words = catalog(lang)
     template = request.app.state.jinja.get_template(name)
-    return HTMLResponse(template.render(**values), status_code=status)
+    page = template.render(_=words.gettext, lang=lang, languages=LANGUAGES, **values)
+    answer = HTMLResponse(page, status_code=status)
+    if request.query_params.get(LANGUAGE_COOKIE) == lang:
+        answer.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return answer
 
 
 def _user(request: Request, store: HubStore) -> User | None:
@@ -112,7 +117,7 @@ async def sign_in(
             request,
             "sign_in.html",
             status=401,
-            error="Sai tên đăng nhập hoặc mật khẩu / wrong username or password",
+            error=catalog(language_of(request)).gettext("Wrong username or password"),
         )
     now = clock.now()
     token = new_token()

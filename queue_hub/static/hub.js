@@ -11,9 +11,9 @@
       data: {
         labels: data.labels,
         datasets: [
-          { label: "Số phiếu / Issued", data: data.issued, yAxisID: "y" },
-          { label: "Đã phục vụ / Served", data: data.served, yAxisID: "y" },
-          { label: "Hài lòng (%) / Satisfied (%)", data: data.satisfaction, type: "line",
+          { label: canvas.dataset.issued, data: data.issued, yAxisID: "y" },
+          { label: canvas.dataset.served, data: data.served, yAxisID: "y" },
+          { label: canvas.dataset.satisfied, data: data.satisfaction, type: "line",
             yAxisID: "pct" }
         ]
       },
@@ -51,12 +51,12 @@
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + "/api/hub/stream");
-    socket.onopen = function () { state.textContent = "● trực tiếp / live"; delay = 1000; };
+    socket.onopen = function () { state.textContent = "● " + state.dataset.live; delay = 1000; };
     socket.onmessage = function (message) {
       JSON.parse(message.data).centres.forEach(update);
     };
     socket.onclose = function () {
-      state.textContent = "○ mất kết nối, đang thử lại / reconnecting";
+      state.textContent = "○ " + state.dataset.lost;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     };
