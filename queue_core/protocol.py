@@ -267,6 +267,14 @@ class CallOut(_Wire):
     recall: bool = False
 
 
+class BoardOut(_Wire):
+    """A named wall board's choice (the site file's `[[boards]]`): empty lists mean all."""
+
+    name: str = Field(examples=["Sảnh A"])
+    counters: list[int] = Field(default_factory=list, examples=[[1, 2]])
+    services: list[str] = Field(default_factory=list, examples=[["TP"]])
+
+
 class DisplaySettings(_Wire):
     site_name: str
     agency: str | None
@@ -276,6 +284,9 @@ class DisplaySettings(_Wire):
     history: int
     reading: Literal["words", "digits"]
     repeat: int
+    # Every board's choice travels to every board, and each picks its own by name: the
+    # stream stays one serialization per event for the whole hall (see queue_server.hub).
+    boards: list[BoardOut] = Field(default_factory=list)
 
 
 # --- Events ------------------------------------------------------------------------------
