@@ -21,6 +21,7 @@ from queue_core.protocol import (
     CounterUpdated,
     DisplaySettings,
     ServiceOut,
+    ServiceUpdated,
     Snapshot,
     StreamEvent,
     TicketCalled,
@@ -148,6 +149,10 @@ class Board:
         if isinstance(event, CounterUpdated):
             self.counters = [
                 event.counter if c.number == event.counter.number else c for c in self.counters
+            ]
+        elif isinstance(event, ServiceUpdated):  # issuing closed early, or reopened
+            self.services = [
+                event.service if s.code == event.service.code else s for s in self.services
             ]
         elif not isinstance(event, AlertRaised | AlertCleared):
             # The ticket left its counter: completed, no-show, transferred, cancelled …

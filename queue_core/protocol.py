@@ -109,6 +109,10 @@ class RequeueRequest(_Request):
     )
 
 
+class HelpRequest(_Request):
+    service: Text = Field(examples=["DD"], description="The service to help for the day.")
+
+
 class PauseRequest(_Request):
     reason: Text = Field(min_length=1, max_length=200, examples=["Họp giao ban"])
 
@@ -167,6 +171,9 @@ class ServiceOut(_Wire):
     issued_today: int
     daily_cap: int | None = None
     waiting_target_minutes: int
+    closed_early: bool = Field(
+        default=False, description="A supervisor closed its issuing early today."
+    )
 
 
 class CounterOut(_Wire):
@@ -178,6 +185,9 @@ class CounterOut(_Wire):
     clerk: str | None = Field(default=None, description="Display name of the clerk signed in.")
     pause_reason: str | None = None
     current_ticket: TicketOut | None = None
+    helps: str | None = Field(
+        default=None, description="A service a supervisor sent it to help today (its code)."
+    )
 
 
 class RatingLevelOut(_Wire):
@@ -352,6 +362,14 @@ class CounterUpdated(_Event):
     counter: CounterOut
 
 
+class ServiceUpdated(_Event):
+    """A supervisor closed a service's issuing early today, or reopened it: kiosks
+    redraw their buttons from `service`."""
+
+    type: Literal["service.updated"] = "service.updated"
+    service: ServiceOut
+
+
 class AlertRaised(_Event):
     type: Literal["alert.raised"] = "alert.raised"
     alert: AlertOut
@@ -400,6 +418,7 @@ StreamEvent = (
     | TicketExpired
     | TicketRated
     | CounterUpdated
+    | ServiceUpdated
     | AlertRaised
     | AlertCleared
 )
@@ -438,6 +457,62 @@ class CounterStatsOut(_Wire):
     ratings: int
     satisfied: int = Field(description="Ratings that count as satisfied (766/QĐ-TTg).")
     satisfaction_rate: float | None = None
+
+
+# --- live supervision (`/supervisor`) --------------------------------------------------------
+
+
+class WaitingTicketOut(_Wire):
+    """A waiting ticket as the supervision page lists it (to move it to the front)."""
+
+    id: int
+    number: str
+    priority: bool
+    issued_at: datetime
+
+
+class SupervisedServiceOut(ServiceOut):
+    """A service as the supervision page shows it: the public figures, its longest wait
+    (`oldest_issued_at`: when its oldest never-called waiting ticket was issued) and the
+    first of its line."""
+
+    oldest_issued_at: datetime | None = None
+    first_waiting: list[WaitingTicketOut] = Field(default_factory=list)
+
+
+class DeviceStateOut(_Wire):
+    name: str
+    kind: str
+    counter: int | None = None
+    last_seen_at: datetime | None
+    printer: PrinterState | None
+
+
+class TodayFiguresOut(_Wire):
+    """Today's running figures (`queue_core.hall_figures`)."""
+
+    issued: int
+    waiting: int
+    called: int
+    served: int
+    no_show: int
+    cancelled: int
+    wait_avg_minutes: float | None
+    within_target_pct: float | None
+
+
+class HallOut(_Wire):
+    """`GET /supervisor/hall.json`: the whole hall as the supervision page draws it,
+    fetched again when the event stream says something changed. `seq` is the last event
+    it includes."""
+
+    seq: int
+    at: datetime
+    services: list[SupervisedServiceOut]
+    counters: list[CounterOut]
+    alerts: list[AlertOut]
+    devices: list[DeviceStateOut]
+    figures: TodayFiguresOut
 
 
 # --- reports -------------------------------------------------------------------------------

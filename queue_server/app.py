@@ -23,6 +23,7 @@ from queue_server.limits import RequestLimits
 from queue_server.page_headers import PageHeaders
 from queue_server.pages import language, sign_in
 from queue_server.pages import reports as reports_page
+from queue_server.pages import supervisor as supervisor_page
 from queue_server.pages.session import Sessions
 from queue_server.rate import RateBudget
 from queue_server.replay import ReplayReader, Replays
@@ -40,6 +41,7 @@ from queue_server.routes import (
     ratings,
     reports,
     site,
+    supervision,
     tickets,
     voice,
 )
@@ -192,9 +194,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         display,
         follow,
         reports,
+        supervision,
         sign_in,
         language,
         reports_page,
+        supervisor_page,
     ):
         app.include_router(module.router)
     # The staff pages' script, style and vendored chart library: nothing about the hall.

@@ -107,6 +107,14 @@ class Store(Protocol):
 
     def save_counter(self, counter: Counter, at: datetime | None) -> None: ...
 
+    def early_closures(self, day: date) -> dict[str, datetime]:
+        """The services whose issuing a supervisor closed early on `day`, and when."""
+
+    def close_issuing(self, service: str, day: date, at: datetime, actor: str | None) -> None:
+        """Keep `service`'s issuing closed for the rest of `day`."""
+
+    def reopen_issuing(self, service: str, day: date) -> None: ...
+
     def counters_open_since_before(self, before: datetime) -> set[int]:
         """Counters not closed whose last change was before `before`."""
 

@@ -188,7 +188,7 @@
       });
       renderCounters();
     }
-    if (live && type.indexOf("ticket.") === 0) { refreshWaiting(); }
+    if (live && (type.indexOf("ticket.") === 0 || type === "service.updated")) { refreshWaiting(); }
   }
 
   var waitingTimer = null;

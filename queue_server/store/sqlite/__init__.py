@@ -42,6 +42,7 @@ from queue_server.store.records import (
 )
 from queue_server.store.sqlite import alerts as _migrations  # noqa: F401  (m004–m011)
 from queue_server.store.sqlite import reports as _reports  # and m012
+from queue_server.store.sqlite import supervision as _supervision  # noqa: F401  (m015)
 from queue_server.store.sqlite.integrity import check_database_file
 from queue_server.store.sqlite.schema import migrations
 
@@ -196,6 +197,8 @@ class SqliteStore:
                         current_ticket_id=old.current_ticket_id,
                         pause_reason=old.pause_reason,
                         priority_streak=old.priority_streak,
+                        helps=old.helps,
+                        helps_on=old.helps_on,
                     )
                 self.save_counter(counter, None)
 
@@ -214,6 +217,8 @@ class SqliteStore:
             pause_reason=row["pause_reason"],
             priority_streak=row["priority_streak"],
             retired=bool(row["retired"]),
+            helps=row["helps"],
+            helps_on=date.fromisoformat(row["helps_on"]) if row["helps_on"] else None,
         )
 
     def counters(self) -> list[Counter]:
@@ -233,8 +238,8 @@ class SqliteStore:
         with _translated():
             self.db.execute(
                 "insert or replace into counters (number, name, services, call_mode, state, clerk,"
-                " current_ticket_id, pause_reason, priority_streak, updated_at, retired)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " current_ticket_id, pause_reason, priority_streak, updated_at, retired,"
+                " helps, helps_on) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     counter.number,
                     counter.name,
@@ -247,7 +252,31 @@ class SqliteStore:
                     counter.priority_streak,
                     _iso(at),
                     int(counter.retired),
+                    counter.helps,
+                    counter.helps_on.isoformat() if counter.helps_on else None,
                 ],
+            )
+
+    def early_closures(self, day: date) -> dict[str, datetime]:
+        with _translated():
+            rows = self.db.execute(
+                "select service, closed_at from early_closures where day = ?", [day.isoformat()]
+            ).fetchall()
+        return {service: datetime.fromisoformat(at) for service, at in rows}
+
+    def close_issuing(self, service: str, day: date, at: datetime, actor: str | None) -> None:
+        with _translated():
+            self.db.execute(
+                "insert or replace into early_closures (service, day, closed_at, actor)"
+                " values (?, ?, ?, ?)",
+                [service, day.isoformat(), _iso(at), actor],
+            )
+
+    def reopen_issuing(self, service: str, day: date) -> None:
+        with _translated():
+            self.db.execute(
+                "delete from early_closures where service = ? and day = ?",
+                [service, day.isoformat()],
             )
 
     def counters_open_since_before(self, before: datetime) -> set[int]:
