@@ -627,3 +627,31 @@ class HubReportSummary(_Wire):
     centre: str = Field(description="A centre's code, or `all`.", examples=["all"])
     rows: list[ReportRow]
     total: ReportRow
+
+
+class HubTemplateOut(_Wire):
+    """`GET /api/hub/templates/{name}` (a centre's hub token): a site template the province
+    hands down, as TOML a centre applies as `motcua site apply` does."""
+
+    name: str = Field(examples=["xa-chuan"])
+    version: int = Field(ge=1, description="One more at each `motcua hub template put`.")
+    toml: str
+    updated_at: datetime
+
+
+class HubCentreOut(_Wire):
+    """One centre on the province's live view (`GET /api/hub/centres`, `/api/hub/stream`)."""
+
+    code: str = Field(examples=["XA-TAN-AN"])
+    name: str
+    waiting: int = Field(description="Tickets waiting now.")
+    longest_wait_minutes: int | None = Field(description="The longest-waiting ticket's wait.")
+    issued_today: int
+    served_today: int
+    satisfaction_pct: float | None = Field(description="Today's, as a report's.")
+    alerts: list[AlertOut] = Field(description="The centre's active alerts.")
+    acknowledged_seq: int
+    last_shipped_at: datetime | None = Field(description="The centre's last shipment.")
+    link_lag_seconds: int | None = Field(
+        description="Since the centre's last shipment reached the hub: its link's health."
+    )

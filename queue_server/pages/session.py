@@ -112,7 +112,9 @@ def who_is_on_page(request: HTTPConnection) -> tuple[Principal | None, PageSessi
     session = sessions_of(request).find(request.cookies.get(SESSION_COOKIE))
     if session is not None:
         user = state.reader.user(session.username)
-        if user is None or user.disabled:
+        # A reset password ends the account's sessions too: whoever held one must now
+        # sign in with the temporary password and choose their own.
+        if user is None or user.disabled or user.must_change_password:
             sessions_of(request).close(session.id)
             return None, None
         who = Principal("user", user.username, Role(user.role), user.display_name)

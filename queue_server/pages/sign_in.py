@@ -31,7 +31,17 @@ from queue_server.routes.deps import app_state
 
 router = APIRouter(include_in_schema=False)
 
-PAGES = {"/reports": N_("Service report"), "/supervisor": N_("Live supervision")}
+PAGES = {
+    "/": N_("Home"),
+    "/reports": N_("Service report"),
+    "/supervisor": N_("Live supervision"),
+    "/admin": N_("Administration"),
+    "/admin/settings": N_("Administration"),
+    "/admin/staff": N_("Administration"),
+    "/admin/devices": N_("Administration"),
+    "/admin/audit": N_("Administration"),
+    "/admin/site": N_("Administration"),
+}
 """The pages one may sign in to, with their titles (message ids of the `pages` catalogs);
 after signing in, the browser goes to the page it asked for, never to an address a form
 was given."""
@@ -140,6 +150,10 @@ async def sign_in(request: Request) -> Response:
             username=username,
         )
     state.throttle.succeeded(username, address)
+    if user.must_change_password:  # reset by an administrator: a new one first
+        from queue_server.pages.password_change import change_form
+
+        return change_form(request, user.username, next_path)
     session = sessions_of(request).open(user.username)
     redirect = RedirectResponse(next_path, status_code=303)
     set_session_cookie(redirect, request, session)

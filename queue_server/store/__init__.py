@@ -91,9 +91,21 @@ class Store(Protocol):
     def record_audit(self, entries: Sequence[AuditEntry]) -> None:
         """Add `entries` to the audit log (in the transaction of the change they record)."""
 
-    def audit(self, since: datetime, until: datetime, limit: int) -> list[AuditEntry]:
+    def audit(
+        self,
+        since: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        actor: str | None = None,
+        kind: str | None = None,
+        offset: int = 0,
+    ) -> list[AuditEntry]:
         """The audit log's entries from `since` up to `until`, newest first, at most
-        `limit`."""
+        `limit` after skipping `offset`; only `actor`'s, only of `kind`, when given."""
+
+    def audit_facets(self) -> tuple[list[str], list[str]]:
+        """The actors and the kinds the audit log holds, sorted: a filter's choices."""
 
     def site_revision(self) -> int:
         """A number that changes whenever the site is saved (whichever process saved it):
@@ -192,6 +204,13 @@ class Store(Protocol):
 
     def set_user_disabled(self, username: str, disabled: bool) -> bool:
         """False when there is no such user."""
+
+    def set_user_role(self, username: str, role: str) -> bool:
+        """False when there is no such user; moves `auth_revision` (tokens carry roles)."""
+
+    def set_user_password(self, username: str, password_hash: str, must_change: bool) -> bool:
+        """A new password (its hash), to be changed at the next sign-in when `must_change`;
+        False when there is no such user."""
 
     def device(self, device_id: int) -> Device | None: ...
 

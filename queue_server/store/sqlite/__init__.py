@@ -41,6 +41,7 @@ from queue_server.store.records import (
     User,
 )
 from queue_server.store.sqlite import alerts as _migrations  # noqa: F401  (m004–m011)
+from queue_server.store.sqlite import password_change as _password_change  # noqa: F401  (m014)
 from queue_server.store.sqlite import reports as _reports  # and m012
 from queue_server.store.sqlite import supervision as _supervision  # noqa: F401  (m015)
 from queue_server.store.sqlite.integrity import check_database_file
@@ -526,6 +527,7 @@ class SqliteStore:
             password_hash=row["password_hash"],
             disabled=bool(row["disabled"]),
             created_at=datetime.fromisoformat(row["created_at"]),
+            must_change_password=bool(row["must_change_password"]),
         )
 
     def user(self, username: str) -> User | None:
@@ -557,6 +559,28 @@ class SqliteStore:
             return (
                 self.db.execute(
                     "update users set disabled = ? where username = ?", [int(disabled), username]
+                ).rowcount
+                > 0
+            )
+
+    def set_user_role(self, username: str, role: str) -> bool:
+        with _translated():
+            self._auth_changed()
+            return (
+                self.db.execute(
+                    "update users set role = ? where username = ?", [role, username]
+                ).rowcount
+                > 0
+            )
+
+    def set_user_password(self, username: str, password_hash: str, must_change: bool) -> bool:
+        with _translated():
+            self._auth_changed()
+            return (
+                self.db.execute(
+                    "update users set password_hash = ?, must_change_password = ?"
+                    " where username = ?",
+                    [password_hash, int(must_change), username],
                 ).rowcount
                 > 0
             )
@@ -716,11 +740,28 @@ class SqliteStore:
                     ],
                 )
 
-    def audit(self, since: datetime, until: datetime, limit: int) -> list[AuditEntry]:
+    def audit(
+        self,
+        since: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        actor: str | None = None,
+        kind: str | None = None,
+        offset: int = 0,
+    ) -> list[AuditEntry]:
+        where, params = ["at >= ?", "at <= ?"], [_iso(since), _iso(until)]
+        if actor:
+            where.append("actor = ?")
+            params.append(actor)
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
         with _translated():
             rows = self.db.query(
-                "select * from audit where at >= ? and at <= ? order by at desc, id desc limit ?",
-                [_iso(since), _iso(until), limit],
+                f"select * from audit where {' and '.join(where)}"
+                " order by at desc, id desc limit ? offset ?",
+                [*params, limit, offset],
             )
             return [
                 AuditEntry(
@@ -737,6 +778,12 @@ class SqliteStore:
                 )
                 for r in rows
             ]
+
+    def audit_facets(self) -> tuple[list[str], list[str]]:
+        with _translated():
+            actors = [r[0] for r in self.db.execute("select distinct actor from audit order by 1")]
+            kinds = [r[0] for r in self.db.execute("select distinct kind from audit order by 1")]
+        return actors, kinds
 
     def auth_revision(self) -> int:
         return self._revision("auth_revision")
