@@ -220,6 +220,12 @@ def main() -> None:
     help="Tệp chứa mã của trung tâm trên máy chủ tỉnh (chmod 600). / A file holding the "
     "centre's hub token (chmod 600).",
 )
+@click.option(
+    "--hub-template",
+    help="Theo mẫu cấu hình TÊN của máy chủ tỉnh: áp dụng mỗi phiên bản mới, giữ tên và quầy "
+    "của trung tâm. / Follow the hub's site template NAME, keeping this centre's name and "
+    "counters.",
+)
 def serve(
     data_dir: Path | None,
     host: str | None,
@@ -230,6 +236,7 @@ def serve(
     hub_url: str | None,
     hub_token: str | None,
     hub_token_file: Path | None,
+    hub_template: str | None,
 ) -> None:
     from queue_server.app import create_app
     from queue_server.serve import run
@@ -247,6 +254,7 @@ def serve(
         site_file=site_file,
         hub_url=hub_url,
         hub_token=_hub_token(hub_token, hub_token_file),
+        hub_template=hub_template,
     )
     try:
         lock = lock_data_dir(settings.data_dir)

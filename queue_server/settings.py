@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # After a commit, how long the shipper waits for more events before it ships the batch:
     # a busy hall ships one request a second, not one a call.
     hub_linger_s: float = Field(default=1.0, ge=0)
+    # The province's site template this centre follows (docs/province.md); none: none.
+    hub_template: str | None = Field(default=None, min_length=1, max_length=100)
+    # How often the followed template is fetched, in seconds.
+    hub_template_interval_s: float = Field(default=300.0, gt=0)
 
     @field_validator("hub_token")
     @classmethod

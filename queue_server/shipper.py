@@ -43,6 +43,7 @@ from queue_server.routes.site import describe
 from queue_server.service import QueueService
 from queue_server.settings import Settings
 from queue_server.shipper_link import Behind, HubLink, LinkDown
+from queue_server.shipper_template import TemplateFollower
 from queue_server.store import Store, connect
 
 log = logging.getLogger(__name__)
@@ -193,12 +194,22 @@ class Shipper:
         self._committed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self.template: TemplateFollower | None = None  # the site template it follows
 
     def start(self) -> None:
         self._unsubscribe = self._hub.subscribe(self._offer)
         self._task = asyncio.create_task(self._run(), name="shipper")
 
+    def public(self, now: datetime) -> dict[str, object]:
+        """The link's state for `/api/health` (see `LinkStatus.public`)."""
+        state = self.status.public(now)
+        if self.template is not None:
+            state["template"] = self.template.public()
+        return state
+
     async def stop(self) -> None:
+        if self.template is not None:
+            await self.template.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()
         if self._task is not None:
@@ -329,6 +340,15 @@ def start(settings: Settings, service: QueueService, hub: Hub, clock: Clock) -> 
         linger_s=settings.hub_linger_s,
     )
     shipper.start()
+    if settings.hub_template is not None:
+        shipper.template = TemplateFollower(
+            link,
+            settings.hub_template,
+            settings.data_dir,
+            clock,
+            settings.hub_template_interval_s,
+        )
+        shipper.template.start()
     # The host alone: a URL may carry a user and password.
     log.info("hub link: shipping this centre's events to %s", settings.hub_url.host)
     return shipper

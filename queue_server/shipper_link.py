@@ -1,4 +1,4 @@
-"""The centre's end of the wire to the province hub: two requests, and their failures named.
+"""The centre's end of the wire to the province hub: three requests, and their failures named.
 
 A failure is one of a few kinds (`LinkDown.kind`), plain enough for the public health
 answer; the hub's address and its words go to the server's log only, and the token,
@@ -7,20 +7,24 @@ which is as good as a password for the centre, goes nowhere but the request head
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import httpx
 from pydantic import ValidationError
 
-from queue_core.protocol import ShipmentAck
+from queue_core.protocol import HubTemplateOut, ShipmentAck
 
 EVENTS_PATH = "api/hub/events"
 ACK_PATH = "api/hub/ack"
+TEMPLATES_PATH = "api/hub/templates"
 
 
 class LinkDown(Exception):
     """The hub did not take the request; try again later.
 
     `kind` is one of: `unreachable` (no connection), `timeout`, `unauthorized` (the hub
-    refuses the token: 401 or 403), `rejected` (another 4xx), `hub-error` (5xx),
+    refuses the token: 401 or 403), `not-found` (404: no such template, or not a hub at
+    that address), `rejected` (another 4xx), `hub-error` (5xx),
     `bad-answer` (not the wire's answer). `detail` is for the log.
     """
 
@@ -71,6 +75,14 @@ class HubLink:
         response = await self._send("POST", EVENTS_PATH, shipment)
         return _ack(response)
 
+    async def template(self, name: str) -> HubTemplateOut:
+        """The province's site template `name`, its latest version."""
+        response = await self._send("GET", f"{TEMPLATES_PATH}/{quote(name, safe='')}")
+        try:
+            return HubTemplateOut.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise LinkDown("bad-answer", f"template {name}: {_text(response)}") from exc
+
     async def _send(self, method: str, path: str, body: bytes | None = None) -> httpx.Response:
         headers = {"Content-Type": "application/json"} if body is not None else None
         try:
@@ -83,6 +95,8 @@ class HubLink:
             raise Behind(_held(response))
         if response.status_code in (401, 403):
             raise LinkDown("unauthorized", f"{method} {path}: {response.status_code}")
+        if response.status_code == 404:
+            raise LinkDown("not-found", f"{method} {path}: 404 {_text(response)}")
         if 400 <= response.status_code < 500:
             raise LinkDown("rejected", f"{method} {path}: {response.status_code} {_text(response)}")
         if response.status_code != 200:

@@ -16,5 +16,5 @@ async def health(request: Request) -> dict[str, object]:
     shipper: Shipper | None = getattr(request.app.state, "shipper", None)
     if shipper is not None:
         # Public: figures and the kind of failure only (see LinkStatus.public).
-        answer["hub"] = shipper.status.public(request.app.state.motcua.clock.now())
+        answer["hub"] = shipper.public(request.app.state.motcua.clock.now())
     return answer
