@@ -82,9 +82,9 @@ def m013_daily_figures(db: Database) -> None:
         return  # a new database: no history yet
     rules = Rules.of(site_from_data(json.loads(rows[0][0])))
     found = refresh(db, rules)
+    mark_checked(db, found)  # first: it drops the days the events name, every one here
     for days in tally_runs(db, found.to_tally, rules):
         write_days(db, days)
-    mark_checked(db, found)
 
 
 # --- a day's tallies ---------------------------------------------------------------------
