@@ -17,6 +17,7 @@ from queue_core.protocol import PROTOCOL_VERSION
 from queue_server import errors
 from queue_server.auth import LoginThrottle
 from queue_server.database import open_store
+from queue_server.hot_routes import HotRoutesApp
 from queue_server.hub import Hub
 from queue_server.limits import RequestLimits
 from queue_server.page_headers import PageHeaders
@@ -163,7 +164,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             app.state.reports.close()
             reader.close()
 
-    app = FastAPI(
+    app = HotRoutesApp(
         title="motcua",
         version=f"protocol {PROTOCOL_VERSION}",
         description=DESCRIPTION,

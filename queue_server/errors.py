@@ -52,12 +52,28 @@ def printable(value: object) -> object:
     return value
 
 
-async def _queue_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, QueueError)
+def response_for(exc: QueueError | StoreError, method: str, path: str) -> JSONResponse:
+    """The answer to a request that a domain or a database error ended (also what the hot
+    routes send, `queue_server.hot_routes`)."""
+    if isinstance(exc, StoreError):
+        log.error("database error on %s %s: %s", method, path, exc)
+        return JSONResponse(
+            {
+                "detail": "Máy chủ tạm thời không ghi được dữ liệu, xin thử lại",
+                "error": "StoreError",
+            },
+            status_code=503,
+            headers={"Retry-After": "2"},
+        )
     body: dict[str, object] = {"detail": exc.message, "error": type(exc).__name__}
     if isinstance(exc, ServiceClosed) and exc.opens_at is not None:
         body["opens_at"] = exc.opens_at.isoformat()
     return JSONResponse(printable(body), status_code=status_of(exc))
+
+
+async def _queue_or_store_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, QueueError | StoreError)
+    return response_for(exc, request.method, request.url.path)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
@@ -66,16 +82,7 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
-async def _store_error(request: Request, exc: Exception) -> JSONResponse:
-    log.error("database error on %s %s: %s", request.method, request.url.path, exc)
-    return JSONResponse(
-        {"detail": "Máy chủ tạm thời không ghi được dữ liệu, xin thử lại", "error": "StoreError"},
-        status_code=503,
-        headers={"Retry-After": "2"},
-    )
-
-
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(QueueError, _queue_error)
+    app.add_exception_handler(QueueError, _queue_or_store_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(StoreError, _store_error)
+    app.add_exception_handler(StoreError, _queue_or_store_error)

@@ -57,7 +57,7 @@ def token_operations() -> list[tuple[str, re.Pattern[str]]]:
     ]
 
 
-async def _send_json(send: Send, status: int, detail: str, headers: dict[str, str]) -> None:
+async def send_json(send: Send, status: int, detail: str, headers: dict[str, str]) -> None:
     body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw += [(k.encode(), v.encode()) for k, v in headers.items()]
@@ -89,36 +89,37 @@ class RequestLimits:
             and not any(name == b"authorization" for name, _ in scope["headers"])
             and self._needs_token(scope)
         ):
-            await _send_json(send, 401, TOKEN_MISSING, {"WWW-Authenticate": "Bearer"})
+            await send_json(send, 401, TOKEN_MISSING, {"WWW-Authenticate": "Bearer"})
             return
         cap = BODY_CAPS.get(scope["path"], BODY_CAP)
         length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if length is not None and length.isdigit() and int(length) > cap:
-            await _send_json(send, 413, BodyTooLarge(cap).detail, {})
+            await send_json(send, 413, BodyTooLarge(cap).detail, {})
             return
-        await self.app(scope, self._bounded(receive, cap), send)
+        await self.app(scope, bounded(receive, cap, self.body_timeout_s), send)
 
-    def _bounded(self, receive: Receive, cap: int) -> Receive:
-        """`receive`, refusing (by raising, which the app answers) a body past `cap` or a
-        chunk that is too long coming."""
-        received = 0
-        more = True
 
-        async def bounded_receive() -> Message:
-            nonlocal received, more
-            if not more:  # the body is read: what is left to wait for is the disconnect
-                return await receive()
-            try:
-                message = await asyncio.wait_for(receive(), self.body_timeout_s)
-            except TimeoutError:
-                raise BodyTooSlow() from None
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                more = bool(message.get("more_body", False))
-                if received > cap:
-                    raise BodyTooLarge(cap)
-            else:
-                more = False
-            return message
+def bounded(receive: Receive, cap: int, timeout_s: float = BODY_TIMEOUT_S) -> Receive:
+    """`receive`, refusing (by raising, which the app answers) a body past `cap` or a chunk
+    that takes longer than `timeout_s` to come."""
+    received = 0
+    more = True
 
-        return bounded_receive
+    async def bounded_receive() -> Message:
+        nonlocal received, more
+        if not more:  # the body is read: what is left to wait for is the disconnect
+            return await receive()
+        try:
+            message = await asyncio.wait_for(receive(), timeout_s)
+        except TimeoutError:
+            raise BodyTooSlow() from None
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            more = bool(message.get("more_body", False))
+            if received > cap:
+                raise BodyTooLarge(cap)
+        else:
+            more = False
+        return message
+
+    return bounded_receive

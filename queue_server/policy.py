@@ -208,6 +208,7 @@ PUBLIC = frozenset(
         # Signing in to the staff pages and out of them (each form carries a CSRF token).
         "/sign-in",
         "/sign-out",
+        "/lang/{code}",  # the staff pages' language, a cookie and nothing else
         "/static/pages",  # the staff pages' script and style, the vendored chart library
         "/static/vendor",
     }

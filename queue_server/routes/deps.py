@@ -71,26 +71,52 @@ class Allowed(HTTPBearer):
         self.action = action  # policy.action_of reads it
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
-        state = app_state(request)
         token = bearer_token(request)
         if token is None and request.url.path.startswith("/display"):
             token = request.query_params.get("token")
-        who = state.tokens.holder(token, state.clock.now()) if token else None
-        if who is None:
-            raise HTTPException(
-                status_code=401,
-                detail="Cần đăng nhập hoặc mã thiết bị hợp lệ"
-                if token is None
-                else "Mã truy cập không hợp lệ hoặc đã hết hạn",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if not policy.may(who, self.action):
-            raise policy.Forbidden()
         # Runs before the path is validated: a malformed number is the route's own 422.
         number = request.path_params.get("number")
-        if isinstance(number, str) and number.isascii() and number.isdigit():
-            policy.ensure_bound_to(who, self.action, int(number))
-        return who
+        at = (
+            int(number)
+            if isinstance(number, str) and number.isascii() and number.isdigit()
+            else None
+        )
+        return guard(app_state(request), self.action, token, at)
+
+
+def guard(state: AppState, action: Action, token: str | None, number: int | None) -> Principal:
+    """The holder of `token`, if `queue_server.policy` lets them do `action` (at counter
+    `number`, when the path names one).
+
+    Raises:
+        HTTPException: 401, no token or not a valid one.
+        policy.Forbidden: 403, a role that may not, or a device bound to another counter.
+    """
+    who = state.tokens.holder(token, state.clock.now()) if token else None
+    if who is None:
+        raise HTTPException(
+            status_code=401,
+            detail="Cần đăng nhập hoặc mã thiết bị hợp lệ"
+            if token is None
+            else "Mã truy cập không hợp lệ hoặc đã hết hạn",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if not policy.may(who, action):
+        raise policy.Forbidden()
+    if number is not None:
+        policy.ensure_bound_to(who, action, number)
+    return who
+
+
+def admit(
+    state: AppState, action: Action, token: str | None, number: int | None
+) -> Principal | None:
+    """`guard`'s caller, or None where it would refuse (the hot routes then let the
+    FastAPI route say why)."""
+    try:
+        return guard(state, action, token, number)
+    except (HTTPException, policy.Forbidden):
+        return None
 
 
 _GUARDS = {action: Allowed(action) for action in Action}
