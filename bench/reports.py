@@ -6,8 +6,12 @@ about `--per-day` tickets: a busy morning and a lunch dip, five services, six co
 6 % no-shows, 2 % cancelled, waits and service times drawn log-normal, ratings skewed to
 satisfied as real ones are. Then it times, with a cold process cache each time:
 
-- `read`: the store's `report_visits` for the range (SQL and row decoding);
-- each grouping's summary (read + figures + labels), as `GET /api/reports/summary` runs it;
+- `keep`: the migration's backfill of the daily figures (m013 run again on the filled
+  database: every closed day tallied from its tickets, once);
+- `tickets_read`: reading every ticket of the range (`report_visits`), what a report did
+  before the daily figures, for comparison;
+- each grouping's summary (daily figures + today + labels), as
+  `GET /api/reports/summary` runs it in its worker;
 - `export`: the whole workbook (every grouping), as `GET /api/reports/export.xlsx` does;
 
 for the last month and for the whole year, beside the database's size on disk. Then (unless
@@ -15,7 +19,7 @@ for the last month and for the whole year, beside the database's size on disk. T
 (p50, p99) alone and while a supervisor downloads the whole range's workbook: the hall must
 not be slowed much by a report.
 
-Run: `.venv/bin/python bench/reports.py [--days 365] [--per-day 700] [--json]`. It prints
+Run: `.venv/bin/python bench/reports.py [--days 365] [--per-day 2700] [--json]`. It prints
 figures and asserts nothing about them.
 """
 
@@ -25,6 +29,7 @@ import argparse
 import json
 import math
 import random
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -166,15 +171,41 @@ def measure(data_dir: Path, name: str, days: tuple[date, date], now: datetime) -
     reader = connect(data_dir)
     first, last = days
     try:
-        found = {f"{name}_read_s": timed(lambda: reader.report_visits(first, last))}
+        found = {f"{name}_tickets_read_s": timed(lambda: reader.report_visits(first, last), runs=1)}
         for by in Grouping:
             found[f"{name}_{by.value}_s"] = timed(
-                lambda by=by: summary(read(reader, first, last), by)  # type: ignore[misc]
+                lambda by=by: summary(read(reader, first, last, (by,)), by)  # type: ignore[misc]
             )
         found[f"{name}_export_s"] = timed(lambda: workbook(read(reader, first, last), now), runs=1)
     finally:
         reader.close()
     return {key: round(value, 3) for key, value in found.items()}
+
+
+def backfill(data_dir: Path) -> float:
+    """Seconds the migration m013 takes to keep the daily figures of the history it finds,
+    run again as on a database that had none."""
+    with sqlite3.connect(data_dir / DATABASE_NAME) as db:
+        for table in ("daily_figures", "daily_figures_days", "daily_figures_seen"):
+            db.execute(f"drop table if exists {table}")
+        db.execute("delete from _sqlite_migrations where name = 'm013_daily_figures'")
+    start = time.perf_counter()
+    store = connect(data_dir)
+    store.migrate()
+    store.close()
+    return time.perf_counter() - start
+
+
+def daily_figures_mb(data_dir: Path) -> float:
+    """What the daily figures take in the database (SQLite's dbstat)."""
+    with sqlite3.connect(data_dir / DATABASE_NAME) as db:
+        try:
+            (size,) = db.execute(
+                "select sum(pgsize) from dbstat where name like 'daily_figures%'"
+            ).fetchone()
+        except sqlite3.OperationalError:  # a SQLite built without dbstat
+            return float("nan")
+    return float(size or 0) / 1e6
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -239,7 +270,7 @@ def hall_during_export(data_dir: Path, days: tuple[date, date], calls: int) -> d
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--per-day", type=int, default=700)
+    parser.add_argument("--per-day", type=int, default=2700)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
@@ -263,12 +294,15 @@ def main() -> None:
         tickets = fill(store, args.days, args.per_day, args.seed)
         fill_s = time.perf_counter() - start
         store.close()
+        keep_s = backfill(data_dir)
         size_mb = sum(p.stat().st_size for p in data_dir.glob(DATABASE_NAME + "*")) / 1e6
         results: dict[str, object] = {
             "days": args.days,
             "tickets": tickets,
             "fill_s": round(fill_s, 1),
+            "keep_s": round(keep_s, 1),
             "database_mb": round(size_mb, 1),
+            "daily_figures_mb": round(daily_figures_mb(data_dir), 1),
         }
         last = date.today() - timedelta(days=1)
         ranges = {

@@ -12,6 +12,7 @@ bench/reports.py).
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import threading
@@ -32,6 +33,7 @@ from queue_core.site import SiteConfig
 from queue_server.store import Store, StoreError, connect
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 TOTAL_LABEL = "Tổng cộng"
 GROUPINGS = tuple(Grouping)
@@ -173,6 +175,12 @@ def workbook_job(data_dir: Path, first: date, last: date, made_at: datetime) -> 
     return workbook(data, local_time(made_at, data.site.site.timezone))
 
 
+KEEP_UP_AFTER_S = 300.0
+"""How long after the server starts the days that are over are first tallied (not at once:
+a server starts busy enough), and then how often (`KEEP_UP_EVERY_S`): a day is tallied
+within the hour after it ends, so the first report of a month finds it kept."""
+KEEP_UP_EVERY_S = 3600.0
+
 WORKER_NICENESS = 5
 """The hall first, yet not so low that a busy machine starves the report: at 5 a worker
 gets about a third of what a normal process gets of a core both want (10 would be a tenth:
@@ -233,6 +241,21 @@ class ReportRunner:
             except BrokenProcessPool as exc:
                 self._pool = None
                 raise StoreError(f"the report's worker process died: {exc}") from exc
+
+    async def keep_up(
+        self, after_s: float = KEEP_UP_AFTER_S, every_s: float = KEEP_UP_EVERY_S
+    ) -> None:
+        """Tally the days that are over in the worker, after `after_s` then every
+        `every_s`, for ever (a task the server cancels when it stops)."""
+        await asyncio.sleep(after_s)
+        while True:
+            try:
+                days = await self.run(keep_up_job)
+                if days:
+                    log.info("daily figures kept for %d day(s)", days)
+            except Exception:  # the next round, or the next report, tallies them
+                log.exception("keeping the daily figures failed")
+            await asyncio.sleep(every_s)
 
     def close(self) -> None:
         if self._pool is not None:

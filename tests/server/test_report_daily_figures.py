@@ -7,6 +7,7 @@ event, as the server writes them."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from sqlite_utils import Database
 from queue_core.model import Ticket, TicketStatus
 from queue_core.report import Grouping, RangeTallies, Rules, group, total
 from queue_server.database import open_store
+from queue_server.reports import ReportRunner
 from queue_server.store import DATABASE_NAME, EventRecord, IssueRecord, Rating, Store, connect
 from queue_server.store.sqlite.schema import migrations
 
@@ -286,3 +288,26 @@ def test_a_new_database_migrates_with_no_history(tmp_path: Path) -> None:
     migrations.apply(db)
     assert db.execute("select seq from daily_figures_seen").fetchall() == [(0,)]
     assert db.execute("select count(*) from daily_figures").fetchall() == [(0,)]
+
+
+def test_the_server_keeps_the_days_that_are_over_in_its_report_worker(
+    data_dir: Path, writer: Writer
+) -> None:
+    _history(writer)
+    runner = ReportRunner(data_dir)
+
+    async def kept() -> list[str]:
+        task = asyncio.create_task(runner.keep_up(after_s=0, every_s=3600))
+        try:
+            for _ in range(1200):  # a minute at most, for a worker on a loaded machine
+                if _stored_days(data_dir) or task.done():
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            task.cancel()
+        return _stored_days(data_dir)
+
+    try:
+        assert asyncio.run(kept()) == [d.isoformat() for d in DAYS[:-1]]
+    finally:
+        runner.close()
