@@ -19,13 +19,12 @@ Rounding is half up at one decimal (12.25 → 12.3), as a person rounding by han
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from itertools import accumulate, chain, repeat, zip_longest
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from queue_core.errors import InvalidRequest
@@ -42,6 +41,7 @@ __all__ = [
     "Tally",
     "Visit",
     "WaitBins",
+    "WaitTotals",
     "group",
     "one_decimal",
     "period",
@@ -177,13 +177,13 @@ def _us(delta: timedelta) -> int:
 
 @dataclass(slots=True)
 class WaitBins:
-    """How many waits round to each tenth of a minute: `counts[i]` waits of `lo + i`
-    tenths (dense, so that adding up a year of days runs in C, not one bin at a time).
+    """How many waits round to each tenth of a minute, as they are counted one by one:
+    `counts[i]` waits of `lo + i` tenths.
 
     Why p90 stays exact: the report shows p90 rounded half up to one decimal of a minute,
-    and that rounding never decreases as the wait grows. So the nearest-rank wait's bin
-    is the bin found at the same rank here, and its tenths are the answer itself; nothing
-    finer about a wait changes the figure."""
+    and that rounding never decreases as the wait grows. So the nearest-rank wait's tenth
+    is the tenth found at the same rank among these counts, and it is the answer itself;
+    nothing finer about a wait changes the figure."""
 
     lo: int = 0
     counts: list[int] = field(default_factory=list)
@@ -200,19 +200,53 @@ class WaitBins:
             self.counts.extend([0] * (index + 1 - len(self.counts)))
         self.counts[index] += 1
 
-    @staticmethod
-    def sum(bins: Iterable[WaitBins]) -> WaitBins:
-        """All of `bins` added up (they are left as they are)."""
-        filled = [b for b in bins if b.counts]
-        if not filled:
-            return WaitBins()
-        lo = min(b.lo for b in filled)
-        columns = zip_longest(*(chain(repeat(0, b.lo - lo), b.counts) for b in filled), fillvalue=0)
-        return WaitBins(lo, list(map(sum, columns)))
+    def totals(self) -> WaitTotals | None:
+        """The same counts, cumulated (None when there is no wait)."""
+        return WaitTotals(self.lo, list(accumulate(self.counts))) if self.counts else None
 
-    def nth(self, rank: int) -> int:
-        """The tenths of the `rank`-th smallest wait (1-based; rank ≤ the waits counted)."""
-        return self.lo + bisect_left(list(accumulate(self.counts)), rank)
+
+@dataclass(frozen=True, slots=True)
+class WaitTotals:
+    """Cumulated `WaitBins`, as tallies are kept and merged: `totals[i]` waits of at most
+    `lo + i` tenths of a minute (never empty). How many waits of a year of days are at most
+    t tenths is then one look-up per day, so p90 over a year is a binary search over t, not
+    the adding up of a year of counts."""
+
+    lo: int
+    totals: Sequence[int]
+
+    def at_most(self, tenths: int) -> int:
+        index = tenths - self.lo
+        if index < 0:
+            return 0
+        return self.totals[min(index, len(self.totals) - 1)]
+
+    @property
+    def hi(self) -> int:
+        return self.lo + len(self.totals) - 1
+
+    @staticmethod
+    def nth(parts: Sequence[WaitTotals], rank: int) -> int:
+        """The tenths of the `rank`-th smallest wait of all `parts` (1-based; at most the
+        number of waits they hold)."""
+        lo, hi = min(part.lo for part in parts), max(part.hi for part in parts)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if sum(part.at_most(mid) for part in parts) >= rank:
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+    @staticmethod
+    def merged(parts: Sequence[WaitTotals]) -> WaitTotals | None:
+        """All of `parts` as one (None when there are none)."""
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        lo, hi = min(part.lo for part in parts), max(part.hi for part in parts)
+        return WaitTotals(lo, [sum(part.at_most(t) for part in parts) for t in range(lo, hi + 1)])
 
 
 @dataclass(slots=True)
@@ -220,8 +254,14 @@ class Tally:
     """The figures of a group of visits, added one visit at a time, and merged exactly
     with other tallies: counts, sums in integer microseconds (no float to depend on the
     order of addition), the longest wait, ratings per score and the waits per tenth of a
-    minute (`WaitBins`, for p90). A day's tallies, merged over a range of days, give the
-    very figures of the range's visits: this is what the daily figures store keeps.
+    minute (`WaitBins` as visits are added, `WaitTotals` once kept or merged, for p90).
+    A day's tallies, merged over a range of days, give the very figures of the range's
+    visits: this is what the store keeps as daily figures, and what a province's hub may
+    keep too.
+
+    Its API: `add` a visit; `Tally.merged` tallies; `figures` for a report's row. To keep
+    one: its counting fields, `ratings`, and `wait_totals()`; read back as
+    `Tally(scale, **fields, ratings=…, kept_waits=[totals])`.
 
     The one judgement made when a visit is added, its wait against its service's target,
     is the caller's `target_s`: a tally kept for later must be thrown away when a target
@@ -240,7 +280,17 @@ class Tally:
     timed: int = 0  # served tickets with both their times, over which `service_us` runs
     service_us: int = 0
     ratings: dict[int, int] = field(default_factory=dict)  # score as given → count
-    waits: WaitBins = field(default_factory=WaitBins)
+    waits: WaitBins = field(default_factory=WaitBins)  # of the visits added here
+    kept_waits: list[WaitTotals] = field(default_factory=list)  # of the tallies merged in
+
+    def wait_parts(self) -> list[WaitTotals]:
+        """Every wait of this tally, in parts (for p90, and to keep it)."""
+        own = self.waits.totals()
+        return self.kept_waits if own is None else [*self.kept_waits, own]
+
+    def wait_totals(self) -> WaitTotals | None:
+        """Every wait of this tally in one `WaitTotals`, to keep it (None: no wait)."""
+        return WaitTotals.merged(self.wait_parts())
 
     def add(self, visit: Visit, target_s: float) -> None:
         if visit.status is TicketStatus.CANCELLED:
@@ -273,8 +323,7 @@ class Tally:
     def merged(tallies: Iterable[Tally], scale: int) -> Tally:
         """One tally of all of `tallies` (left as they are), shown on `scale`."""
         out = Tally(scale)
-        found = list(tallies)
-        for one in found:
+        for one in tallies:
             out.issued += one.issued
             out.called += one.called
             out.served += one.served
@@ -291,7 +340,7 @@ class Tally:
             out.service_us += one.service_us
             for score, count in one.ratings.items():
                 out.ratings[score] = out.ratings.get(score, 0) + count
-        out.waits = WaitBins.sum(one.waits for one in found)
+            out.kept_waits += one.wait_parts()
         return out
 
     def figures(self) -> Figures:
@@ -310,7 +359,9 @@ class Tally:
             cancelled=self.cancelled,
             expired=self.expired,
             wait_avg_minutes=_average_minutes(self.wait_us, called),
-            wait_p90_minutes=self.waits.nth(_p90_rank(called)) / 10 if called else None,
+            wait_p90_minutes=(
+                WaitTotals.nth(self.wait_parts(), _p90_rank(called)) / 10 if called else None
+            ),
             wait_max_minutes=(
                 None if self.wait_max_us is None else _minutes(self.wait_max_us / 1_000_000)
             ),

@@ -21,6 +21,7 @@ from queue_core.report import (
     Tally,
     Visit,
     WaitBins,
+    WaitTotals,
     group,
     one_decimal,
     p90,
@@ -207,16 +208,26 @@ def test_a_wait_on_a_rounding_edge_or_a_target_is_counted_as_the_plain_way_does(
         )
 
 
-def test_a_negative_wait_from_a_clock_set_back_is_binned_below_zero() -> None:
+def test_a_negative_wait_from_a_clock_set_back_is_counted_below_zero() -> None:
     bins = WaitBins()
     for tenths in (5, -2, 7, 5):
         bins.add(tenths)
     assert (bins.lo, bins.counts) == (-2, [1, 0, 0, 0, 0, 0, 0, 2, 0, 1])
-    assert [bins.nth(rank) for rank in (1, 2, 3, 4)] == [-2, 5, 5, 7]
-    assert WaitBins.sum([WaitBins(), bins, WaitBins(3, [1])]) == WaitBins(
-        -2, [1, 0, 0, 0, 0, 1, 0, 2, 0, 1]
-    )
-    assert WaitBins.sum([]) == WaitBins()
+    totals = bins.totals()
+    assert totals == WaitTotals(-2, [1, 1, 1, 1, 1, 1, 1, 3, 3, 4])
+    assert [WaitTotals.nth([totals], rank) for rank in (1, 2, 3, 4)] == [-2, 5, 5, 7]
+    assert WaitBins().totals() is None
+
+
+def test_wait_totals_merge_as_their_counts_add_up() -> None:
+    one, other = WaitTotals(-2, [1, 1, 3]), WaitTotals(3, [1, 2])
+    assert WaitTotals.merged([one, other]) == WaitTotals(-2, [1, 1, 3, 3, 3, 4, 5])
+    assert WaitTotals.merged([one]) == one
+    assert WaitTotals.merged([]) is None
+    assert [WaitTotals.nth([one, other], rank) for rank in range(1, 6)] == [-2, 0, 0, 3, 4]
+    # A tally merged from kept ones keeps them as one, to be kept again.
+    merged = Tally.merged([Tally(3, called=3, kept_waits=[one]), Tally(3, called=2)], 3)
+    assert merged.wait_totals() == one
 
 
 SITE = """

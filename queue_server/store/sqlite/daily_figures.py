@@ -29,10 +29,11 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlite_utils import Database
 
-from queue_core.report import Grouping, Key, Rules, Tally, Visit, WaitBins, tally
+from queue_core.report import Grouping, Key, Rules, Tally, Visit, WaitTotals, tally
 from queue_core.site import site_from_data
 from queue_server.store.sqlite import reports as _reports  # m012 first
 from queue_server.store.sqlite.schema import migrations
@@ -126,23 +127,27 @@ def tally_days(visits: Sequence[Visit], rules: Rules) -> dict[date, DayFigures]:
 
 
 def _encode(one: Tally) -> list[object]:
-    counts = array("I", one.waits.counts)
+    kept = one.wait_totals()
+    totals = array("I", kept.totals if kept is not None else [])
     if sys.byteorder == "big":  # stored little-endian, whatever machine reads it
-        counts.byteswap()
+        totals.byteswap()
     ratings = json.dumps({str(k): v for k, v in sorted(one.ratings.items())})
-    return [*(getattr(one, name) for name in COLUMNS), ratings, one.waits.lo, counts.tobytes()]
+    lo = kept.lo if kept is not None else 0
+    return [*(getattr(one, name) for name in COLUMNS), ratings, lo, totals.tobytes()]
 
 
-def _decode(row: Sequence[object], scale: int) -> Tally:
+def _decode(row: Sequence[Any], scale: int) -> Tally:
     """A tally from the columns `COLUMNS`, ratings, waits_lo, waits of a row."""
     *numbers, ratings, lo, blob = row
-    counts = array("I")
-    counts.frombytes(blob)  # type: ignore[arg-type]
-    if sys.byteorder == "big":
-        counts.byteswap()
-    one = Tally(scale, **dict(zip(COLUMNS, numbers, strict=True)))  # type: ignore[arg-type]
-    one.ratings = {int(k): v for k, v in json.loads(str(ratings)).items()}
-    one.waits = WaitBins(int(lo), counts.tolist())  # type: ignore[call-overload]
+    one = Tally(scale, **dict(zip(COLUMNS, numbers, strict=True)))
+    one.ratings = {int(k): v for k, v in json.loads(ratings).items()}
+    if blob:
+        # Read as stored: no list of a day's counts is made, p90 looks up what it needs.
+        totals = array("I")
+        totals.frombytes(blob)
+        if sys.byteorder == "big":
+            totals.byteswap()
+        one.kept_waits = [WaitTotals(lo, totals)]
     return one
 
 
