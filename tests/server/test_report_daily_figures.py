@@ -311,3 +311,19 @@ def test_the_server_keeps_the_days_that_are_over_in_its_report_worker(
         assert asyncio.run(kept()) == [d.isoformat() for d in DAYS[:-1]]
     finally:
         runner.close()
+
+
+def test_a_report_with_nothing_to_keep_writes_nothing(data_dir: Path, writer: Writer) -> None:
+    _history(writer)
+    _report(data_dir)  # keeps the days that are over
+    writer.ticket(DAYS[-1], "TP", TicketStatus.DONE)  # today goes on: events of today only
+    store = connect(data_dir)
+    statements: list[str] = []
+    try:
+        store.db.conn.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+        store.report_tallies(FIRST, LAST, list(Grouping), _rules(store))
+    finally:
+        store.close()
+    writes = ("insert", "update", "delete", "begin immediate")
+    assert statements
+    assert not [sql for sql in statements if sql.lower().startswith(writes)]

@@ -839,7 +839,7 @@ class SqliteStore:
     ) -> Iterator[dict[date, _daily.DayFigures]]:
         # Reading a few days' tickets at a time, each in a snapshot of its own: a day that
         # changes meanwhile has an event after `found.last_seq`, and is tallied again later.
-        if not self._keep(found, {}):
+        if not self._keep(found, {}, mark=True):
             return
         for run in _daily.runs(found.to_tally):
             with _translated(), self.read_transaction():
@@ -849,16 +849,24 @@ class SqliteStore:
             yield days
 
     def _keep(
-        self, found: _daily.Refresh, days: dict[date, _daily.DayFigures], checked: bool = False
+        self,
+        found: _daily.Refresh,
+        days: dict[date, _daily.DayFigures],
+        checked: bool = False,
+        mark: bool = False,
     ) -> bool:
         """Save what `found` says and the closed `days` tallied from the same state, a few
         days per transaction; False when a later check got there first. A store that cannot
-        write them (busy, read-only) still answers the report: they are tallied next time."""
+        write them (busy, read-only) still answers the report: they are tallied next time.
+
+        The events `found` checked are marked checked when there is something to save,
+        when `mark` says so (keeping up does), or when many are waiting: a report with
+        nothing to save writes nothing, so it never waits for the hall's writer."""
         if self.db.conn.in_transaction:
             return False
         try:
             with _translated():
-                return self._write_kept(found, days, checked)
+                return self._write_kept(found, days, checked, mark)
         except StoreError:
             log.warning(
                 "the daily figures were not saved; the next report tallies them again",
@@ -867,9 +875,16 @@ class SqliteStore:
             return False
 
     def _write_kept(
-        self, found: _daily.Refresh, days: dict[date, _daily.DayFigures], checked: bool
+        self,
+        found: _daily.Refresh,
+        days: dict[date, _daily.DayFigures],
+        checked: bool,
+        mark: bool,
     ) -> bool:
-        if not checked and (found.stale or found.last_seq != found.seen):
+        if not checked and found.last_seq != found.seen:
+            unchecked = found.last_seq - found.seen
+            if not (mark or found.stale or days or unchecked > _daily.UNCHECKED_MAX):
+                return True
             with self.transaction():
                 if not _daily.mark_checked(self.db, found):
                     return False

@@ -54,6 +54,7 @@ COLUMNS = (
 NUMERIC_KEYS = (Grouping.COUNTER, Grouping.HOUR)
 DAYS_PER_READ = 14  # tickets read at once when tallying many days: bounded memory
 DAYS_PER_WRITE = 10  # days written per transaction: the write lock held a few ms
+UNCHECKED_MAX = 20_000  # events left unchecked (about two busy days) before a report marks
 
 
 @migrations()
@@ -178,13 +179,13 @@ def refresh(
     if newest_text is None:
         return Refresh(seen, last_seq, None, set(), [], [])
     newest = date.fromisoformat(newest_text)
-    # Through the primary keys of events (seq) and tickets (id): the events since the last
-    # check, and each one's ticket.
+    # Through primary keys: the events since the last check (seq), each one's ticket (id),
+    # and whether that ticket's day is stored (day): today's events name no stored day.
     stale = {
         date.fromisoformat(day)
         for (day,) in db.execute(
             "select distinct t.day from events e join tickets t on t.id = e.ticket_id"
-            " where e.seq > ? and e.seq <= ?",
+            " join daily_figures_days d on d.day = t.day where e.seq > ? and e.seq <= ?",
             [seen, last_seq],
         )
     }
