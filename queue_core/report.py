@@ -33,6 +33,7 @@ from queue_core.site import SiteConfig
 
 __all__ = [
     "MAX_DAYS",
+    "Counted",
     "Figures",
     "Grouping",
     "Key",
@@ -47,6 +48,7 @@ __all__ = [
     "period",
     "rows",
     "tally",
+    "tally_every",
     "total",
 ]
 
@@ -172,7 +174,7 @@ def _p90_rank(count: int) -> int:
 
 
 def _us(delta: timedelta) -> int:
-    return delta // timedelta(microseconds=1)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 @dataclass(slots=True)
@@ -229,10 +231,21 @@ class WaitTotals:
     def nth(parts: Sequence[WaitTotals], rank: int) -> int:
         """The tenths of the `rank`-th smallest wait of all `parts` (1-based; at most the
         number of waits they hold)."""
-        lo, hi = min(part.lo for part in parts), max(part.hi for part in parts)
+        # A year of days is a year of parts, looked up a dozen times: plain tuples and one
+        # loop, not a method call per part.
+        plain = [(part.lo, part.totals, len(part.totals)) for part in parts]
+        lo = min(first for first, _, _ in plain)
+        hi = max(first + size - 1 for first, _, size in plain)
         while lo < hi:
             mid = (lo + hi) // 2
-            if sum(part.at_most(mid) for part in parts) >= rank:
+            count = 0
+            for first, totals, size in plain:
+                index = mid - first
+                if index >= size:
+                    count += totals[size - 1]
+                elif index >= 0:
+                    count += totals[index]
+            if count >= rank:
                 hi = mid
             else:
                 lo = mid + 1
@@ -247,6 +260,31 @@ class WaitTotals:
             return parts[0]
         lo, hi = min(part.lo for part in parts), max(part.hi for part in parts)
         return WaitTotals(lo, [sum(part.at_most(t) for part in parts) for t in range(lo, hi + 1)])
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """What a tally takes of a visit, worked out once however many groupings count it."""
+
+    status: TicketStatus
+    wait_us: int | None  # issue → first call; None: never called
+    wait_tenths: int  # the wait in tenths of a minute, rounded half up (p90's bins)
+    within_target: bool
+    service_us: int | None  # last call → completion of a served visit with both times
+    rating: int | None
+
+    @classmethod
+    def of(cls, visit: Visit, target_s: float) -> Counted:
+        wait_us, tenths, within = None, 0, False
+        if visit.first_called_at is not None:
+            wait_us = _us(visit.first_called_at - visit.issued_at)
+            wait_s = wait_us / 1_000_000  # == timedelta.total_seconds(), to the bit
+            within = wait_s <= target_s
+            tenths = _tenths(wait_s / 60)
+        service_us = None
+        if visit.called_at is not None and visit.finished_at is not None:
+            service_us = _us(visit.finished_at - visit.called_at)
+        return cls(visit.status, wait_us, tenths, within, service_us, visit.rating)
 
 
 @dataclass(slots=True)
@@ -293,28 +331,32 @@ class Tally:
         return WaitTotals.merged(self.wait_parts())
 
     def add(self, visit: Visit, target_s: float) -> None:
-        if visit.status is TicketStatus.CANCELLED:
+        self.add_counted(Counted.of(visit, target_s))
+
+    def add_counted(self, visit: Counted) -> None:
+        """Add a visit already counted (once for every grouping it is tallied in)."""
+        status = visit.status
+        if status is TicketStatus.CANCELLED:
             self.cancelled += 1
             return
-        if visit.status is TicketStatus.EXPIRED:
+        if status is TicketStatus.EXPIRED:
             self.expired += 1
             return
         self.issued += 1
-        if visit.first_called_at is not None:
+        wait_us = visit.wait_us
+        if wait_us is not None:
             self.called += 1
-            wait_us = _us(visit.first_called_at - visit.issued_at)
-            wait_s = wait_us / 1_000_000  # == timedelta.total_seconds(), to the bit
-            self.within_target += wait_s <= target_s
+            self.within_target += visit.within_target
             self.wait_us += wait_us
             if self.wait_max_us is None or wait_us > self.wait_max_us:
                 self.wait_max_us = wait_us
-            self.waits.add(_tenths(wait_s / 60))
-        if visit.status is TicketStatus.DONE:
+            self.waits.add(visit.wait_tenths)
+        if status is TicketStatus.DONE:
             self.served += 1
-            if visit.called_at is not None and visit.finished_at is not None:
+            if visit.service_us is not None:
                 self.timed += 1
-                self.service_us += _us(visit.finished_at - visit.called_at)
-        elif visit.status is TicketStatus.NO_SHOW:
+                self.service_us += visit.service_us
+        elif status is TicketStatus.NO_SHOW:
             self.no_show += 1
         if visit.rating is not None:
             self.ratings[visit.rating] = self.ratings.get(visit.rating, 0) + 1
@@ -408,17 +450,31 @@ def tally(
     timezone: str,
 ) -> dict[Key, Tally]:
     """The tally of each key of `by` over `visits` (keys that occur only)."""
-    key = key_of(by, timezone)
-    tallies: dict[Key, Tally] = {}
+    return tally_every(visits, [by], targets_s=targets_s, scale=scale, timezone=timezone)[by]
+
+
+def tally_every(
+    visits: Iterable[Visit],
+    groupings: Iterable[Grouping],
+    *,
+    targets_s: Callable[[str], float],
+    scale: int,
+    timezone: str,
+) -> dict[Grouping, dict[Key, Tally]]:
+    """`tally` of each of `groupings`, each visit counted once for all of them."""
+    found: dict[Grouping, dict[Key, Tally]] = {by: {} for by in groupings}
+    keys = [(key_of(by, timezone), tallies) for by, tallies in found.items()]
     for visit in visits:
-        found = key(visit)
-        if found is None:
-            continue
-        one = tallies.get(found)
-        if one is None:
-            one = tallies[found] = Tally(scale)
-        one.add(visit, targets_s(visit.service))
-    return tallies
+        counted = Counted.of(visit, targets_s(visit.service))
+        for key, tallies in keys:
+            name = key(visit)
+            if name is None:
+                continue
+            one = tallies.get(name)
+            if one is None:
+                one = tallies[name] = Tally(scale)
+            one.add_counted(counted)
+    return found
 
 
 def rows(

@@ -804,15 +804,15 @@ class SqliteStore:
         self, first: date, last: date, groupings: Sequence[Grouping], rules: Rules
     ) -> RangeTallies:
         wanted = [*dict.fromkeys([*groupings, Grouping.DAY])]
-        parts: dict[Grouping, dict[Any, list[Tally]]]
         with _translated(), self.read_transaction():
             found = _daily.refresh(self.db, rules, first, last)
-            parts = _daily.stored_tallies(self.db, found.stored, wanted, rules.scale)
+            stored = _daily.stored_tallies(self.db, found.stored, wanted, rules.scale)
             held = set(found.stored)
             live = [first + timedelta(days=n) for n in range((last - first).days + 1)]
             tallied: dict[date, _daily.DayFigures] = {}
             for days in _daily.tally_runs(self.db, [d for d in live if d not in held], rules):
                 tallied.update(days)
+        parts = {by: {key: [one] for key, one in stored[by].items()} for by in wanted}
         for figures in tallied.values():
             for by in wanted:
                 for key, one in figures.tallies[by].items():

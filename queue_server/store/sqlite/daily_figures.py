@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from queue_core.report import Grouping, Key, Rules, Tally, Visit, WaitTotals, tally
+from queue_core.report import Grouping, Key, Rules, Tally, Visit, WaitTotals, tally_every
 from queue_core.site import site_from_data
 from queue_server.store.sqlite import reports as _reports  # m012 first
 from queue_server.store.sqlite.schema import migrations
@@ -51,6 +51,9 @@ COLUMNS = (
     "timed",
     "service_us",
 )
+# Ratings per score, 1 to 5 (a site's scale has 3 to 5 levels; `Tally.figures` puts a
+# score above today's scale at its top level, so 5 holds any score above it as well).
+RATED = tuple(f"rated_{score}" for score in range(1, 6))
 NUMERIC_KEYS = (Grouping.COUNTER, Grouping.HOUR)
 DAYS_PER_READ = 14  # tickets read at once when tallying many days: bounded memory
 DAYS_PER_WRITE = 10  # days written per transaction: the write lock held a few ms
@@ -65,7 +68,8 @@ def m013_daily_figures(db: Database) -> None:
         + "".join(
             f" {name} integer{'' if name == 'wait_max_us' else ' not null'}," for name in COLUMNS
         )
-        + " ratings text not null, waits_lo integer not null, waits blob not null,"
+        + "".join(f" {name} integer not null," for name in RATED)
+        + " waits_lo integer not null, waits blob not null,"
         " primary key (grouping, day, key)) without rowid"
     )
     # A day is stored when it has a row here (a day without tickets has none: nothing to
@@ -112,16 +116,13 @@ def tally_days(visits: Sequence[Visit], rules: Rules) -> dict[date, DayFigures]:
     return {
         day: DayFigures(
             _basis(rules, {visit.service for visit in of_day}),
-            {
-                by: tally(
-                    of_day,
-                    by,
-                    targets_s=rules.target_s,
-                    scale=rules.scale,
-                    timezone=rules.timezone,
-                )
-                for by in Grouping
-            },
+            tally_every(
+                of_day,
+                list(Grouping),
+                targets_s=rules.target_s,
+                scale=rules.scale,
+                timezone=rules.timezone,
+            ),
         )
         for day, of_day in by_day.items()
     }
@@ -132,24 +133,54 @@ def _encode(one: Tally) -> list[object]:
     totals = array("I", kept.totals if kept is not None else [])
     if sys.byteorder == "big":  # stored little-endian, whatever machine reads it
         totals.byteswap()
-    ratings = json.dumps({str(k): v for k, v in sorted(one.ratings.items())})
+    rated = [0] * len(RATED)
+    for score, count in one.ratings.items():
+        rated[min(max(score, 1), len(RATED)) - 1] += count
     lo = kept.lo if kept is not None else 0
-    return [*(getattr(one, name) for name in COLUMNS), ratings, lo, totals.tobytes()]
+    return [*(getattr(one, name) for name in COLUMNS), *rated, lo, totals.tobytes()]
 
 
-def _decode(row: Sequence[Any], scale: int) -> Tally:
-    """A tally from the columns `COLUMNS`, ratings, waits_lo, waits of a row."""
-    *numbers, ratings, lo, blob = row
-    one = Tally(scale, **dict(zip(COLUMNS, numbers, strict=True)))
-    one.ratings = {int(k): v for k, v in json.loads(ratings).items()}
+def _add_row(into: Tally, row: Sequence[Any]) -> None:
+    """Add to `into` the tally of a row's columns `COLUMNS`, `RATED`, waits_lo, waits."""
+    (
+        issued,
+        called,
+        served,
+        no_show,
+        cancelled,
+        expired,
+        within_target,
+        wait_us,
+        wait_max_us,
+        timed,
+        service_us,
+        *rated,
+        lo,
+        blob,
+    ) = row
+    into.issued += issued
+    into.called += called
+    into.served += served
+    into.no_show += no_show
+    into.cancelled += cancelled
+    into.expired += expired
+    into.within_target += within_target
+    into.wait_us += wait_us
+    if wait_max_us is not None and (into.wait_max_us is None or wait_max_us > into.wait_max_us):
+        into.wait_max_us = wait_max_us
+    into.timed += timed
+    into.service_us += service_us
+    ratings = into.ratings
+    for score, count in enumerate(rated, start=1):
+        if count:
+            ratings[score] = ratings.get(score, 0) + count
     if blob:
         # Read as stored: no list of a day's counts is made, p90 looks up what it needs.
         totals = array("I")
         totals.frombytes(blob)
         if sys.byteorder == "big":
             totals.byteswap()
-        one.kept_waits = [WaitTotals(lo, totals)]
-    return one
+        into.kept_waits.append(WaitTotals(lo, totals))
 
 
 # --- what a range needs, from one snapshot -----------------------------------------------
@@ -242,17 +273,17 @@ def runs(days: Iterable[date]) -> Iterator[list[date]]:
 
 def stored_tallies(
     db: Database, days: Iterable[date], groupings: Iterable[Grouping], scale: int
-) -> dict[Grouping, dict[Key, list[Tally]]]:
-    """The stored tallies of `days`, per grouping and key (one per day that has the key)."""
+) -> dict[Grouping, dict[Key, Tally]]:
+    """The stored tallies of `days` merged, per grouping and key."""
     wanted = sorted(days)
-    found: dict[Grouping, dict[Key, list[Tally]]] = {}
-    if not wanted:
-        return {by: {} for by in groupings}
+    found: dict[Grouping, dict[Key, Tally]] = {}
     keep = {day.isoformat() for day in wanted}
-    columns = ", ".join([*COLUMNS, "ratings", "waits_lo", "waits"])
+    columns = ", ".join([*COLUMNS, *RATED, "waits_lo", "waits"])
     for by in groupings:
-        keys: dict[Key, list[Tally]] = {}
+        keys: dict[Key, Tally] = {}
         found[by] = keys
+        if not wanted:
+            continue
         numeric = by in NUMERIC_KEYS
         for day, key, *row in db.execute(
             f"select day, key, {columns} from daily_figures"
@@ -261,7 +292,10 @@ def stored_tallies(
         ):
             if day in keep:
                 name = int(key) if numeric else str(key)
-                keys.setdefault(name, []).append(_decode(row, scale))
+                into = keys.get(name)
+                if into is None:
+                    into = keys[name] = Tally(scale)
+                _add_row(into, row)
     return found
 
 
@@ -270,7 +304,7 @@ def stored_tallies(
 
 def write_days(db: Database, days: dict[date, DayFigures]) -> None:
     """Store `days`' figures in place of any they had. Call it inside a write transaction."""
-    marks = "(" + ", ".join(["?"] * (len(COLUMNS) + 6)) + ")"
+    marks = "(" + ", ".join(["?"] * (3 + len(COLUMNS) + len(RATED) + 2)) + ")"
     for day, figures in sorted(days.items()):
         _drop(db, day)
         for by, tallies in figures.tallies.items():
