@@ -20,10 +20,11 @@ import pytest
 from sqlite_utils import Database
 
 from queue_core.model import Ticket, TicketStatus
-from queue_core.report import Grouping, RangeTallies, Rules, group, total
+from queue_core.report import Grouping, RangeTallies, Rules, Tally, WaitTotals, group, total
 from queue_server.database import open_store
 from queue_server.reports import ReportRunner
 from queue_server.store import DATABASE_NAME, EventRecord, IssueRecord, Rating, Store, connect
+from queue_server.store.sqlite.daily_figures import _add_row, _encode
 from queue_server.store.sqlite.schema import migrations
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -327,3 +328,17 @@ def test_a_report_with_nothing_to_keep_writes_nothing(data_dir: Path, writer: Wr
     writes = ("insert", "update", "delete", "begin immediate")
     assert statements
     assert not [sql for sql in statements if sql.lower().startswith(writes)]
+
+
+def test_a_kept_tally_of_many_waits_reads_back_whole() -> None:
+    big = Tally(3, called=70_001, kept_waits=[WaitTotals(-1, [5, 70_000, 70_001])])
+    small = Tally(3, called=3, kept_waits=[WaitTotals(2, [1, 3])])
+    for one in (big, small, Tally(3)):
+        row = _encode(one)
+        back = Tally(3)
+        _add_row(back, row)
+        kept, read = one.wait_totals(), back.wait_totals()
+        assert (kept is None) == (read is None)
+        if kept is not None and read is not None:
+            assert (read.lo, list(read.totals)) == (kept.lo, list(kept.totals))
+        assert back.figures() == one.figures()

@@ -69,7 +69,7 @@ def m013_daily_figures(db: Database) -> None:
             f" {name} integer{'' if name == 'wait_max_us' else ' not null'}," for name in COLUMNS
         )
         + "".join(f" {name} integer not null," for name in RATED)
-        + " waits_lo integer not null, waits blob not null,"
+        + " waits_lo integer not null, waits_hi integer not null, waits blob not null,"
         " primary key (grouping, day, key)) without rowid"
     )
     # A day is stored when it has a row here (a day without tickets has none: nothing to
@@ -130,18 +130,22 @@ def tally_days(visits: Sequence[Visit], rules: Rules) -> dict[date, DayFigures]:
 
 def _encode(one: Tally) -> list[object]:
     kept = one.wait_totals()
-    totals = array("I", kept.totals if kept is not None else [])
+    # Two bytes a tenth while a day's group has fewer than 65,536 waits (always, in a
+    # centre), four beyond: the blob's length over the tenths it covers says which.
+    values = kept.totals if kept is not None else []
+    totals = array("H" if not values or values[-1] < 2**16 else "I", values)
     if sys.byteorder == "big":  # stored little-endian, whatever machine reads it
         totals.byteswap()
     rated = [0] * len(RATED)
     for score, count in one.ratings.items():
         rated[min(max(score, 1), len(RATED)) - 1] += count
-    lo = kept.lo if kept is not None else 0
-    return [*(getattr(one, name) for name in COLUMNS), *rated, lo, totals.tobytes()]
+    lo, hi = (kept.lo, kept.hi) if kept is not None else (0, -1)
+    return [*(getattr(one, name) for name in COLUMNS), *rated, lo, hi, totals.tobytes()]
 
 
 def _add_row(into: Tally, row: Sequence[Any]) -> None:
-    """Add to `into` the tally of a row's columns `COLUMNS`, `RATED`, waits_lo, waits."""
+    """Add to `into` the tally of a row's columns `COLUMNS`, `RATED`, waits_lo, waits_hi,
+    waits."""
     (
         issued,
         called,
@@ -156,6 +160,7 @@ def _add_row(into: Tally, row: Sequence[Any]) -> None:
         service_us,
         *rated,
         lo,
+        hi,
         blob,
     ) = row
     into.issued += issued
@@ -176,7 +181,7 @@ def _add_row(into: Tally, row: Sequence[Any]) -> None:
             ratings[score] = ratings.get(score, 0) + count
     if blob:
         # Read as stored: no list of a day's counts is made, p90 looks up what it needs.
-        totals = array("I")
+        totals = array("H" if len(blob) == 2 * (hi - lo + 1) else "I")
         totals.frombytes(blob)
         if sys.byteorder == "big":
             totals.byteswap()
@@ -278,7 +283,7 @@ def stored_tallies(
     wanted = sorted(days)
     found: dict[Grouping, dict[Key, Tally]] = {}
     keep = {day.isoformat() for day in wanted}
-    columns = ", ".join([*COLUMNS, *RATED, "waits_lo", "waits"])
+    columns = ", ".join([*COLUMNS, *RATED, "waits_lo", "waits_hi", "waits"])
     for by in groupings:
         keys: dict[Key, Tally] = {}
         found[by] = keys
@@ -304,7 +309,7 @@ def stored_tallies(
 
 def write_days(db: Database, days: dict[date, DayFigures]) -> None:
     """Store `days`' figures in place of any they had. Call it inside a write transaction."""
-    marks = "(" + ", ".join(["?"] * (3 + len(COLUMNS) + len(RATED) + 2)) + ")"
+    marks = "(" + ", ".join(["?"] * (3 + len(COLUMNS) + len(RATED) + 3)) + ")"
     for day, figures in sorted(days.items()):
         _drop(db, day)
         for by, tallies in figures.tallies.items():
