@@ -107,6 +107,12 @@ def _printer() -> click.Command:
     return printer
 
 
+def _hub() -> click.Command:
+    from motcua.hub_command import hub
+
+    return hub
+
+
 class LazyGroup(click.Group):
     """Loads the apps' and the printer's commands only when they are run, so `serve`
     and the admin commands start without importing Qt. Plain imports inside functions,
@@ -119,6 +125,7 @@ class LazyGroup(click.Group):
         "counter": _counter,
         "display": _display,
         "printer": _printer,
+        "hub": _hub,
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -12,6 +12,7 @@ Every function takes values and returns new ones; the server persists them.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -136,6 +137,22 @@ def calls_before(
     return CallCount(counter, lines, tickets, priority_ratio)(ticket)
 
 
+@functools.lru_cache(maxsize=4096)
+def _layout(
+    number: int, services: tuple[str, ...]
+) -> tuple[Line, tuple[tuple[Line, int], ...], Mapping[str, int]]:
+    """A counter's lines (its own, then each service's priority and ordinary lines with the
+    service's precedence): the same for every ticket placed while the site stands, so
+    worked out once rather than for each new ticket at each of its counters."""
+    precedence = {code: i for i, code in enumerate(services)}
+    lines = tuple(
+        (Line(service=code, priority=priority), precedence[code])
+        for code in services
+        for priority in (True, False)
+    )
+    return Line(counter=number), lines, precedence
+
+
 class CallCount:
     """`calls_before` at one counter, what does not depend on the ticket worked out once.
 
@@ -156,7 +173,7 @@ class CallCount:
         priority_ratio: int = DEFAULT_PRIORITY_RATIO,
     ) -> None:
         self._lines = lines
-        self._own = Line(counter=counter.number)
+        self._own, self._service_lines, self._precedence = _layout(counter.number, counter.services)
         self._number = counter.number
         self._transferred = lines.count(self._own)
         streak = counter.priority_streak
@@ -165,12 +182,6 @@ class CallCount:
         self._ratio = max(priority_ratio, 0)
         self._first_run = max(0, self._ratio - streak)
         self._rank_first = counter.call_mode is not CallMode.SERVICE_ORDER
-        self._precedence = {code: i for i, code in enumerate(counter.services)}
-        self._service_lines = [
-            (Line(service=code, priority=priority), self._precedence[code])
-            for code in counter.services
-            for priority in (True, False)
-        ]
         self._total = {True: 0, False: 0}
         for line, _ in self._service_lines:
             assert line.priority is not None

@@ -524,3 +524,20 @@ class ShipmentAck(_Wire):
 
     centre: str = Field(examples=["XA-TAN-AN"])
     acknowledged_seq: int = Field(ge=0)
+
+
+HubReportBy = Literal["centre", "service", "day", "hour"]
+
+
+class HubReportSummary(_Wire):
+    """`GET /api/hub/reports/summary`: a centre's summary's shape, across centres, grouped
+    by centre too (a row's key is then the centre's code)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: str = Field(alias="from", examples=["2026-11-01"])
+    to: str = Field(examples=["2026-11-30"])
+    by: HubReportBy
+    centre: str = Field(description="A centre's code, or `all`.", examples=["all"])
+    rows: list[ReportRow]
+    total: ReportRow

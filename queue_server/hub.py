@@ -40,12 +40,13 @@ class Hub:
     def subscribers(self) -> int:
         return len(self._subscribers)
 
-    def publish(self, events: Sequence[Event]) -> None:
-        """Deliver one command's events, in order."""
+    def publish(self, events: Sequence[Event], texts: Sequence[str] = ()) -> None:
+        """Deliver one command's events, in order (`texts`: their JSON, when the writer
+        already made it for the log)."""
         self.superseded = superseded(events)
-        for event in events:
+        for i, event in enumerate(events):
             self.last_seq = max(self.last_seq, event.seq)
-            text = event.model_dump_json()
+            text = texts[i] if i < len(texts) else event.model_dump_json()
             for subscriber in list(self._subscribers):
                 try:
                     subscriber(event, text)

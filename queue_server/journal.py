@@ -53,6 +53,7 @@ class Tx:
         self.now = now
         self.actor = actor
         self.events: list[Event] = []
+        self.texts: list[str] = []  # each event's JSON, as logged
         self.changes: list[Change] = []
         self._tickets: dict[int, Ticket] = {}  # changed, to write at flush
         self._counters: dict[int, Counter] = {}
@@ -145,11 +146,12 @@ class Tx:
                 self.actor,
                 ticket.id if ticket is not None else None,
                 counter,
-                event.model_dump_json(),
+                text := event.model_dump_json(),
             )
         )
         self.live.note([event])
         self.events.append(event)
+        self.texts.append(text)
 
     def flush(self) -> None:
         """Write what the command changed: a statement for its tickets, one per counter

@@ -119,6 +119,9 @@ class Live:
     def __init__(self, day: date, history: int) -> None:
         self.day = day
         self.last_seq = 0
+        # Moves with every change taken or event noted: what was read off the hall at one
+        # version (a snapshot) holds until the next.
+        self.version = 0
         self.last_ticket_id = 0
         self._counters: dict[int, Counter] = {}
         self._tickets: dict[int, Ticket] = {}
@@ -160,6 +163,7 @@ class Live:
     # --- changes --------------------------------------------------------------------
 
     def apply(self, changes: Iterable[Change]) -> None:
+        self.version += 1
         for change in changes:
             if isinstance(change, TicketChange):
                 self._put(change.ticket, change.issue)
@@ -180,6 +184,7 @@ class Live:
 
     def note(self, events: Sequence[Event]) -> None:
         """Events appended (the writer's copy) or delivered (the loop's)."""
+        self.version += 1
         for event in events:
             self.last_seq = max(self.last_seq, event.seq)
             call = call_of(event)

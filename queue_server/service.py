@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -37,7 +37,6 @@ from queue_core.protocol import (
     RequeueRequest,
     ServiceOut,
     SiteUpdated,
-    Snapshot,
     TicketCalled,
     TicketCancelled,
     TicketCompleted,
@@ -65,6 +64,9 @@ from queue_server.writer import Outcome, Unfinished, Writer
 
 T = TypeVar("T")
 
+# How long one snapshot serves the streams that start while the hall does not change.
+SNAPSHOT_REUSE = timedelta(seconds=1)
+
 REUSED_KEY = "Idempotency-Key đã dùng cho một yêu cầu khác"
 NOT_YOURS = "Số {number} đang chờ: chỉ giám sát viên mới chuyển được số chưa gọi đến quầy"
 
@@ -81,6 +83,7 @@ class QueueService:
         self._reader = reader
         self._clock = clock
         self._swept_day: date | None = None
+        self._snapshot_made: tuple[tuple[int, int], datetime, int, str] | None = None
         # Devices are watched from now: one is not offline because the server was down.
         self._started = clock.now()
         # The event loop's views and hall: every read below. The writer has its own copy
@@ -98,7 +101,7 @@ class QueueService:
         reader: Store,
         clock: Clock,
         open_store: Callable[[], Store],
-        publish: Callable[[Sequence[Event]], None] = lambda events: None,
+        publish: Callable[[Sequence[Event], Sequence[str]], None] = lambda events, texts: None,
         batch_max: int = 64,
     ) -> QueueService:
         """The service and its single writer, wired together: the writer sweeps the day
@@ -115,11 +118,11 @@ class QueueService:
             if service is not None:
                 service.reload(store)
 
-        def committed(events: Sequence[Event], changes: Sequence[Any]) -> None:
+        def committed(outcome: Outcome[Any]) -> None:
             # The hall's state first, so that a snapshot taken after any event includes it.
             if service is not None:
-                service.committed(events, changes)
-            publish(events)
+                service.committed(outcome.events, outcome.changes)
+            publish(outcome.events, outcome.texts)
 
         writer = Writer(open_store, committed, batch_max=batch_max, prepare=sweep, reload=reload)
         service = cls(site, writer, reader, clock)
@@ -177,7 +180,7 @@ class QueueService:
         tx.append(SiteUpdated(seq=0, at=tx.now, snapshot=snapshot))
         tx.flush()
         self._writer_views = views
-        return Outcome(None, tx.events, tx.changes)
+        return Outcome(None, tx.events, tx.changes, tx.texts)
 
     # --- reads -------------------------------------------------------------------------
 
@@ -221,9 +224,28 @@ class QueueService:
         found = self._reader.tickets_by_number(number, local_day(now, self._timezone))
         return self.views.tickets(self.live, [self.live.current(t) for t in found], now)
 
-    def snapshot(self) -> Snapshot:
-        """The whole live state and the `seq` of the last event it includes."""
-        return build_snapshot(self.views, self.live, self._clock.now())
+    def snapshot_text(self) -> tuple[int, str]:
+        """The whole live state as a `Snapshot`'s JSON, with the `seq` of the last event it
+        includes. It is made once for every stream that starts while the
+        hall stays as it is (for at most `SNAPSHOT_REUSE_S`: its waits are estimates of
+        the moment). Three hundred boards coming back together after a network blip then
+        cost one snapshot, not three hundred, and the kiosks' requests are not queued
+        behind them."""
+        now = self._clock.now()
+        made = self._snapshot_made
+        if (
+            made is None
+            or made[0] != (self.live.version, id(self.views))
+            or not timedelta(0) <= now - made[1] <= SNAPSHOT_REUSE
+        ):
+            snapshot = build_snapshot(self.views, self.live, now)
+            made = self._snapshot_made = (
+                (self.live.version, id(self.views)),
+                now,
+                snapshot.seq,
+                snapshot.model_dump_json(),
+            )
+        return made[2], made[3]
 
     # --- the writer's plumbing ----------------------------------------------------------
 
@@ -243,7 +265,7 @@ class QueueService:
                 if tx.changed:
                     raise Unfinished(exc) from exc
                 raise exc from None
-            return Outcome(result, tx.events, tx.changes)
+            return Outcome(result, tx.events, tx.changes, tx.texts)
 
         return await self._writer.run(command)
 
@@ -278,7 +300,7 @@ class QueueService:
             tx.start_day(today)
         tx.flush()
         self._swept_day = today
-        return Outcome(None, tx.events, tx.changes)
+        return Outcome(None, tx.events, tx.changes, tx.texts)
 
     def _service(self, code: str) -> Service:
         service = self.views.services.get(code)

@@ -32,17 +32,23 @@ T = TypeVar("T")
 
 
 class Outcome(Generic[T]):
-    """What a command returns: its result, the events it appended, and the changes the
+    """What a command returns: its result, the events it appended (and their JSON, as the
+    log keeps it: published as it is rather than serialized again), and the changes the
     event loop's copy of the hall takes once they are committed."""
 
-    __slots__ = ("changes", "events", "result")
+    __slots__ = ("changes", "events", "result", "texts")
 
     def __init__(
-        self, result: T, events: Sequence[Event] = (), changes: Sequence[Any] = ()
+        self,
+        result: T,
+        events: Sequence[Event] = (),
+        changes: Sequence[Any] = (),
+        texts: Sequence[str] = (),
     ) -> None:
         self.result = result
         self.events = events
         self.changes = changes
+        self.texts = texts
 
 
 class Unfinished(Exception):
@@ -91,13 +97,13 @@ class Writer:
     def __init__(
         self,
         open_store: Callable[[], Store],
-        publish: Callable[[Sequence[Event], Sequence[Any]], None],
+        publish: Callable[[Outcome[Any]], None],
         batch_max: int = 64,
         prepare: Command[None] | None = None,
         reload: Callable[[Store], None] | None = None,
     ) -> None:
         self._open_store = open_store
-        # On the event loop, after each commit: (events, changes) of each command.
+        # On the event loop, after each commit: each command's outcome.
         self._publish = publish
         self._batch_max = batch_max
         # Runs first in every batch (the day-change sweep); a failure skips it.
@@ -246,7 +252,7 @@ class Writer:
     def _deliver(self, prepared: Outcome[None] | None, batch: list[_Job]) -> None:
         for outcome in [prepared, *(job.outcome for job in batch)]:
             if outcome is not None and (outcome.events or outcome.changes):
-                self._publish(outcome.events, outcome.changes)
+                self._publish(outcome)
         for job in batch:
             if job.future.cancelled():
                 continue

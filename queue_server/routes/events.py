@@ -210,15 +210,15 @@ async def _stream(
     # A few streams start at a time: when hundreds of boards come back at once after a
     # network blip, the kiosks' and counters' requests still get the loop between them.
     async with state.stream_starts:
-        snapshot = state.service.snapshot()
+        snapshot_seq, snapshot = state.service.snapshot_text()
         # Public boards get the snapshot too: it holds nothing but counts and numbers.
-        await connection.websocket.send_text(snapshot.model_dump_json())
-        cursor = since if since is not None else snapshot.seq
+        await connection.websocket.send_text(snapshot)
+        cursor = since if since is not None else snapshot_seq
         # Read off the event loop, a page at a time: the boards' live events keep flowing.
-        while page := await replays.reader.page(cursor, REPLAY_PAGE, until=snapshot.seq):
+        while page := await replays.reader.page(cursor, REPLAY_PAGE, until=snapshot_seq):
             for seq, event_type, body in page:
                 if policy.may_receive(connection.who, event_type):
                     await connection.send(seq, body)
             cursor = page[-1][0]
-        connection.sent_seq = max(connection.sent_seq, snapshot.seq)
+        connection.sent_seq = max(connection.sent_seq, snapshot_seq)
     await connection.pump()

@@ -16,6 +16,7 @@ PACKAGES = (
     "motcua",
     "queue_core",
     "queue_server",
+    "queue_hub",
     "queue_client",
     "printer_drivers",
     "kiosk",
@@ -72,6 +73,11 @@ RULES = [
     ("queue_client/rest.py", "import queue_server", "queue_client: the wire"),
     ("printer_drivers/layout.py", "import queue_client", "printer_drivers: imaging and ESC/POS"),
     ("printer_drivers/layout.py", "import PySide6", "printer_drivers: imaging and ESC/POS"),
+    ("queue_hub/app.py", "import queue_server", "hub and the centre's server never import"),
+    ("queue_server/app.py", "import queue_hub", "hub and the centre's server never import"),
+    ("queue_hub/app.py", "import psycopg", "Only the hub's store (queue_hub.store)"),
+    ("queue_server/service.py", "import psycopg", "Only the hub's store (queue_hub.store)"),
+    ("queue_hub/app.py", "import sqlite_utils", "queue_hub: the web stack, PostgreSQL"),
 ]
 
 

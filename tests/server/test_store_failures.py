@@ -86,7 +86,7 @@ def run_writer(
     open_store_: Callable[[], Store], scenario: Callable[[Writer], Awaitable[None]]
 ) -> None:
     async def main() -> None:
-        writer = Writer(open_store_, lambda events, changes: None)
+        writer = Writer(open_store_, lambda outcome: None)
         writer.start()
         try:
             await scenario(writer)
@@ -154,7 +154,7 @@ def test_a_writer_that_cannot_open_the_store_fails_start_with_the_reason() -> No
         raise StoreError("unable to open database file")
 
     async def main() -> None:
-        writer = Writer(unopenable, lambda events: None)
+        writer = Writer(unopenable, lambda outcome: None)
         with pytest.raises(WriterUnavailable, match="could not open the database: unable to open"):
             writer.start()
         writer.stop()  # nothing to stop; must not hang either
@@ -198,7 +198,7 @@ def test_a_command_failing_after_it_wrote_fails_alone_and_the_rest_of_its_batch_
     async def main() -> None:
         writer = Writer(
             lambda: open_store(tmp_path),
-            lambda events, changes: None,
+            lambda outcome: None,
             reload=lambda store: reloads.append(1),
         )
         writer.start()
@@ -222,7 +222,7 @@ def test_a_command_refused_before_writing_costs_the_batch_nothing(tmp_path: Path
     async def main() -> None:
         writer = Writer(
             lambda: open_store(tmp_path),
-            lambda events, changes: None,
+            lambda outcome: None,
             reload=lambda store: reloads.append(1),
         )
         writer.start()

@@ -1,0 +1,1 @@
+"""The hub's HTTP routes: thin, each parses, asks the store, serializes."""

@@ -1,0 +1,202 @@
+"""Taking a centre's shipment: its events exactly once, and the projections they move, in
+one transaction.
+
+The centre's row is locked first (`for update`), so two hub processes given the same
+shipment at once take turns: the second finds the events held and skips them. An event
+is stored at most once anyway (primary key (centre, seq), `on conflict do nothing`).
+`pg_notify` tells every hub process listening (`queue_hub.live`) once the transaction
+commits, never before.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from queue_core.model import TicketStatus
+from queue_core.protocol import Shipment
+from queue_hub.errors import Hole, UnknownCentre
+from queue_hub.projection import (
+    DailyTally,
+    SiteFacts,
+    TallyKey,
+    VisitState,
+    apply,
+    differences,
+    ticket_of,
+)
+
+CHANNEL = "hub_events"
+
+_VISIT_COLUMNS = (
+    "ticket_id, service, status, day, hour, issued_at, first_called_at, called_at,"
+    " finished_at, counter, rating, walk_in, within_target"
+)
+
+
+def _state(row: tuple[Any, ...]) -> VisitState:
+    (ticket_id, service, status, day, hour, issued_at, first_called_at, called_at) = row[:8]
+    (finished_at, counter, rating, walk_in, within_target) = row[8:]
+    return VisitState(
+        ticket_id=ticket_id,
+        service=service,
+        status=TicketStatus(status),
+        day=day,
+        hour=hour,
+        issued_at=issued_at,
+        first_called_at=first_called_at,
+        called_at=called_at,
+        finished_at=finished_at,
+        counter=counter,
+        rating=rating,
+        walk_in=walk_in,
+        within_target=within_target,
+    )
+
+
+def _row(centre: str, s: VisitState) -> tuple[Any, ...]:
+    return (
+        centre, s.ticket_id, s.service, s.status.value, s.day, s.hour, s.issued_at,
+        s.first_called_at, s.called_at, s.finished_at, s.counter, s.rating, s.walk_in,
+        s.within_target,
+    )  # fmt: skip
+
+
+def ingest(conn: psycopg.Connection, centre: str, shipment: Shipment, now: datetime) -> int:
+    """Store `shipment` for `centre`; returns the highest seq now held.
+
+    Raises:
+        UnknownCentre: no such centre.
+        Hole: `after_seq` lies above what the hub holds.
+    """
+    with conn.transaction():
+        row = conn.execute(
+            "select acknowledged_seq, site from centres where code = %s for update", [centre]
+        ).fetchone()
+        if row is None:
+            raise UnknownCentre(f"Không có trạm {centre} / no centre {centre}")
+        held, site = int(row[0]), row[1]
+        if shipment.after_seq > held:
+            raise Hole(centre, held)
+        if shipment.site is not None:
+            site = shipment.site.model_dump(mode="json")
+            conn.execute(
+                "update centres set site = %s, site_at = %s where code = %s",
+                [Jsonb(site), now, centre],
+            )
+        fresh = [event for event in shipment.events if event.seq > held]
+        if fresh:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "insert into events (centre, seq, type, at, body) values (%s, %s, %s, %s, %s)"
+                    " on conflict do nothing",
+                    [(centre, e.seq, e.type, e.at, e.body) for e in fresh],
+                )
+            _project(conn, centre, fresh, SiteFacts.of(site))
+            held = fresh[-1].seq
+            conn.execute(
+                "update centres set acknowledged_seq = %s, last_shipped_at = %s,"
+                " last_event_at = %s where code = %s",
+                [held, now, fresh[-1].at, centre],
+            )
+            conn.execute("select pg_notify(%s, %s)", [CHANNEL, json.dumps({"centre": centre})])
+        else:
+            conn.execute("update centres set last_shipped_at = %s where code = %s", [now, centre])
+    return held
+
+
+def _project(conn: psycopg.Connection, centre: str, events: list[Any], site: SiteFacts) -> None:
+    tickets: list[tuple[str, datetime, dict[str, Any], int | None]] = []
+    for event in events:
+        if not event.type.startswith("ticket."):
+            continue
+        try:
+            found = ticket_of(event.body)
+        except ValueError:
+            continue  # a body that is not JSON counts for nothing, and is still kept
+        if found is not None:
+            tickets.append((event.type, event.at, *found))
+    if not tickets:
+        return
+    ids = sorted({int(ticket["id"]) for _, _, ticket, _ in tickets})
+    before = {
+        state.ticket_id: state
+        for state in map(
+            _state,
+            conn.execute(
+                f"select {_VISIT_COLUMNS} from visits where centre = %s and ticket_id = any(%s)",
+                [centre, ids],
+            ),
+        )
+    }
+    after = dict(before)
+    for event_type, at, ticket, score in tickets:
+        ticket_id = int(ticket["id"])
+        new = apply(after.get(ticket_id), event_type, at, ticket, score, site)
+        if new is not None:
+            after[ticket_id] = new
+    changed = [state for ticket_id, state in after.items() if before.get(ticket_id) != state]
+    if not changed:
+        return
+    with conn.cursor() as cur:
+        cur.executemany(
+            f"insert into visits (centre, {_VISIT_COLUMNS})"
+            " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " on conflict (centre, ticket_id) do update set status = excluded.status,"
+            " first_called_at = excluded.first_called_at, called_at = excluded.called_at,"
+            " finished_at = excluded.finished_at, counter = excluded.counter,"
+            " rating = excluded.rating, within_target = excluded.within_target",
+            [_row(centre, state) for state in changed],
+        )
+        add_tallies(cur, centre, differences(before, after))
+
+
+def add_tallies(cur: psycopg.Cursor[Any], centre: str, changes: dict[TallyKey, DailyTally]) -> None:
+    """Add `changes` to the daily tallies (also how the benchmark fills a year)."""
+    if not changes:
+        return
+    cur.executemany(
+        "insert into daily as d (centre, day, service, hour, issued, called, served, no_show,"
+        " cancelled, expired, within_target, wait_sum_s, service_sum_s, service_n, ratings,"
+        " waits) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " on conflict (day, centre, service, hour) do update set"
+        " issued = d.issued + excluded.issued, called = d.called + excluded.called,"
+        " served = d.served + excluded.served, no_show = d.no_show + excluded.no_show,"
+        " cancelled = d.cancelled + excluded.cancelled, expired = d.expired + excluded.expired,"
+        " within_target = d.within_target + excluded.within_target,"
+        " wait_sum_s = d.wait_sum_s + excluded.wait_sum_s,"
+        " service_sum_s = d.service_sum_s + excluded.service_sum_s,"
+        " service_n = d.service_n + excluded.service_n,"
+        " ratings = array(select a + b from unnest(d.ratings, excluded.ratings)"
+        "   with ordinality as r(a, b, i) order by i),"
+        " waits = (select coalesce(jsonb_object_agg(k, n), '{}') from ("
+        "   select k, sum(v::int) as n from ("
+        "     select * from jsonb_each_text(d.waits) union all"
+        "     select * from jsonb_each_text(excluded.waits)) as both_(k, v)"
+        "   group by k having sum(v::int) <> 0) as merged)",
+        [
+            (
+                centre,
+                day,
+                service,
+                hour,
+                t.issued,
+                t.called,
+                t.served,
+                t.no_show,
+                t.cancelled,
+                t.expired,
+                t.within_target,
+                t.wait_sum_s,
+                t.service_sum_s,
+                t.service_n,
+                t.ratings,
+                Jsonb({str(k): n for k, n in t.waits.items() if n}),
+            )
+            for (day, service, hour), t in sorted(changes.items())
+        ],
+    )

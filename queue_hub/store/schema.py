@@ -1,0 +1,141 @@
+"""The hub's tables, built by numbered migrations recorded in `schema_migrations`.
+
+Several hub processes may start at once on one database: each takes a transaction-level
+advisory lock before looking at what is applied, so one migrates and the others, once it
+has committed, find nothing left to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import psycopg
+
+Migration = Callable[[psycopg.Connection], None]
+
+MIGRATION_LOCK = 0x6D6F7463  # "motc": the advisory lock's key, any constant of our own
+
+
+def m001_centres_events_users(conn: psycopg.Connection) -> None:
+    conn.execute(
+        """
+        create table centres (
+            code text primary key,
+            name text not null,
+            token_hash text not null unique,
+            created_at timestamptz not null,
+            acknowledged_seq bigint not null default 0,
+            site jsonb,
+            site_at timestamptz,
+            last_shipped_at timestamptz,
+            last_event_at timestamptz
+        );
+        create table events (
+            centre text not null references centres(code),
+            seq bigint not null,
+            type text not null,
+            at timestamptz not null,
+            body text not null,
+            received_at timestamptz not null default now(),
+            primary key (centre, seq)
+        );
+        create table users (
+            username text primary key,
+            display_name text not null,
+            password_hash text not null,
+            disabled boolean not null default false,
+            created_at timestamptz not null
+        );
+        create table tokens (
+            hash text primary key,
+            username text not null references users(username),
+            created_at timestamptz not null,
+            expires_at timestamptz not null
+        );
+        """
+    )
+
+
+def m002_visits_and_daily_tallies(conn: psycopg.Connection) -> None:
+    # One row per ticket (its state, from its events), and per centre × day × service ×
+    # hour of issue the figures that merge exactly (queue_hub.projection.DailyTally).
+    conn.execute(
+        """
+        create table visits (
+            centre text not null references centres(code),
+            ticket_id bigint not null,
+            service text not null,
+            status text not null,
+            day date not null,
+            hour smallint not null,
+            issued_at timestamptz not null,
+            first_called_at timestamptz,
+            called_at timestamptz,
+            finished_at timestamptz,
+            counter integer,
+            rating smallint,
+            walk_in boolean not null,
+            within_target boolean,
+            primary key (centre, ticket_id)
+        );
+        create index visits_waiting on visits (centre, day) where status in ('waiting', 'called');
+        create table daily (
+            centre text not null references centres(code),
+            day date not null,
+            service text not null,
+            hour smallint not null,
+            issued integer not null default 0,
+            called integer not null default 0,
+            served integer not null default 0,
+            no_show integer not null default 0,
+            cancelled integer not null default 0,
+            expired integer not null default 0,
+            within_target integer not null default 0,
+            wait_sum_s double precision not null default 0,
+            service_sum_s double precision not null default 0,
+            service_n integer not null default 0,
+            ratings integer[] not null default '{0,0,0,0,0}',
+            waits jsonb not null default '{}',
+            primary key (day, centre, service, hour)
+        );
+        """
+    )
+
+
+def m003_templates(conn: psycopg.Connection) -> None:
+    conn.execute(
+        """
+        create table templates (
+            name text primary key,
+            version integer not null,
+            body text not null,
+            updated_at timestamptz not null
+        );
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    m001_centres_events_users,
+    m002_visits_and_daily_tallies,
+    m003_templates,
+)
+
+
+def migrate(conn: psycopg.Connection) -> list[str]:
+    """Apply what is missing, in order, in one transaction; returns the names applied."""
+    applied: list[str] = []
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+        conn.execute(
+            "create table if not exists schema_migrations"
+            " (name text primary key, applied_at timestamptz not null default now())"
+        )
+        done = {row[0] for row in conn.execute("select name from schema_migrations")}
+        for migration in MIGRATIONS:
+            if migration.__name__ in done:
+                continue
+            migration(conn)
+            conn.execute("insert into schema_migrations (name) values (%s)", [migration.__name__])
+            applied.append(migration.__name__)
+    return applied
