@@ -4,10 +4,12 @@ For every site day before the newest day with a ticket (today, in a working hall
 table `daily_figures` holds one row per grouping (service, counter, clerk, day, hour) and
 key: the day's `queue_core.report.Tally` of that key, which merges exactly with other days'
 (see `Tally`). A report of a range merges the stored rows of its closed days and tallies
-the rest, today above all, from their tickets: at most a day or so of rows.
+the rest, today above all, from their tickets: a day or so of tickets.
 
-Nothing is added to the hall's writes. A day is tallied once it is over, by the reports'
-worker (`refresh`, then `save`) or by the migration for the history it finds, and is kept
+Nothing is added to the hall's writes. A day is tallied once it is over, in the reports'
+worker (by the first report that needs it, or by the hourly keep-up: the store's
+`report_tallies` and `keep_daily_figures`) or by the migration for the history it finds,
+and is kept
 right by the event log: every change to a ticket or its rating appends an event naming the
 ticket (ARCHITECTURE, rule 5), so a stored day is stale exactly when an event after the
 last one checked (`daily_figures_seen`) names one of its tickets — a late rating, the day
@@ -16,9 +18,9 @@ tallied again from its tickets. A day is also tallied again when what its tallie
 judged by (`Rules.basis`: its services' targets, the site's timezone) has changed since.
 Each check reads only the events since the previous one.
 
-`refresh` reads in one snapshot; `save` writes what it found in short transactions (a
-few days each), so the hall's writer never waits long for the write lock, and only if no
-one else moved `daily_figures_seen` meanwhile.
+`refresh` reads in one snapshot; `mark_checked` and `write_days` then write what it found
+in short transactions (a few days each), so the hall's writer never waits long for the
+write lock, and only while no one else moved `daily_figures_seen` meanwhile.
 """
 
 from __future__ import annotations
