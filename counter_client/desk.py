@@ -30,6 +30,7 @@ from queue_core.protocol import (
     CounterStatsOut,
     CounterUpdated,
     ServiceOut,
+    ServiceUpdated,
     Snapshot,
     StreamEvent,
     TicketCalled,
@@ -220,8 +221,15 @@ class Desk(QObject):
         return [
             alert
             for _, alert in sorted(self.alerts.items())
-            if alert.kind != "wait-over-target" or alert.subject in self.counter.services
+            if alert.kind != "wait-over-target" or alert.subject in self.called_services()
         ]
+
+    def called_services(self) -> list[str]:
+        """The services this counter calls: its own, and the one a supervisor sent it to
+        help today (issue #14)."""
+        counter = self.counter
+        helps = [counter.helps] if counter.helps and counter.helps not in counter.services else []
+        return [*counter.services, *helps]
 
     def service_name(self, code: str) -> str:
         service = self.services.get(code)
@@ -421,8 +429,11 @@ class Desk(QObject):
 
     def _set_counter(self, counter: CounterOut) -> None:
         if counter != self.counter:
+            before = self.desk_alerts()
             self.counter = counter
             self.counter_changed.emit(counter)
+            if self.desk_alerts() != before:  # sent to help another service, or back
+                self.alerts_changed.emit(self.desk_alerts())
 
     def _got_waiting(self, tickets: list[TicketOut]) -> None:
         self.waiting = tickets
@@ -493,13 +504,18 @@ class Desk(QObject):
         if isinstance(event, AlertRaised | AlertCleared):
             self._on_alert(event)
             return
+        if isinstance(event, ServiceUpdated):  # the kiosks' business: nothing to redraw here
+            return
         if isinstance(event, CounterUpdated):
             self.counters = [
                 event.counter if c.number == event.counter.number else c for c in self.counters
             ]
             if event.counter.number == self.number:
+                helped = self.counter.helps
                 self._set_counter(event.counter)
                 self._set_current(event.counter.current_ticket)
+                if event.counter.helps != helped:  # another service's line joins or leaves
+                    self._waiting.request()
             return
         ticket = event.ticket
         here = event.counter == self.number
@@ -520,7 +536,7 @@ class Desk(QObject):
 
     def _concerns_waiting(self, ticket: TicketOut) -> bool:
         return (
-            ticket.service in self.counter.services
+            ticket.service in self.called_services()
             or ticket.target_counter == self.number
             or any(t.id == ticket.id for t in self.waiting)
         )

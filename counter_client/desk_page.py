@@ -210,7 +210,7 @@ class DeskPage(QWidget):
     def show_counter(self) -> None:
         _ = self._tr.gettext
         counter = self.desk.counter
-        names = [self.desk.service_name(code) for code in counter.services]
+        names = [self.desk.service_name(code) for code in self.desk.called_services()]
         self.place.setText(f"{counter.name} · {services_text(self._tr, names)}")
         self.place.setToolTip(plain_tip("\n".join(names)))
         self._show_banner()

@@ -46,6 +46,7 @@ def run(options: BoardOptions) -> int:
         window = BoardWindow(
             translator,
             zone=Zone(options.counters, options.services),
+            board=options.board,
             announcer=announcer,
             services=client.services,
             font_family=family,

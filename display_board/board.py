@@ -3,7 +3,9 @@
 Every (re)connection brings a snapshot, which replaces the whole state; the
 events replayed after it (`live=False`) are already in it, so they change
 nothing, though a call among them that is still recent is spotlighted and said.
-A zone board (`Zone`) shows and says only its counters and services.
+A zone board (`Zone`) shows and says only its counters and services: given on its
+command line, or by name from the site file's `[[boards]]`, which every snapshot carries
+(so `site.updated` changes a named board's zone live).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from datetime import datetime, timedelta, tzinfo
 from queue_core.protocol import (
     AlertCleared,
     AlertRaised,
+    BoardOut,
     CounterOut,
     CounterUpdated,
     DisplaySettings,
     ServiceOut,
+    ServiceUpdated,
     Snapshot,
     StreamEvent,
     TicketCalled,
@@ -40,6 +44,14 @@ class Zone:
             not self.services or service in self.services
         )
 
+    @classmethod
+    def named(cls, boards: list[BoardOut], name: str) -> Zone | None:
+        """The zone of the board called `name`; None when the site has no such board."""
+        for board in boards:
+            if board.name == name:
+                return cls(frozenset(board.counters), frozenset(board.services))
+        return None
+
     def shows_counter(self, counter: CounterOut) -> bool:
         if self.counters:
             return counter.number in self.counters
@@ -60,6 +72,11 @@ class Call:
 @dataclass(slots=True)
 class Board:
     zone: Zone = field(default_factory=Zone)
+    # A board of the site file by name: its zone comes with each snapshot. While the site
+    # has no board of that name it shows everything (`unknown_name`): a blank wall helps
+    # nobody, and the window says why.
+    name: str | None = None
+    unknown_name: bool = False
     display: DisplaySettings | None = None
     counters: list[CounterOut] = field(default_factory=list)
     services: list[ServiceOut] = field(default_factory=list)
@@ -89,6 +106,9 @@ class Board:
 
     def apply_snapshot(self, snapshot: Snapshot, now: datetime) -> None:
         self.display = snapshot.display
+        if self.name is not None:
+            zone = Zone.named(snapshot.display.boards, self.name)
+            self.zone, self.unknown_name = zone or Zone(), zone is None
         self.counters = list(snapshot.counters)
         self.services = list(snapshot.services)
         self.snapshot_seq = snapshot.seq
@@ -129,6 +149,10 @@ class Board:
         if isinstance(event, CounterUpdated):
             self.counters = [
                 event.counter if c.number == event.counter.number else c for c in self.counters
+            ]
+        elif isinstance(event, ServiceUpdated):  # issuing closed early, or reopened
+            self.services = [
+                event.service if s.code == event.service.code else s for s in self.services
             ]
         elif not isinstance(event, AlertRaised | AlertCleared):
             # The ticket left its counter: completed, no-show, transferred, cancelled …

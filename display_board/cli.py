@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from click.core import ParameterSource
 
 from display_board.options import BoardOptions, parse_codes, parse_numbers
 from queue_client.token_file import ON_COMMAND_LINE, TokenFileError, device_token
+
+T = TypeVar("T")
+
+
+def _one_zone(ctx: click.Context, param: click.Parameter, value: T) -> T:
+    """Refuse --board beside --counters or --services, whichever comes last. In a
+    callback, not the command's body, so that `motcua autostart` (which only parses)
+    refuses it when the unit is written, not at boot."""
+    given = {**ctx.params, str(param.name): value}
+    if given.get("board") is not None and (given.get("counters") or given.get("services")):
+        raise click.UsageError(
+            "--board lấy quầy và lĩnh vực từ tệp cấu hình, không dùng cùng --counters hay "
+            "--services / --board takes its counters and services from the site file: "
+            "not with --counters or --services",
+            ctx,
+        )
+    if param.name == "board" and value is not None and not str(value).strip():
+        raise click.BadParameter("tên trống / an empty name", ctx, param)
+    return value
 
 
 @click.command(
@@ -44,15 +64,23 @@ from queue_client.token_file import ON_COMMAND_LINE, TokenFileError, device_toke
 )
 @click.option(
     "--counters",
-    callback=lambda ctx, param, value: parse_numbers(value),
+    callback=lambda ctx, param, value: _one_zone(ctx, param, parse_numbers(value)),
     help="Màn hình một khu: chỉ các quầy này, ví dụ 1,2,3. / A zone board: only these "
     "counters, e.g. 1,2,3.",
 )
 @click.option(
     "--services",
-    callback=lambda ctx, param, value: parse_codes(value),
+    callback=lambda ctx, param, value: _one_zone(ctx, param, parse_codes(value)),
     help="Màn hình một khu: chỉ các lĩnh vực này, ví dụ TP,DD. / A zone board: only these "
     "services, e.g. TP,DD.",
+)
+@click.option(
+    "--board",
+    metavar="NAME",
+    callback=lambda ctx, param, value: _one_zone(ctx, param, value),
+    help="Màn hình có tên trong tệp cấu hình ([[boards]]): hiện các quầy, lĩnh vực của nó và "
+    "đổi theo tệp khi đang chạy. / A board named in the site file ([[boards]]): shows its "
+    "counters and services, and follows the file's changes live.",
 )
 @click.option(
     "--speaker/--silent",
@@ -89,6 +117,7 @@ def command(
     windowed: bool,
     counters: frozenset[int],
     services: frozenset[str],
+    board: str | None,
     speaker: bool,
     volume: int,
     rate: float,
@@ -104,6 +133,6 @@ def command(
     if token_file is None and source is ParameterSource.COMMANDLINE:
         click.echo(ON_COMMAND_LINE, err=True)
     options = BoardOptions(
-        server, token, windowed, counters, services, speaker, volume, rate, language
+        server, token, windowed, counters, services, speaker, volume, rate, language, board
     )
     raise SystemExit(run(options))

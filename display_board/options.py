@@ -19,6 +19,7 @@ class BoardOptions:
     volume: int = 100  # percent
     rate: float = 0.95
     language: str = "vi"
+    board: str | None = None  # a name of the site file's [[boards]]
 
 
 def parse_numbers(text: str | None) -> frozenset[int]:

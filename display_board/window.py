@@ -52,6 +52,7 @@ class BoardWindow(QWidget):
     Args:
         translator: the board's language (Vietnamese by default).
         zone: which counters and services it shows and says.
+        board: its name in the site file's `[[boards]]`, whose zone replaces `zone`.
         announcer: its voice; None for a silent board.
         services: fetches the live waiting counts (`QueueClient.services`); blocking,
             called off the GUI thread.
@@ -64,6 +65,7 @@ class BoardWindow(QWidget):
         translator: Translator,
         *,
         zone: Zone | None = None,
+        board: str | None = None,
         announcer: Announcer | None = None,
         services: Callable[[], list[ServiceOut]] | None = None,
         clock: Clock | None = None,
@@ -73,7 +75,7 @@ class BoardWindow(QWidget):
         super().__init__(parent)
         self.setObjectName("board")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.board = Board(zone or Zone())
+        self.board = Board(zone or Zone(), name=board)
         self._t = translator.gettext
         self.setWindowTitle(self._t("motcua — display board"))
         self._announcer = announcer
@@ -84,6 +86,7 @@ class BoardWindow(QWidget):
         self._portrait: bool | None = None
         self._stale = True
         self._link = "connecting"
+        self._snapshots = 0
         self._runner = Runner(1, self)
         self._build()
         self._clock_timer = QTimer(self, interval=1000)
@@ -229,12 +232,14 @@ class BoardWindow(QWidget):
     # --- what it shows -------------------------------------------------------------------
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        self._snapshots += 1
         self.board.apply_snapshot(snapshot, self._clock.now())
         display = snapshot.display
         self.agency.setText((display.agency or "").upper())
         self.agency.setVisible(bool(display.agency))
         self.site_name.setText(display.site_name)
         self.ticker.set_text(display.ticker)
+        self._show_banner()
         if self._announcer is not None:
             self._announcer.repeat = display.repeat
         self._show_time()
@@ -267,19 +272,27 @@ class BoardWindow(QWidget):
         if state != self._link:
             log.info("link to the server: %s", state)
         self._link = state
-        messages = {
-            "connecting": self._t("Connecting to the server…"),
-            "offline": self._t("Connection to the server lost — reconnecting…"),
-            "rejected": self._t("This board's token was refused — please call the administrator"),
-        }
-        self.banner.setText(messages.get(state, ""))
-        self.banner.setVisible(state != "online")
         stale = state != "online"
         if stale != self._stale:
             self._stale = stale
             self._restyle(force=True)
         if stale and self.spotlight.active:
             self.spotlight.settle()
+        self._show_banner()
+
+    def _show_banner(self) -> None:
+        messages = {
+            "connecting": self._t("Connecting to the server…"),
+            "offline": self._t("Connection to the server lost — reconnecting…"),
+            "rejected": self._t("This board's token was refused — please call the administrator"),
+        }
+        text = messages.get(self._link, "")
+        if not text and self.board.unknown_name:
+            text = self._t(
+                "The site file has no board named “{name}” — showing every counter"
+            ).format(name=self.board.name)
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
         self._place_banner()
 
     def _show_call(self, call: Call, caption: str) -> None:
@@ -334,10 +347,14 @@ class BoardWindow(QWidget):
     def _refresh_waiting(self) -> None:
         if self._services is None:
             return
+        asked = self._snapshots
 
         def done(services: Any) -> None:
-            self.board.set_services(services)
-            self._show_waiting()
+            # A snapshot that came meanwhile (`site.updated`) is newer than this answer,
+            # which may still list a service just retired or by its old name.
+            if self._snapshots == asked:
+                self.board.set_services(services)
+                self._show_waiting()
 
         def failed(error: Exception) -> None:
             log.info("waiting counts not refreshed: %s", error)  # the next snapshot has them

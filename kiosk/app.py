@@ -99,6 +99,7 @@ class KioskWindow(KioskShell):
         self.setWindowTitle(self.texts.gettext("motcua — ticket kiosk"))
         self.public_url = (public_url or client.base_url).rstrip("/")
         self.services: list[ServiceOut] = []
+        self._snapshots = 0  # stream snapshots taken, to tell a stale REST answer
         self.counters: list[CounterOut] = []
         self.site_name = ""
         self.agency: str | None = None
@@ -184,6 +185,7 @@ class KioskWindow(KioskShell):
 
     def on_snapshot(self, snapshot: Snapshot) -> None:
         super().on_snapshot(snapshot)
+        self._snapshots += 1
         self.site_name = snapshot.display.site_name
         self.agency = snapshot.display.agency
         self.counters = list(snapshot.counters)
@@ -200,7 +202,15 @@ class KioskWindow(KioskShell):
             self._refresh_soon.start()  # waiting counts moved
 
     def refresh_services(self) -> None:
-        self.runner.run(self.client.services, self._show_services, self._refresh_failed)
+        asked = self._snapshots
+
+        def show(services: list[ServiceOut]) -> None:
+            # A snapshot that came meanwhile (`site.updated`) is newer than this answer,
+            # which may still offer a service just retired or by its old name.
+            if self._snapshots == asked:
+                self._show_services(services)
+
+        self.runner.run(self.client.services, show, self._refresh_failed)
 
     def _show_services(self, services: list[ServiceOut]) -> None:
         self.services = list(services)

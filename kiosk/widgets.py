@@ -137,6 +137,9 @@ def closed_reason(service: ServiceOut, tr: Translator) -> str:
             at = f"{service.opens_at:%H:%M %d/%m/%Y}"
             reason += " — " + _("opens again at %(at)s") % {"at": at}
         return reason
+    if service.closed_early:  # a supervisor stopped issuing for the rest of today
+        _ = tr.gettext
+        return _("No more numbers today: please come back on the next working day")
     reason = service.closed_reason or ""
     prefix = f"{service.name}: "
     if reason.startswith(prefix):

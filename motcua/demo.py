@@ -61,6 +61,7 @@ DEMO_KIOSK = "Kiosk sảnh (demo)"
 DEMO_DISPLAY = "Màn hình sảnh (demo)"
 # The demo's clerks sign in with it at the counter app (never a real centre's password).
 DEMO_PASSWORD = "demo1234"
+DEMO_ADMIN = "demo.admin"
 # With a screen, counter 1 is left to whoever sits at the counter app.
 HUMAN_COUNTER = 1
 DEMO_CLERKS = (
@@ -116,6 +117,8 @@ def _prepare(data_dir: Path) -> DemoTokens:
             if store.user(username) is None:
                 add_user(store, username, DEMO_PASSWORD, Role.CLERK, name, now)
             clerks[counter.number], _ = issue_user_token(store, username, now, 12 * 3600)
+        if store.user(DEMO_ADMIN) is None:  # for the admin pages, /admin
+            add_user(store, DEMO_ADMIN, DEMO_PASSWORD, Role.ADMIN, "Quản trị (demo)", now)
     store.close()
     return DemoTokens(kiosk, display, clerks, site.site.timezone)
 
@@ -432,6 +435,8 @@ def _run_demo(
         state.hub.subscribe(lambda event, _text: _echo(describe(event, tokens.timezone)))
         base = f"http://{host}:{server.bound_port}"
         click.echo(f"motcua demo: {state.service.site.site.name}")
+        click.echo(f"  Trang chủ (home): {base}/")
+        click.echo(f"  Quản trị (admin pages): {base}/admin ({DEMO_ADMIN} / {DEMO_PASSWORD})")
         click.echo(f"  API và tài liệu (API docs): {base}/docs")
         click.echo(f"  Màn hình web (web display board): {base}/display?token={tokens.display}")
         click.echo(f"  Kiosk token: {tokens.kiosk}")

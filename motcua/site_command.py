@@ -13,21 +13,15 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-import tomli_w
 
 from queue_core.errors import InvalidSiteConfig, SiteChangeRefused
 from queue_core.site import SiteConfig, parse_site
 from queue_core.site_change import SiteChange, describe
 
 
-def site_toml(site: SiteConfig) -> str:
-    """The site as TOML that `parse_site` reads back equal: every setting that is not
-    its default (an unset one cannot be written: TOML has no null)."""
-    return tomli_w.dumps(site.model_dump(mode="json", exclude_defaults=True))
-
-
 def run_export(data_dir: Path, now: datetime) -> None:
     from motcua.cli import _store
+    from queue_server.site_update import site_toml
 
     if not (data_dir / "motcua.db").exists():
         raise click.ClickException(

@@ -94,7 +94,7 @@ def call_order(
     targeted = sorted((t for t in eligible if t.target_counter == counter.number), key=_rank)
     rest = [t for t in eligible if t.target_counter != counter.number]
     if counter.call_mode is CallMode.SERVICE_ORDER:
-        precedence = {code: i for i, code in enumerate(counter.services)}
+        precedence = {code: i for i, code in enumerate(counter.calls_services)}
 
         def key(t: Ticket) -> tuple[int, int, int]:
             return (precedence.get(t.service, len(precedence)), *_rank(t))
@@ -173,7 +173,9 @@ class CallCount:
         priority_ratio: int = DEFAULT_PRIORITY_RATIO,
     ) -> None:
         self._lines = lines
-        self._own, self._service_lines, self._precedence = _layout(counter.number, counter.services)
+        self._own, self._service_lines, self._precedence = _layout(
+            counter.number, counter.calls_services
+        )
         self._number = counter.number
         self._transferred = lines.count(self._own)
         streak = counter.priority_streak
@@ -415,6 +417,30 @@ def open_counter(counter: Counter, clerk: str | None, *, force: bool = False) ->
     # unless forcing, which frees the counter for whoever signs in next.
     keep = None if force and clerk is None else holder_after(counter, clerk)
     return counter.replace(state=CounterState.OPEN, clerk=keep, pause_reason=None)
+
+
+def send_to_help(counter: Counter, service: str, today: date) -> Counter:
+    """A supervisor sends `counter` to help `service` for the rest of `today`: it calls
+    that service's line too (after its own, in `CallMode.SERVICE_ORDER`).
+
+    Raises:
+        InvalidTransition: a retired counter, or a service it already serves.
+    """
+    ensure_in_service(counter)
+    if service in counter.services:
+        raise InvalidTransition(f"{counter.name} đã phục vụ lĩnh vực này")
+    return counter.replace(helps=service, helps_on=today)
+
+
+def end_help(counter: Counter) -> Counter:
+    """`counter` back to its own services alone."""
+    return counter.replace(helps=None, helps_on=None)
+
+
+def help_is_over(counter: Counter, today: date) -> bool:
+    """Whether `counter` still helps a service from a day before `today`: help lasts
+    the day it was given, even across a restart."""
+    return counter.helps is not None and counter.helps_on != today
 
 
 def close_counter(counter: Counter) -> Counter:

@@ -7,6 +7,7 @@ QueueError
  │    └── UnknownTicket
  ├── Conflict                      (409)
  │    ├── ServiceClosed            issuing hours, closed day, public holiday
+ │    ├── IssuingClosedToday       a supervisor closed the service's issuing early today
  │    ├── ServiceRetired           a service kept for its history, issuing nothing
  │    ├── DailyLimitReached        the service's daily cap
  │    ├── NothingWaiting           no ticket for this counter (HTTP 204, not an error there)
@@ -76,6 +77,17 @@ class ServiceClosed(Conflict):
         super().__init__(message)
         self.opens_at = opens_at
         self.holiday = holiday
+
+
+class IssuingClosedToday(Conflict):
+    """A supervisor closed the service's issuing early today (the next day it opens as
+    its hours say)."""
+
+    def __init__(self, service_name: str) -> None:
+        super().__init__(
+            f"{service_name}: hôm nay đã dừng cấp số sớm, mời Ông/Bà quay lại vào ngày làm việc"
+            " tiếp theo"
+        )
 
 
 class ServiceRetired(Conflict):

@@ -56,9 +56,9 @@ def serving_capacity(service: str, counters: Iterable[Counter]) -> float:
     A counter that serves three services counts a third: the queues it draws from
     share it, whatever the order it takes them in.
     """
-    serving = [c for c in counters if service in c.services]
+    serving = [c for c in counters if service in c.calls_services]
     staffed = [c for c in serving if c.state is CounterState.OPEN] or serving
-    return sum(1 / len(c.services) for c in staffed)
+    return sum(1 / len(c.calls_services) for c in staffed)
 
 
 def ticket_capacity(service: str, counters: Iterable[Counter], nearest: Counter) -> float:
@@ -69,10 +69,10 @@ def ticket_capacity(service: str, counters: Iterable[Counter], nearest: Counter)
     spends all its time on them. The other counters serving the service help with
     their share of it (1/k each), as in `serving_capacity`.
     """
-    serving = [c for c in counters if service in c.services]
+    serving = [c for c in counters if service in c.calls_services]
     # Before anyone signs in, every counter serving it will open (as in `serving_capacity`).
     staffed = [c for c in serving if c.state is CounterState.OPEN] or serving
-    return 1 + sum(1 / len(c.services) for c in staffed if c.number != nearest.number)
+    return 1 + sum(1 / len(c.calls_services) for c in staffed if c.number != nearest.number)
 
 
 def estimated_wait_s(people_ahead: int, typical_s: float, capacity: float) -> int:

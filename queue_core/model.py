@@ -60,18 +60,31 @@ class Counter:
     priority_streak: int = 0
     # Kept for its history; it calls no more tickets.
     retired: bool = False
+    # A service a supervisor sent this counter to help on day `helps_on` (the day's end
+    # sends it home: `dispatch.end_help`).
+    helps: str | None = None
+    helps_on: date | None = None
 
     def replace(self, **changes: object) -> Counter:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
+    @property
+    def calls_services(self) -> tuple[str, ...]:
+        """The services this counter calls, in its order: its own, then the one it was
+        sent to help today. The one home of that rule: dispatch, the waiting lines, the
+        people ahead and the wait estimates all read it."""
+        if self.helps is None or self.helps in self.services:
+            return self.services
+        return (*self.services, self.helps)
+
     def serves(self, ticket: Ticket) -> bool:
-        """Whether `ticket` may be called here (its service, or transferred here); a
-        retired counter calls nothing."""
+        """Whether `ticket` may be called here (its service, one it helps, or transferred
+        here); a retired counter calls nothing."""
         if self.retired:
             return False
         if ticket.target_counter is not None:
             return ticket.target_counter == self.number
-        return ticket.service in self.services
+        return ticket.service in self.calls_services
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from queue_core.errors import DailyLimitReached, ServiceClosed, ServiceRetired
+from queue_core.errors import (
+    DailyLimitReached,
+    IssuingClosedToday,
+    ServiceClosed,
+    ServiceRetired,
+)
 from queue_core.model import Service
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -47,7 +52,12 @@ class NumberGrant:
 
 
 def grant_number(
-    service: Service, last_sequence: int, at: datetime, timezone: str = DEFAULT_TIMEZONE
+    service: Service,
+    last_sequence: int,
+    at: datetime,
+    timezone: str = DEFAULT_TIMEZONE,
+    *,
+    closed_today: bool = False,
 ) -> NumberGrant:
     """The next number of `service` at instant `at`.
 
@@ -57,14 +67,18 @@ def grant_number(
             `at` (0 when none was).
         at: the instant of issue (aware).
         timezone: the site's timezone.
+        closed_today: a supervisor closed the service's issuing early today.
 
     Raises:
         ServiceRetired: the service is kept for its history only.
+        IssuingClosedToday: `closed_today`.
         ServiceClosed: outside the service's issuing hours, or on a public holiday.
         DailyLimitReached: the service's daily cap is used up.
     """
     if service.retired:
         raise ServiceRetired(service.name)
+    if closed_today:
+        raise IssuingClosedToday(service.name)
     local = local_time(at, timezone)
     if not service.hours.is_open(local):
         raise ServiceClosed(

@@ -109,6 +109,10 @@ class RequeueRequest(_Request):
     )
 
 
+class HelpRequest(_Request):
+    service: Text = Field(examples=["DD"], description="The service to help for the day.")
+
+
 class PauseRequest(_Request):
     reason: Text = Field(min_length=1, max_length=200, examples=["Họp giao ban"])
 
@@ -167,6 +171,9 @@ class ServiceOut(_Wire):
     issued_today: int
     daily_cap: int | None = None
     waiting_target_minutes: int
+    closed_early: bool = Field(
+        default=False, description="A supervisor closed its issuing early today."
+    )
 
 
 class CounterOut(_Wire):
@@ -178,6 +185,9 @@ class CounterOut(_Wire):
     clerk: str | None = Field(default=None, description="Display name of the clerk signed in.")
     pause_reason: str | None = None
     current_ticket: TicketOut | None = None
+    helps: str | None = Field(
+        default=None, description="A service a supervisor sent it to help today (its code)."
+    )
 
 
 class RatingLevelOut(_Wire):
@@ -267,6 +277,14 @@ class CallOut(_Wire):
     recall: bool = False
 
 
+class BoardOut(_Wire):
+    """A named wall board's choice (the site file's `[[boards]]`): empty lists mean all."""
+
+    name: str = Field(examples=["Sảnh A"])
+    counters: list[int] = Field(default_factory=list, examples=[[1, 2]])
+    services: list[str] = Field(default_factory=list, examples=[["TP"]])
+
+
 class DisplaySettings(_Wire):
     site_name: str
     agency: str | None
@@ -276,6 +294,9 @@ class DisplaySettings(_Wire):
     history: int
     reading: Literal["words", "digits"]
     repeat: int
+    # Every board's choice travels to every board, and each picks its own by name: the
+    # stream stays one serialization per event for the whole hall (see queue_server.hub).
+    boards: list[BoardOut] = Field(default_factory=list)
 
 
 # --- Events ------------------------------------------------------------------------------
@@ -341,6 +362,14 @@ class CounterUpdated(_Event):
     counter: CounterOut
 
 
+class ServiceUpdated(_Event):
+    """A supervisor closed a service's issuing early today, or reopened it: kiosks
+    redraw their buttons from `service`."""
+
+    type: Literal["service.updated"] = "service.updated"
+    service: ServiceOut
+
+
 class AlertRaised(_Event):
     type: Literal["alert.raised"] = "alert.raised"
     alert: AlertOut
@@ -389,6 +418,7 @@ StreamEvent = (
     | TicketExpired
     | TicketRated
     | CounterUpdated
+    | ServiceUpdated
     | AlertRaised
     | AlertCleared
 )
@@ -427,6 +457,62 @@ class CounterStatsOut(_Wire):
     ratings: int
     satisfied: int = Field(description="Ratings that count as satisfied (766/QĐ-TTg).")
     satisfaction_rate: float | None = None
+
+
+# --- live supervision (`/supervisor`) --------------------------------------------------------
+
+
+class WaitingTicketOut(_Wire):
+    """A waiting ticket as the supervision page lists it (to move it to the front)."""
+
+    id: int
+    number: str
+    priority: bool
+    issued_at: datetime
+
+
+class SupervisedServiceOut(ServiceOut):
+    """A service as the supervision page shows it: the public figures, its longest wait
+    (`oldest_issued_at`: when its oldest never-called waiting ticket was issued) and the
+    first of its line."""
+
+    oldest_issued_at: datetime | None = None
+    first_waiting: list[WaitingTicketOut] = Field(default_factory=list)
+
+
+class DeviceStateOut(_Wire):
+    name: str
+    kind: str
+    counter: int | None = None
+    last_seen_at: datetime | None
+    printer: PrinterState | None
+
+
+class TodayFiguresOut(_Wire):
+    """Today's running figures (`queue_core.hall_figures`)."""
+
+    issued: int
+    waiting: int
+    called: int
+    served: int
+    no_show: int
+    cancelled: int
+    wait_avg_minutes: float | None
+    within_target_pct: float | None
+
+
+class HallOut(_Wire):
+    """`GET /supervisor/hall.json`: the whole hall as the supervision page draws it,
+    fetched again when the event stream says something changed. `seq` is the last event
+    it includes."""
+
+    seq: int
+    at: datetime
+    services: list[SupervisedServiceOut]
+    counters: list[CounterOut]
+    alerts: list[AlertOut]
+    devices: list[DeviceStateOut]
+    figures: TodayFiguresOut
 
 
 # --- reports -------------------------------------------------------------------------------
@@ -541,3 +627,31 @@ class HubReportSummary(_Wire):
     centre: str = Field(description="A centre's code, or `all`.", examples=["all"])
     rows: list[ReportRow]
     total: ReportRow
+
+
+class HubTemplateOut(_Wire):
+    """`GET /api/hub/templates/{name}` (a centre's hub token): a site template the province
+    hands down, as TOML a centre applies as `motcua site apply` does."""
+
+    name: str = Field(examples=["xa-chuan"])
+    version: int = Field(ge=1, description="One more at each `motcua hub template put`.")
+    toml: str
+    updated_at: datetime
+
+
+class HubCentreOut(_Wire):
+    """One centre on the province's live view (`GET /api/hub/centres`, `/api/hub/stream`)."""
+
+    code: str = Field(examples=["XA-TAN-AN"])
+    name: str
+    waiting: int = Field(description="Tickets waiting now.")
+    longest_wait_minutes: int | None = Field(description="The longest-waiting ticket's wait.")
+    issued_today: int
+    served_today: int
+    satisfaction_pct: float | None = Field(description="Today's, as a report's.")
+    alerts: list[AlertOut] = Field(description="The centre's active alerts.")
+    acknowledged_seq: int
+    last_shipped_at: datetime | None = Field(description="The centre's last shipment.")
+    link_lag_seconds: int | None = Field(
+        description="Since the centre's last shipment reached the hub: its link's health."
+    )

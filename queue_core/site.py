@@ -153,11 +153,22 @@ class CounterConfig(_Strict):
     retired: bool = Field(default=False, description="Kept for its history; calls no more.")
 
 
+class BoardConfig(_Strict):
+    """One wall board by name (`motcua display --board NAME`, `/display?board=NAME`): the
+    calls it shows and says. Counters and services both given: a call must match both;
+    neither: everything, as a board with no entry."""
+
+    name: str = Field(min_length=1, max_length=60, pattern=r"^\S(.*\S)?$", examples=["Sảnh A"])
+    counters: list[int] = Field(default_factory=list, examples=[[1, 2]])
+    services: list[str] = Field(default_factory=list, examples=[["TP", "DD"]])
+
+
 class SiteConfig(_Strict):
     site: SiteSection
     display: DisplayConfig = Field(default_factory=DisplayConfig)
     services: list[ServiceConfig] = Field(min_length=1)
     counters: list[CounterConfig] = Field(min_length=1)
+    boards: list[BoardConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_hold(self) -> Self:
@@ -176,6 +187,7 @@ class SiteConfig(_Strict):
                         f"counters[{i}].services: service '{code}' is retired"
                         " (take it off the counter, or retire the counter too)"
                     )
+        _boards_refer(self.boards, set(codes), {c.number for c in self.counters})
         return self
 
     def services_domain(self) -> dict[str, Service]:
@@ -226,6 +238,23 @@ def _hours(
         working_dates=(hours.working_dates | frozenset(site.working_dates))
         - frozenset(site.closed_dates),
     )
+
+
+def _boards_refer(boards: Sequence[BoardConfig], codes: set[str], numbers: set[int]) -> None:
+    """Each board's counters and services exist (retired ones may stay listed: they just
+    show nothing, and retiring one needs no second edit here)."""
+    _unique([b.name for b in boards], "boards", "name")
+    for i, board in enumerate(boards):
+        for key, values, known in (
+            ("counters", board.counters, numbers),
+            ("services", board.services, codes),
+        ):
+            for value in values:
+                if value not in known:
+                    what = "counter" if key == "counters" else "service"
+                    raise ValueError(f"boards[{i}].{key}: unknown {what} '{value}'")
+            if len(set(values)) < len(values):
+                raise ValueError(f"boards[{i}].{key}: a value appears twice")
 
 
 def _prefixes_distinct(prefixes: Sequence[str | None]) -> None:

@@ -20,7 +20,14 @@ from pydantic import BaseModel
 from queue_core.errors import SiteChangeRefused
 from queue_core.model import Ticket, TicketStatus
 from queue_core.numbering import format_number
-from queue_core.site import CounterConfig, DisplayConfig, ServiceConfig, SiteConfig, SiteSection
+from queue_core.site import (
+    BoardConfig,
+    CounterConfig,
+    DisplayConfig,
+    ServiceConfig,
+    SiteConfig,
+    SiteSection,
+)
 
 
 class ChangeKind(StrEnum):
@@ -30,6 +37,7 @@ class ChangeKind(StrEnum):
     REHOSTED = "rehosted"  # which services a counter serves, or in which order
     RETIRED = "retired"
     BROUGHT_BACK = "brought_back"
+    REMOVED = "removed"  # a wall board's entry: it has no history, so it may go
     REORDERED = "reordered"  # the services' order on the kiosk
     CHANGED = "changed"  # any other setting
 
@@ -39,7 +47,8 @@ class SiteChange:
     """One change, with its values as JSON data (what an audit log would keep).
 
     `subject` is `site`, `display`, `services`, `service CODE` or `counter N`; `setting`
-    the key that changed, None for a whole service or counter added.
+    the key that changed, None for a whole service, counter or board added (or a board
+    removed). A board's subject is `board NAME`.
     """
 
     kind: ChangeKind
@@ -98,11 +107,17 @@ _COUNTER: Mapping[str, tuple[str, str]] = {
     "call_mode": ("cách gọi số", "call mode"),
     "retired": ("ngừng hoạt động", "retired"),
 }
+_BOARD: Mapping[str, tuple[str, str]] = {
+    "name": ("tên", "name"),
+    "counters": ("quầy", "counters"),
+    "services": ("lĩnh vực", "services"),
+}
 LABELS: Mapping[type[BaseModel], Mapping[str, tuple[str, str]]] = {
     SiteSection: _SITE,
     DisplayConfig: _DISPLAY,
     ServiceConfig: _SERVICE,
     CounterConfig: _COUNTER,
+    BoardConfig: _BOARD,
 }
 
 
@@ -136,6 +151,7 @@ def plan_site_change(
         *_settings("display", "Màn hình", "Boards", current.display, new.display),
         *_services(current, new),
         *_counters(current, new),
+        *_boards(current, new),
     ]
 
 
@@ -423,6 +439,60 @@ def _others(
         for change in _settings(subject, vi_name, en_name, old, new)
         if change.setting not in _HANDLED
     ]
+
+
+def _boards(current: SiteConfig, new: SiteConfig) -> list[SiteChange]:
+    """A board is known by its name: another name is one board removed and one added."""
+    before = {b.name: b for b in current.boards}
+    after = {b.name: b for b in new.boards}
+    changes = []
+    for board in new.boards:
+        old = before.get(board.name)
+        if old == board:
+            continue
+        vi, en = _shows(board)
+        was = None if old is None else old.model_dump(mode="json")
+        changes.append(
+            SiteChange(
+                ChangeKind.ADDED if old is None else ChangeKind.CHANGED,
+                f"board {board.name}",
+                None if old is None else "shows",
+                was,
+                board.model_dump(mode="json"),
+                f"Màn hình {board.name}: {'thêm, ' if old is None else ''}{vi}",
+                f"Board {board.name}: {'added, ' if old is None else ''}{en}",
+            )
+        )
+    for board in current.boards:
+        if board.name not in after:
+            changes.append(
+                SiteChange(
+                    ChangeKind.REMOVED,
+                    f"board {board.name}",
+                    None,
+                    board.model_dump(mode="json"),
+                    None,
+                    f"Màn hình {board.name}: bỏ, nay hiện tất cả",
+                    f"Board {board.name}: removed, now shows everything",
+                )
+            )
+    return changes
+
+
+def _shows(board: BoardConfig) -> tuple[str, str]:
+    """ "hiện quầy 1, 2; lĩnh vực TP" / "shows counters 1, 2; services TP"."""
+    vi, en = [], []
+    if board.counters:
+        numbers = ", ".join(str(n) for n in board.counters)
+        vi.append(f"quầy {numbers}")
+        en.append(f"counters {numbers}")
+    if board.services:
+        codes = ", ".join(board.services)
+        vi.append(f"lĩnh vực {codes}")
+        en.append(f"services {codes}")
+    if not vi:
+        return "hiện tất cả", "shows everything"
+    return f"hiện {'; '.join(vi)}", f"shows {'; '.join(en)}"
 
 
 def describe(changes: Iterable[SiteChange]) -> list[str]:

@@ -7,11 +7,15 @@ Errors are translated here, once: HubError's tree (`queue_hub.errors`) to 401/40
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from queue_core.clock import Clock, SystemClock
 from queue_core.errors import InvalidRequest, QueueError
@@ -19,21 +23,24 @@ from queue_hub.errors import (
     Hole,
     HubError,
     InvalidInput,
+    NotFound,
     StoreUnavailable,
     Unauthorized,
-    UnknownCentre,
 )
-from queue_hub.routes import auth, health, ingest, reports
+from queue_hub.live import Live
+from queue_hub.routes import auth, health, ingest, page, province, reports, templates
 from queue_hub.settings import HubSettings
 from queue_hub.store import HubStore
 
 log = logging.getLogger(__name__)
 
+STATIC = Path(__file__).resolve().parent / "static"
+
 
 def _status(error: HubError) -> int:
     if isinstance(error, Unauthorized):
         return 401
-    if isinstance(error, UnknownCentre):
+    if isinstance(error, NotFound):
         return 404
     if isinstance(error, Hole):
         return 409
@@ -86,17 +93,34 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(settings: HubSettings, store: HubStore, clock: Clock | None = None) -> FastAPI:
+    the_clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        live = Live(store, the_clock.now)
+        app.state.live = live
+        live.start()
+        try:
+            yield
+        finally:
+            await live.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="motcua — trung tâm tỉnh / province hub",
         version="1",
         summary="Mọi trung tâm một cửa của tỉnh ở một nơi / every centre of a province at once",
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.clock = clock or SystemClock()
+    app.state.clock = the_clock
     app.add_exception_handler(HubError, _hub_error)
     app.add_exception_handler(QueueError, _queue_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    for module in (health, auth, ingest, reports):
+    for module in (health, auth, ingest, reports, province, templates, page):
         app.include_router(module.router)
+    app.state.jinja = page.environment()
+    # Chart.js is vendored in queue_hub's own package data: the hub imports nothing of the
+    # centre's server, whose copy it would otherwise have to reach into.
+    app.mount("/hub/static", StaticFiles(directory=STATIC), name="hub-static")
     return app

@@ -3,7 +3,7 @@
 HubError
 ├── Unauthorized      → 401 (no token, or one the hub does not know)
 ├── Hole              → 409 with the hub's `acknowledged_seq` (a shipment past what it holds)
-├── UnknownCentre     → 404
+├── NotFound          → 404 (UnknownCentre: no centre of that code)
 ├── InvalidInput      → 422
 └── StoreUnavailable  → 503 (the database, not the request, failed)
 """
@@ -36,7 +36,11 @@ class Hole(HubError):
         self.acknowledged_seq = acknowledged_seq
 
 
-class UnknownCentre(HubError):
+class NotFound(HubError):
+    pass
+
+
+class UnknownCentre(NotFound):
     pass
 
 

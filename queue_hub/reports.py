@@ -85,11 +85,16 @@ def summary(
             day += timedelta(days=1)
     total = _Row()
     total.scale = scale
-    for code, k, tally in store.tallies(first, last, chosen, by):
+    found, waits = store.tallies(first, last, chosen, by)
+    for code, k, tally in found:
         own_scale = sites[code].rating_scale if code in sites else scale
-        key: Any = code if by == "centre" else k.isoformat() if isinstance(k, date) else k
-        rows.setdefault(key, _Row()).add(tally, own_scale)
+        rows.setdefault(_key(by, code, k), _Row()).add(tally, own_scale)
         total.add(tally, own_scale)
+    for k, histogram in waits.items():
+        row_waits = rows.setdefault(_key(by, k, k), _Row()).tally.waits
+        for bucket, count in histogram.items():
+            row_waits[bucket] = row_waits.get(bucket, 0) + count
+            total.tally.waits[bucket] = total.tally.waits.get(bucket, 0) + count
 
     keys = sorted(rows)
     if by == "service":  # in the site's order, as its kiosk shows them
@@ -103,6 +108,12 @@ def summary(
         rows=[_row(k, _label(by, k, centres, names), rows[k], scale) for k in keys],
         total=_row(None, TOTAL_LABEL, total, scale),
     )
+
+
+def _key(by: HubReportBy, centre: str, key: Any) -> Any:
+    if by == "centre":
+        return centre
+    return key.isoformat() if isinstance(key, date) else key
 
 
 def _row(key: Any, label: str, row: _Row, scale: int) -> ReportRow:

@@ -21,8 +21,19 @@ from queue_server.hot_routes import HotRoutesApp
 from queue_server.hub import Hub
 from queue_server.limits import RequestLimits
 from queue_server.page_headers import PageHeaders
-from queue_server.pages import language, sign_in
+from queue_server.pages import (
+    admin_audit,
+    admin_devices,
+    admin_site,
+    admin_staff,
+    api_docs,
+    landing,
+    language,
+    password_change,
+    sign_in,
+)
 from queue_server.pages import reports as reports_page
+from queue_server.pages import supervisor as supervisor_page
 from queue_server.pages.session import Sessions
 from queue_server.rate import RateBudget
 from queue_server.replay import ReplayReader, Replays
@@ -40,6 +51,7 @@ from queue_server.routes import (
     ratings,
     reports,
     site,
+    supervision,
     tickets,
     voice,
 )
@@ -170,6 +182,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         version=f"protocol {PROTOCOL_VERSION}",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served by `pages.api_docs` from the vendored assets: a hall's LAN has no internet.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings  # read by serve.py for the connection limits
     app.state.reports = ReportRunner(settings.data_dir)
@@ -193,9 +208,18 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         display,
         follow,
         reports,
+        supervision,
         sign_in,
         language,
         reports_page,
+        password_change,
+        admin_site,
+        admin_staff,
+        admin_devices,
+        admin_audit,
+        landing,
+        api_docs,
+        supervisor_page,
     ):
         app.include_router(module.router)
     # The staff pages' script, style and vendored chart library: nothing about the hall.

@@ -239,6 +239,21 @@ class LoginThrottle:
         finally:
             self._admitted -= 1
 
+    def locked(self, now_s: float) -> list[tuple[str, str, int, float]]:
+        """Every guesser locked out now, as (username, address, failures in a row, seconds
+        left); username "" is an address's own count (many names tried from it)."""
+        found = []
+        for (username, address), (count, _) in self._attempts.items():
+            limit = self._address_max if username == "" else self._max
+            wait_s = self._wait((username, address), limit, now_s)
+            if wait_s > 0:
+                found.append((username, address, count, wait_s))
+        return found
+
+    def unlock(self, username: str, address: str) -> bool:
+        """Forgive a lock-out (an administrator's act); False when there was none."""
+        return self._attempts.pop((username, address), None) is not None
+
     def _touch(self, key: tuple[str, str]) -> None:
         if key in self._attempts:
             self._attempts.move_to_end(key)

@@ -33,6 +33,10 @@ BODY_CAP = 4 * 1024  # JSON commands: a few hundred bytes at most
 # Routes allowed more than BODY_CAP, by path.
 BODY_CAPS = {
     "/api/auth/token": 16 * 1024,  # the OAuth2 form: username, password, scope, client id
+    # A whole site file, uploaded or carried by the confirming form of its preview.
+    "/admin/site/import": 512 * 1024,
+    "/admin/site/apply": 512 * 1024,
+    "/admin/site/preview": 64 * 1024,  # a form: the hours' list of closed dates is the longest
 }
 BODY_TIMEOUT_S = 10.0
 

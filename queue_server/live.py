@@ -78,6 +78,15 @@ class AlertChange:
 
 
 @dataclass(frozen=True, slots=True)
+class IssuingChange:
+    """A supervisor closed `service`'s issuing early today (`closed_at`), or reopened it
+    (None)."""
+
+    service: str
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class SiteReplaced:
     """The site changed (services, counters, hours…): the service's views follow it."""
 
@@ -92,6 +101,7 @@ Change = (
     | SiteReplaced
     | DeviceChange
     | AlertChange
+    | IssuingChange
 )
 
 
@@ -133,6 +143,7 @@ class Live:
         self.calls: deque[CallOut] = deque(maxlen=history)  # newest first
         self._devices: dict[int, Device] = {}
         self._alerts: dict[AlertKey, Alert] = {}  # the active ones
+        self._closed_early: dict[str, datetime] = {}  # service -> when, today
 
     @classmethod
     def load(cls, store: Store, day: date, timezone: str, history: int) -> Live:
@@ -151,6 +162,7 @@ class Live:
                 live._devices[device.id] = device
             for alert in store.active_alerts():
                 live._alerts[alert.key] = alert
+            live._closed_early = store.early_closures(day)
             live.last_ticket_id = store.last_ticket_id()
             live.last_seq = store.last_seq()
             since = midnight(day, timezone)
@@ -178,6 +190,11 @@ class Live:
                     self._alerts.pop(change.alert.key, None)
                 else:
                     self._alerts[change.alert.key] = change.alert
+            elif isinstance(change, IssuingChange):
+                if change.closed_at is None:
+                    self._closed_early.pop(change.service, None)
+                else:
+                    self._closed_early[change.service] = change.closed_at
             elif isinstance(change, DayChange):
                 self._start_day(change.day)
             # SiteReplaced: the hall's own state does not change (see QueueService)
@@ -220,6 +237,7 @@ class Live:
         self._keys.clear()
         self._recent.clear()
         self.calls.clear()
+        self._closed_early.clear()  # an early closing lasts the day it was decided
 
     # --- reads ----------------------------------------------------------------------
 
@@ -241,6 +259,10 @@ class Live:
         of today's or still open."""
         return self._tickets.get(stored.id, stored)
 
+    def tickets_of_day(self) -> list[Ticket]:
+        """Today's tickets, every status (for the running figures of the supervision page)."""
+        return [t for t in self._tickets.values() if t.day == self.day]
+
     def open_before(self, day: date) -> list[Ticket]:
         """Waiting or called tickets of days before `day`."""
         return [t for t in self._tickets.values() if t.is_open and t.day < day]
@@ -261,7 +283,7 @@ class Live:
     def waiting_for(self, counter: Counter, first: int | None = None) -> list[Ticket]:
         """The waiting tickets `counter` may call (the `first` of each of its lines), in no
         particular order."""
-        return self.waiting(lines_of(counter.services, counter.number), first)
+        return self.waiting(lines_of(counter.calls_services, counter.number), first)
 
     def waiting_count(self, service: str) -> int:
         """Waiting tickets of `service`, those sent to one counter apart."""
@@ -304,6 +326,10 @@ class Live:
                         oldest = ticket.issued_at
                     break
         return oldest
+
+    def closed_early(self, service: str) -> datetime | None:
+        """When a supervisor closed `service`'s issuing early today (None: it was not)."""
+        return self._closed_early.get(service)
 
     def devices(self) -> list[Device]:
         """Every registered device as last heard, by id."""

@@ -6,7 +6,8 @@ the board (`/display`) and its refusal pages, a ticket's follow page (`/t/…`),
 docs. The pages load their script, styles, fonts and sounds from this server only; the
 board opens its event stream here and plays the voice from `blob:` URLs; the follow page
 has an inline `<style>` and posts its rating form here. The API docs (Swagger UI, ReDoc)
-load their script from a CDN and run inline script, so they get a policy of their own.
+load their vendored script from this server and run inline script, so they get a policy
+of their own.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ PAGE_POLICY = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )

@@ -59,6 +59,10 @@ class Action(StrEnum):
     VIEW_ALERTS = "view_alerts"
     RECEIVE_ALERT_EVENTS = "receive_alert_events"
     READ_REPORTS = "read_reports"
+    ADMINISTER = "administer"
+    SUPERVISE = "supervise"
+    HELP_SERVICE = "help_service"
+    CLOSE_ISSUING = "close_issuing"
 
 
 _A, _S, _C = Role.ADMIN, Role.SUPERVISOR, Role.CLERK
@@ -104,6 +108,13 @@ MAY: dict[Action, frozenset[Role]] = {
     Action.RECEIVE_ALERT_EVENTS: _STAFF,
     # A clerk sees their own day at the desk; the centre's figures are its head's.
     Action.READ_REPORTS: frozenset({_A, _S}),
+    # The centre's configuration, its staff and devices, the audit log: the `/admin` pages.
+    Action.ADMINISTER: frozenset({_A}),
+    # The live hall and a supervisor's orders for the day (issue #14): each recorded in
+    # the event log with its actor.
+    Action.SUPERVISE: frozenset({_A, _S}),
+    Action.HELP_SERVICE: frozenset({_A, _S}),
+    Action.CLOSE_ISSUING: frozenset({_A, _S}),
 }
 
 AT_COUNTER = frozenset(
@@ -137,6 +148,22 @@ TAKES_COUNTER = frozenset(
 )
 """Actions by which a clerk takes the counter (a clerk signs in by acting): one counter
 per clerk is checked for these (`dispatch.ensure_one_counter`)."""
+
+_ADMIN_PAGES = (
+    ("GET", "/admin"),
+    ("GET", "/admin/settings"),
+    ("POST", "/admin/site/preview"),
+    ("POST", "/admin/site/apply"),
+    ("GET", "/admin/site"),
+    ("GET", "/admin/site/export.toml"),
+    ("POST", "/admin/site/import"),
+    ("GET", "/admin/staff"),
+    ("POST", "/admin/staff"),
+    ("GET", "/admin/devices"),
+    ("POST", "/admin/devices"),
+    ("GET", "/admin/audit"),
+    ("GET", "/admin/audit.csv"),
+)
 
 ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/auth/me"): Action.READ,
@@ -177,6 +204,18 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/reports/export.xlsx"): Action.READ_REPORTS,
     ("GET", "/reports"): Action.READ_REPORTS,
     ("GET", "/reports/export.xlsx"): Action.READ_REPORTS,
+    **dict.fromkeys(_ADMIN_PAGES, Action.ADMINISTER),
+    ("POST", "/api/counters/{number}/help"): Action.HELP_SERVICE,
+    ("POST", "/api/counters/{number}/end-help"): Action.HELP_SERVICE,
+    ("POST", "/api/services/{code}/close-today"): Action.CLOSE_ISSUING,
+    ("POST", "/api/services/{code}/reopen"): Action.CLOSE_ISSUING,
+    ("GET", "/supervisor"): Action.SUPERVISE,
+    ("GET", "/supervisor/hall.json"): Action.SUPERVISE,
+    ("POST", "/supervisor/move/{ticket_id}"): Action.MOVE_TICKET,
+    ("POST", "/supervisor/help/{number}"): Action.HELP_SERVICE,
+    ("POST", "/supervisor/end-help/{number}"): Action.HELP_SERVICE,
+    ("POST", "/supervisor/close-today/{code}"): Action.CLOSE_ISSUING,
+    ("POST", "/supervisor/reopen/{code}"): Action.CLOSE_ISSUING,
 }
 """Each route that needs a token, and the action it performs."""
 
@@ -186,6 +225,14 @@ CHECKED_INSIDE = frozenset(
         ("WS", "/ws/events"),
         ("GET", "/reports"),
         ("GET", "/reports/export.xlsx"),
+        *_ADMIN_PAGES,
+        ("GET", "/supervisor"),
+        ("GET", "/supervisor/hall.json"),
+        ("POST", "/supervisor/move/{ticket_id}"),
+        ("POST", "/supervisor/help/{number}"),
+        ("POST", "/supervisor/end-help/{number}"),
+        ("POST", "/supervisor/close-today/{code}"),
+        ("POST", "/supervisor/reopen/{code}"),
     }
 )
 """Routes that ask `may` themselves instead of through `routes.deps.allowed`: the web board
@@ -207,8 +254,10 @@ PUBLIC = frozenset(
         "/redoc",
         # Signing in to the staff pages and out of them (each form carries a CSRF token).
         "/sign-in",
+        "/sign-in/password",  # a password reset by an administrator, changed at sign-in
         "/sign-out",
         "/lang/{code}",  # the staff pages' language, a cookie and nothing else
+        "/",  # the landing page: links, and what a signed-in person may open
         "/static/pages",  # the staff pages' script and style, the vendored chart library
         "/static/vendor",
     }
@@ -242,6 +291,12 @@ class Forbidden(QueueError):
 def may(who: Principal, action: Action) -> bool:
     """Whether `who`'s role may do `action` at all (the scope aside)."""
     return who.role in MAY[action]
+
+
+def may_stream_by_session(who: Principal) -> bool:
+    """Whether a signed-in person's page session (no token) may open the event stream:
+    the live supervision page's, for those who may supervise."""
+    return who.kind == "user" and may(who, Action.SUPERVISE)
 
 
 def may_receive(who: Principal, event_type: str) -> bool:

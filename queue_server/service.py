@@ -36,6 +36,7 @@ from queue_core.protocol import (
     RatingRequest,
     RequeueRequest,
     ServiceOut,
+    ServiceUpdated,
     SiteUpdated,
     TicketCalled,
     TicketCancelled,
@@ -55,7 +56,14 @@ from queue_core.site import SiteConfig
 from queue_server import alerting, policy
 from queue_server.auth import Principal
 from queue_server.journal import Tx
-from queue_server.live import Change, CounterChange, DeviceChange, Live, SiteReplaced
+from queue_server.live import (
+    Change,
+    CounterChange,
+    DeviceChange,
+    IssuingChange,
+    Live,
+    SiteReplaced,
+)
 from queue_server.policy import Action
 from queue_server.snapshot import build_snapshot
 from queue_server.store import Conflict, Device, IssueRecord, Rating, Store
@@ -291,11 +299,15 @@ class QueueService:
             _midnight(today, self._writer_views.site.site.timezone)
         )
         for counter in tx.live.counters():
+            changed = counter
             if counter.current_ticket_id in stale_ids or counter.number in left_open:
-                closed = dispatch.close_counter(counter).replace(
+                changed = dispatch.close_counter(changed).replace(
                     current_ticket_id=None, priority_streak=0
                 )
-                tx.save_counter(closed, announce=True)
+            if dispatch.help_is_over(changed, today):  # help was for its day (issue #14)
+                changed = dispatch.end_help(changed)
+            if changed != counter:
+                tx.save_counter(changed, announce=True)
         if tx.live.day != today:
             tx.start_day(today)
         tx.flush()
@@ -343,11 +355,23 @@ class QueueService:
         return tx.emit(TicketCalled, outcome.called, outcome.counter.number)
 
     def _issue_number(
-        self, tx: Tx, service: Service, priority: bool, issued_by: str | None, key: str | None
+        self,
+        tx: Tx,
+        service: Service,
+        priority: bool,
+        issued_by: str | None,
+        key: str | None,
+        *,
+        walk_in: bool = False,
     ) -> tuple[Ticket, str]:
         day = local_day(tx.now, tx.views.site.site.timezone)
         grant = grant_number(
-            service, tx.live.last_sequence(service.code, day), tx.now, tx.views.site.site.timezone
+            service,
+            tx.live.last_sequence(service.code, day),
+            tx.now,
+            tx.views.site.site.timezone,
+            # The citizen at the counter is served: an early closing stops the kiosks.
+            closed_today=not walk_in and tx.live.closed_early(service.code) is not None,
         )
         ticket = Ticket(
             id=0,
@@ -403,7 +427,7 @@ class QueueService:
 
         def body(tx: Tx) -> TicketOut | None:
             counter = self._acting_counter(tx, number, who, Action.CALL_NEXT)
-            waiting = tx.live.heads(dispatch.lines_of(counter.services, counter.number))
+            waiting = tx.live.heads(dispatch.lines_of(counter.calls_services, counter.number))
             dispatch.ensure_can_call(counter, who.clerk)
             if not any(counter.serves(t) for t in waiting):
                 current = self._current(tx, counter)
@@ -441,7 +465,7 @@ class QueueService:
                     Action.MOVE_TICKET,
                     f"Quầy số {counter.number} không phục vụ số {ticket.number}",
                 )
-            if ticket.target_counter is None and ticket.service not in counter.services:
+            if ticket.target_counter is None and ticket.service not in counter.calls_services:
                 # A supervisor may route any ticket; the counter serves it this once.
                 ticket = (
                     ticket.replace(target_counter=counter.number)
@@ -468,7 +492,9 @@ class QueueService:
         def body(tx: Tx) -> TicketOut:
             counter = self._acting_counter(tx, number, who, Action.WALK_IN)
             dispatch.ensure_can_call(counter, who.clerk)
-            ticket, _ = self._issue_number(tx, service, priority, f"{who.kind}:{who.subject}", None)
+            ticket, _ = self._issue_number(
+                tx, service, priority, f"{who.kind}:{who.subject}", None, walk_in=True
+            )
             ticket = ticket.replace(target_counter=counter.number)
             tx.emit(TicketIssued, ticket.replace(walk_in=True), None)
             opened = counter.state is not CounterState.OPEN
@@ -677,6 +703,71 @@ class QueueService:
         return await self._run(
             who, self._counter_change(number, who, Action.PAUSE_COUNTER, dispatch.resume)
         )
+
+    # --- a supervisor's orders for the day (issue #14) ---------------------------------
+
+    async def send_to_help(self, number: int, service_code: str, who: Principal) -> CounterOut:
+        """Send counter `number` to help `service_code` for the rest of today: it calls
+        that service's line too, until the day changes or it is sent home."""
+        self._service(service_code)
+
+        def body(tx: Tx) -> CounterOut:
+            policy.ensure_may(who, Action.HELP_SERVICE)
+            today = local_day(tx.now, tx.views.site.site.timezone)
+            counter = dispatch.send_to_help(tx.counter(number), service_code, today)
+            tx.save_counter(counter, announce=True)
+            return tx.views.counter(tx.live, counter, tx.now)
+
+        return await self._run(who, body)
+
+    async def end_help(self, number: int, who: Principal) -> CounterOut:
+        """Send counter `number` back to its own services."""
+
+        def body(tx: Tx) -> CounterOut:
+            policy.ensure_may(who, Action.HELP_SERVICE)
+            counter = tx.counter(number)
+            if counter.helps is None:
+                raise InvalidTransition(f"{counter.name} không được điều sang hỗ trợ lĩnh vực nào")
+            counter = dispatch.end_help(counter)
+            tx.save_counter(counter, announce=True)
+            return tx.views.counter(tx.live, counter, tx.now)
+
+        return await self._run(who, body)
+
+    async def close_issuing(self, code: str, who: Principal) -> ServiceOut:
+        """Stop issuing numbers of `code` for the rest of today (the kiosks and `POST
+        /api/tickets` refuse with the reason); those already waiting are still called."""
+        return await self._run(who, self._issuing(code, who, closed=True))
+
+    async def reopen_issuing(self, code: str, who: Principal) -> ServiceOut:
+        """Issue numbers of `code` again today, as its hours say."""
+        return await self._run(who, self._issuing(code, who, closed=False))
+
+    def _issuing(self, code: str, who: Principal, *, closed: bool) -> Callable[[Tx], ServiceOut]:
+        service = self._service(code)
+        if service.retired:
+            raise InvalidTransition(f"{service.name}: lĩnh vực đã ngừng cấp số")
+
+        def body(tx: Tx) -> ServiceOut:
+            policy.ensure_may(who, Action.CLOSE_ISSUING)
+            today = local_day(tx.now, tx.views.site.site.timezone)
+            was_closed = tx.live.closed_early(code) is not None
+            if closed == was_closed:
+                raise InvalidTransition(
+                    f"{service.name}: đã dừng cấp số hôm nay"
+                    if closed
+                    else f"{service.name}: không bị dừng cấp số sớm"
+                )
+            if closed:
+                tx.store.close_issuing(code, today, tx.now, tx.actor)
+            else:
+                tx.store.reopen_issuing(code, today)
+            tx.adopt(IssuingChange(code, tx.now if closed else None))
+            view = tx.views.service(tx.live, service, tx.now)
+            tx.append(ServiceUpdated(seq=0, at=tx.now, service=view))
+            return view
+
+        return body
 
     # --- ratings -----------------------------------------------------------------------
 

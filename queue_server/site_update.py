@@ -11,6 +11,8 @@ import getpass
 import uuid
 from datetime import datetime
 
+import tomli_w
+
 from queue_core.numbering import local_day
 from queue_core.site import SiteConfig
 from queue_core.site_change import SiteChange, plan_site_change
@@ -69,3 +71,10 @@ def apply_site(
 def command_line_actor() -> str:
     """Who changed the site from a command: the system user running it."""
     return f"cli:{getpass.getuser()}"
+
+
+def site_toml(site: SiteConfig) -> str:
+    """The site as TOML that `parse_site` reads back equal: every setting that is not
+    its default (an unset one cannot be written: TOML has no null). What `motcua site
+    export` prints and the admin pages' export gives."""
+    return tomli_w.dumps(site.model_dump(mode="json", exclude_defaults=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from queue_core.numbering import local_day
-from queue_core.protocol import DisplaySettings, Snapshot
+from queue_core.protocol import BoardOut, DisplaySettings, Snapshot
 from queue_server.live import Live, midnight
 from queue_server.views import Views
 
@@ -28,6 +28,7 @@ def build_snapshot(views: Views, live: Live, now: datetime) -> Snapshot:
             history=site.display.history,
             reading=site.display.reading,
             repeat=site.display.repeat,
+            boards=[BoardOut.model_validate(b.model_dump()) for b in site.boards],
         ),
         counters=[views.counter(live, c, now) for c in live.counters() if not c.retired],
         services=[views.service(live, s, now) for s in views.offered()],

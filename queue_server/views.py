@@ -127,6 +127,7 @@ class Views:
             clerk=clerk,
             pause_reason=counter.pause_reason,
             current_ticket=current,
+            helps=counter.helps,
         )
 
     def service(self, live: Live, service: Service, now: datetime) -> ServiceOut:
@@ -135,7 +136,13 @@ class Views:
         waiting = live.waiting_count(service.code)
         closed_reason, opens_at, holiday = None, None, None
         try:
-            grant_number(service, issued, now, self.site.site.timezone)
+            grant_number(
+                service,
+                issued,
+                now,
+                self.site.site.timezone,
+                closed_today=live.closed_early(service.code) is not None,
+            )
         except QueueError as exc:
             closed_reason = exc.message
             if isinstance(exc, ServiceClosed):
@@ -155,4 +162,5 @@ class Views:
             issued_today=issued,
             daily_cap=service.daily_cap,
             waiting_target_minutes=service.waiting_target_s // 60,
+            closed_early=live.closed_early(service.code) is not None,
         )

@@ -18,6 +18,7 @@ from queue_core.protocol import (
     Snapshot,
 )
 from queue_core.site import (
+    BoardConfig,
     CounterConfig,
     DisplayConfig,
     HoursConfig,
@@ -93,6 +94,7 @@ SETTINGS_MODELS = (
     CounterConfig,
     DisplayConfig,
     HoursConfig,
+    BoardConfig,
 )
 
 

@@ -22,6 +22,9 @@ def clock_of(request: Request) -> Clock:
     return clock
 
 
+SESSION_COOKIE = "motcua_hub"
+"""The `/hub` page's cookie: a staff token, as `/api/auth/token` gives one."""
+
 Store = Annotated[HubStore, Depends(store_of)]
 Now = Annotated[Clock, Depends(clock_of)]
 
@@ -41,7 +44,10 @@ def centre_caller(request: Request, store: Store) -> Centre:
 
 
 def staff_caller(request: Request, store: Store, clock: Now) -> User:
-    user = store.token_user(hash_token(bearer(request)), clock.now())
+    # The page's cookie where no header is sent (the workbook link, the live stream).
+    cookie = request.cookies.get(SESSION_COOKIE)
+    token = cookie if cookie and "authorization" not in request.headers else bearer(request)
+    user = store.token_user(hash_token(token), clock.now())
     if user is None:
         raise Unauthorized("Mã truy cập không hợp lệ hoặc đã hết hạn / invalid or expired token")
     return user

@@ -109,6 +109,27 @@ class HubStore:
             )
             return {code: (int(n), oldest) for code, n, oldest in rows}
 
+    def today(self, first: date, last: date) -> dict[tuple[str, date], tuple[int, int, list[int]]]:
+        """Per centre and day in [first, last]: issued, served, ratings per score."""
+        ratings = ", ".join(f"sum(ratings[{i}])" for i in range(1, 6))
+        with _translated(), self._pool.connection() as conn:
+            rows = conn.execute(
+                f"select centre, day, sum(issued), sum(served), {ratings} from daily"
+                " where day between %s and %s group by centre, day",
+                [first, last],
+            )
+            return {
+                (row[0], row[1]): (int(row[2]), int(row[3]), [int(n) for n in row[4:]])
+                for row in rows
+            }
+
+    def active_alerts(self) -> dict[str, list[dict[str, Any]]]:
+        with _translated(), self._pool.connection() as conn:
+            found: dict[str, list[dict[str, Any]]] = {}
+            for centre, body in conn.execute("select centre, body from alerts order by centre, id"):
+                found.setdefault(centre, []).append(body)
+            return found
+
     def add_tallies(self, centre: str, changes: dict[TallyKey, DailyTally]) -> None:
         with _translated(), self._pool.connection() as conn, conn.cursor() as cur:
             _ingest.add_tallies(cur, centre, changes)
@@ -117,9 +138,11 @@ class HubStore:
 
     def tallies(
         self, first: date, last: date, centre: str | None, by: str
-    ) -> list[tuple[str, Any, DailyTally]]:
-        with _translated(), self._pool.connection() as conn:
-            return list(_reports.tallies(conn, first, last, centre, by))
+    ) -> tuple[list[tuple[str, Any, DailyTally]], dict[Any, dict[int, int]]]:
+        """See `store.reports.tallies`; one snapshot of the database for both parts."""
+        with _translated(), self._pool.connection() as conn, conn.transaction():
+            conn.execute("set transaction isolation level repeatable read read only")
+            return _reports.tallies(conn, first, last, centre, by)
 
     # --- province staff ------------------------------------------------------------------
 
@@ -195,12 +218,12 @@ class HubStore:
 
     def listen(self, on_notice: Callable[[dict[str, Any]], None], stop: Callable[[], bool]) -> None:
         """Call `on_notice` with each ingest's notice, from every hub process, until `stop()`
-        (checked at least once a second). Runs in the caller's thread, on a connection of
+        (checked five times a second). Runs in the caller's thread, on a connection of
         its own (a listening connection cannot go back to the pool)."""
         with _translated(), psycopg.connect(self._url, autocommit=True) as conn:
             conn.execute(f"listen {_ingest.CHANNEL}")
             while not stop():
-                ready, _, _ = select.select([conn.fileno()], [], [], 1.0)
+                ready, _, _ = select.select([conn.fileno()], [], [], 0.2)
                 if not ready:
                     continue
                 for notice in conn.notifies(timeout=0, stop_after=0):

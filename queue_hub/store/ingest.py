@@ -97,9 +97,11 @@ def ingest(conn: psycopg.Connection, centre: str, shipment: Shipment, now: datet
                     [(centre, e.seq, e.type, e.at, e.body) for e in fresh],
                 )
             _project(conn, centre, fresh, SiteFacts.of(site))
+            _alerts(conn, centre, fresh)
             held = fresh[-1].seq
             conn.execute(
-                "update centres set acknowledged_seq = %s, last_shipped_at = %s,"
+                "update centres set acknowledged_seq = greatest(acknowledged_seq, %s),"
+                " last_shipped_at = %s,"
                 " last_event_at = %s where code = %s",
                 [held, now, fresh[-1].at, centre],
             )
@@ -107,6 +109,26 @@ def ingest(conn: psycopg.Connection, centre: str, shipment: Shipment, now: datet
         else:
             conn.execute("update centres set last_shipped_at = %s where code = %s", [now, centre])
     return held
+
+
+def _alerts(conn: psycopg.Connection, centre: str, events: list[Any]) -> None:
+    for event in events:
+        if event.type not in ("alert.raised", "alert.cleared"):
+            continue
+        try:
+            alert = json.loads(event.body).get("alert")
+        except (ValueError, AttributeError):
+            continue
+        if not isinstance(alert, dict) or not isinstance(alert.get("id"), int):
+            continue
+        if event.type == "alert.raised":
+            conn.execute(
+                "insert into alerts (centre, id, body) values (%s, %s, %s)"
+                " on conflict (centre, id) do update set body = excluded.body",
+                [centre, alert["id"], Jsonb(alert)],
+            )
+        else:
+            conn.execute("delete from alerts where centre = %s and id = %s", [centre, alert["id"]])
 
 
 def _project(conn: psycopg.Connection, centre: str, events: list[Any], site: SiteFacts) -> None:

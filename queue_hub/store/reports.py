@@ -3,7 +3,6 @@ database per centre and grouping key, never a ticket (`queue_hub.projection`).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -27,11 +26,13 @@ def _where(centre: str | None) -> str:
 
 def tallies(
     conn: psycopg.Connection, first: date, last: date, centre: str | None, by: str
-) -> Iterator[tuple[str, Any, DailyTally]]:
-    """(centre, key, tally) for every centre and key with a ticket issued in the range."""
+) -> tuple[list[tuple[str, Any, DailyTally]], dict[Any, dict[int, int]]]:
+    """(centre, key, tally) for every centre and key with a ticket issued in the range,
+    the tallies without their waits; and the waits' histogram per key, every centre's
+    together (the histogram is what costs: it is added up once per key, not per centre)."""
     key = KEYS[by]
     params: list[Any] = [first, last] + ([centre] if centre is not None else [])
-    found: dict[tuple[str, Any], DailyTally] = {}
+    found: list[tuple[str, Any, DailyTally]] = []
     sums = conn.execute(
         f"select centre, {key} as k, {_SUMS} from daily where {_where(centre)} group by 1, 2",
         params,
@@ -50,13 +51,14 @@ def tallies(
             service_n=int(row[11]),
             ratings=[int(n) for n in row[12 : 12 + MAX_SCORE]],
         )
-        found[(row[0], row[1])] = tally
-    waits = conn.execute(
-        f"select centre, {key} as k, w.key::int, sum(w.value::int)"
-        f" from daily, jsonb_each_text(waits) as w where {_where(centre)} group by 1, 2, 3",
+        found.append((row[0], row[1], tally))
+    hist_key = "centre" if by == "centre" else key
+    waits: dict[Any, dict[int, int]] = {}
+    rows = conn.execute(
+        f"select {hist_key} as k, w.key::int, sum(w.value::int)"
+        f" from daily, jsonb_each_text(waits) as w where {_where(centre)} group by 1, 2",
         params,
     )
-    for centre_code, k, bucket, count in waits:
-        found[(centre_code, k)].waits[int(bucket)] = int(count)
-    for (centre_code, k), tally in found.items():
-        yield centre_code, k, tally
+    for k, bucket, count in rows:
+        waits.setdefault(k, {})[int(bucket)] = int(count)
+    return found, waits

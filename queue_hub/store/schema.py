@@ -115,10 +115,25 @@ def m003_templates(conn: psycopg.Connection) -> None:
     )
 
 
+def m004_alerts(conn: psycopg.Connection) -> None:
+    # A centre's active alerts, from its alert.raised and alert.cleared events.
+    conn.execute(
+        """
+        create table alerts (
+            centre text not null references centres(code),
+            id bigint not null,
+            body jsonb not null,
+            primary key (centre, id)
+        );
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     m001_centres_events_users,
     m002_visits_and_daily_tallies,
     m003_templates,
+    m004_alerts,
 )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("vi", "en")
@@ -39,7 +39,12 @@ def catalog(domain: str, language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
-def language_of(request: Request) -> str:
+def N_(message: str) -> str:
+    """Mark `message` for the catalogs where it is defined; it is translated where shown."""
+    return message
+
+
+def language_of(request: HTTPConnection) -> str:
     """The language a person chose (`?lang=` first, then the cookie), Vietnamese otherwise."""
     chosen = request.query_params.get(LANGUAGE_COOKIE) or request.cookies.get(LANGUAGE_COOKIE)
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE

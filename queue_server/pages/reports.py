@@ -18,9 +18,11 @@ from fastapi.responses import Response
 from queue_core.errors import InvalidRequest
 from queue_core.numbering import local_day
 from queue_core.protocol import ReportRow, ReportSummary
+from queue_core.rating import scale as rating_scale
 from queue_core.report import Grouping, one_decimal, period
 from queue_server import policy
 from queue_server.auth import Principal
+from queue_server.pages.i18n import Words, language_of
 from queue_server.pages.render import page
 from queue_server.pages.session import PageSession, who_is_on_page
 from queue_server.pages.sign_in import PAGES, centre_name, sign_in_form
@@ -33,17 +35,24 @@ router = APIRouter(include_in_schema=False)
 
 PATH = "/reports"
 TITLE = PAGES[PATH]
+DOMAIN = "reports"
+
+
+def _words(request: Request) -> Words:
+    return Words(DOMAIN, language_of(request))
 
 
 def _refused(request: Request, session: PageSession | None, who: Principal) -> Response:
+    _ = _words(request).gettext
     return page(
         request,
         "refused.html",
         403,
+        domain=DOMAIN,
         centre=centre_name(request),
-        page_title=TITLE,
+        page_title=_(TITLE),
         signed_in=_signed_in(who, session),
-        message="Tài khoản này không có quyền xem báo cáo (chỉ giám sát và quản trị)",
+        message=_("This account may not read the reports (supervisors and administrators only)"),
     )
 
 
@@ -73,6 +82,13 @@ def vn(value: object) -> str:
     return str(value)
 
 
+def en(value: object) -> str:
+    """A figure as an English reader writes it: 12.5, — for nothing."""
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return vn(value)
+
+
 def _share(part: int, whole: int) -> float | None:
     return one_decimal(part * 100 / whole) if whole else None
 
@@ -98,7 +114,13 @@ def _dissatisfied_pct(row: ReportRow) -> float | None:
     return None if row.satisfaction_pct is None else one_decimal(100 - row.satisfaction_pct)
 
 
-def _charts(reports: dict[Grouping, ReportSummary]) -> dict[str, Any]:
+def _english_levels(request: Request) -> list[str]:
+    size = app_state(request).service.site.site.rating_scale
+    return [level.label_en for level in rating_scale(size)]
+
+
+def _charts(reports: dict[Grouping, ReportSummary], words: Words) -> dict[str, Any]:
+    _ = words.gettext
     hours = reports[Grouping.HOUR].rows
     days = reports[Grouping.DAY].rows
     counters = reports[Grouping.COUNTER].rows
@@ -117,6 +139,12 @@ def _charts(reports: dict[Grouping, ReportSummary]) -> dict[str, Any]:
             "labels": [r.label for r in counters],
             "satisfaction": [r.satisfaction_pct for r in counters],
         },
+        "words": {
+            "average": _("Average"),
+            "issued": _("Issued"),
+            "served": _("Served"),
+            "satisfaction": _("Satisfaction (%)"),
+        },
     }
 
 
@@ -127,11 +155,13 @@ async def reports_page(request: Request) -> Response:
         return sign_in_form(request, f"{PATH}?{request.url.query}")
     if not policy.may(who, Action.READ_REPORTS):
         return _refused(request, session, who)
+    words = _words(request)
+    _ = words.gettext
     context: dict[str, Any] = {
         "centre": centre_name(request),
-        "page_title": TITLE,
+        "page_title": _(TITLE),
         "signed_in": _signed_in(who, session),
-        "vn": vn,
+        "vn": vn if words.language == "vi" else en,
         "error": None,
     }
     try:
@@ -144,17 +174,19 @@ async def reports_page(request: Request) -> Response:
     context.update(
         first=first,
         last=last,
-        period_label=f"Từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}",
+        period_label=_("From {first} to {last}").format(
+            first=f"{first:%d/%m/%Y}", last=f"{last:%d/%m/%Y}"
+        ),
         made_at=f"{app_state(request).clock.now():%d/%m/%Y}",
-        levels=figures.levels,
+        levels=figures.levels if words.language == "vi" else _english_levels(request),
         reports=reports,
         Grouping=Grouping,
         satisfaction=_satisfaction_rows(reports[Grouping.SERVICE]),
         dissatisfied_pct=_dissatisfied_pct,
-        charts=_charts(reports),
+        charts=_charts(reports, words),
         target_minutes=figures.target_minutes,
     )
-    return page(request, "reports.html", 422 if context["error"] else 200, **context)
+    return page(request, "reports.html", 422 if context["error"] else 200, domain=DOMAIN, **context)
 
 
 @router.get(f"{PATH}/export.xlsx")
@@ -172,8 +204,9 @@ async def reports_workbook(request: Request) -> Response:
             request,
             "refused.html",
             422,
+            domain=DOMAIN,
             centre=centre_name(request),
-            page_title=TITLE,
+            page_title=_words(request).gettext(TITLE),
             message=exc.message,
         )
     return await export(request, first, last)

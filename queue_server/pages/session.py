@@ -18,6 +18,7 @@ table decides the rest.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import time
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request, Response
+from starlette.requests import HTTPConnection
 
 from queue_server.auth import Principal
 from queue_server.roles import Role
@@ -58,6 +60,12 @@ class Sessions:
         self.max_sessions = max_sessions
         self._monotonic = monotonic
         self._sessions: OrderedDict[str, PageSession] = OrderedDict()
+        self._ended = asyncio.Event()  # set, and replaced, when a session is closed
+
+    async def ended(self) -> None:
+        """Return when a session is next closed (the live page's stream then checks its
+        own)."""
+        await self._ended.wait()
 
     def open(self, username: str) -> PageSession:
         while len(self._sessions) >= self.max_sessions:
@@ -83,26 +91,30 @@ class Sessions:
         return session
 
     def close(self, session_id: str | None) -> None:
-        if session_id:
-            self._sessions.pop(session_id, None)
+        if session_id and self._sessions.pop(session_id, None) is not None:
+            self._ended.set()
+            self._ended = asyncio.Event()
 
     def __len__(self) -> int:
         return len(self._sessions)
 
 
-def sessions_of(request: Request) -> Sessions:
+def sessions_of(request: HTTPConnection) -> Sessions:
     found: Sessions = request.app.state.sessions
     return found
 
 
-def who_is_on_page(request: Request) -> tuple[Principal | None, PageSession | None]:
-    """Who opened this page: the signed-in person (an account still enabled), or the
-    holder of a bearer token (a tool, a test); (None, None) for nobody."""
+def who_is_on_page(request: HTTPConnection) -> tuple[Principal | None, PageSession | None]:
+    """Who opened this page (or a page's event stream): the signed-in person (an account
+    still enabled), or the holder of a bearer token (a tool, a test); (None, None) for
+    nobody."""
     state: AppState = request.app.state.motcua
     session = sessions_of(request).find(request.cookies.get(SESSION_COOKIE))
     if session is not None:
         user = state.reader.user(session.username)
-        if user is None or user.disabled:
+        # A reset password ends the account's sessions too: whoever held one must now
+        # sign in with the temporary password and choose their own.
+        if user is None or user.disabled or user.must_change_password:
             sessions_of(request).close(session.id)
             return None, None
         who = Principal("user", user.username, Role(user.role), user.display_name)

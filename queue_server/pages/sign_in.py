@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from queue_server.auth import dummy_hash
+from queue_server.pages.i18n import N_, SHARED_DOMAIN, Words, language_of
 from queue_server.pages.render import page
 from queue_server.pages.session import (
     FORM_COOKIE,
@@ -30,9 +31,20 @@ from queue_server.routes.deps import app_state
 
 router = APIRouter(include_in_schema=False)
 
-PAGES = {"/reports": "Báo cáo tình hình phục vụ"}
-"""The pages one may sign in to, with their titles; after signing in, the browser goes to
-the page it asked for, never to an address a form was given."""
+PAGES = {
+    "/": N_("Home"),
+    "/reports": N_("Service report"),
+    "/supervisor": N_("Live supervision"),
+    "/admin": N_("Administration"),
+    "/admin/settings": N_("Administration"),
+    "/admin/staff": N_("Administration"),
+    "/admin/devices": N_("Administration"),
+    "/admin/audit": N_("Administration"),
+    "/admin/site": N_("Administration"),
+}
+"""The pages one may sign in to, with their titles (message ids of the `pages` catalogs);
+after signing in, the browser goes to the page it asked for, never to an address a form
+was given."""
 MAX_FORM_FIELDS = 8
 MAX_FIELD_BYTES = 1024
 
@@ -45,6 +57,11 @@ def safe_next(value: str) -> str:
         return "/reports"
     pairs = urlencode(parse_qsl(query)[:8])
     return f"{path}?{pairs}" if pairs else path
+
+
+def words(request: Request) -> Words:
+    """The shared words of the pages, in the person's language."""
+    return Words(SHARED_DOMAIN, language_of(request))
 
 
 def centre_name(request: Request) -> str:
@@ -65,7 +82,7 @@ def sign_in_form(
         "sign_in.html",
         status_code,
         centre=centre_name(request),
-        page_title=PAGES.get(next_path.partition("?")[0], "Đăng nhập"),
+        page_title=words(request).gettext(PAGES.get(next_path.partition("?")[0], N_("Sign in"))),
         next=safe_next(next_path),
         message=message,
         username=username,
@@ -89,11 +106,12 @@ async def sign_in(request: Request) -> Response:
         sent_csrf = _field(form, "csrf")
         next_path = _field(form, "next")
     next_path = safe_next(next_path)
+    _ = words(request).gettext
     if not same_site(request) or not csrf_matches(sent_csrf, request.cookies.get(FORM_COOKIE)):
         return sign_in_form(
             request,
             next_path,
-            message="Biểu mẫu đã hết hạn, xin đăng nhập lại",
+            message=_("The form has expired: sign in again"),
             status_code=403,
             username=username,
         )
@@ -103,7 +121,9 @@ async def sign_in(request: Request) -> Response:
         response = sign_in_form(
             request,
             next_path,
-            message=f"Đăng nhập sai quá nhiều lần, thử lại sau {int(wait_s) + 1} giây",
+            message=_("Too many failed attempts: try again in {seconds} seconds").format(
+                seconds=int(wait_s) + 1
+            ),
             status_code=429,
             username=username,
         )
@@ -117,7 +137,7 @@ async def sign_in(request: Request) -> Response:
         return sign_in_form(
             request,
             next_path,
-            message="Máy chủ đang bận, xin đăng nhập lại sau giây lát",
+            message=_("The server is busy: sign in again in a moment"),
             status_code=503,
             username=username,
         )
@@ -125,11 +145,15 @@ async def sign_in(request: Request) -> Response:
         return sign_in_form(
             request,
             next_path,
-            message="Sai tên đăng nhập hoặc mật khẩu",
+            message=_("Wrong username or password"),
             status_code=401,
             username=username,
         )
     state.throttle.succeeded(username, address)
+    if user.must_change_password:  # reset by an administrator: a new one first
+        from queue_server.pages.password_change import change_form
+
+        return change_form(request, user.username, next_path)
     session = sessions_of(request).open(user.username)
     redirect = RedirectResponse(next_path, status_code=303)
     set_session_cookie(redirect, request, session)
@@ -140,20 +164,22 @@ async def sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     async with request.form(max_files=0, max_fields=MAX_FORM_FIELDS) as form:
         sent_csrf = _field(form, "csrf")
+        next_path = safe_next(_field(form, "next"))  # back to the page's sign-in form
     sessions = sessions_of(request)
     session = sessions.find(request.cookies.get(SESSION_COOKIE))
     if session is not None and (
         not same_site(request) or not csrf_matches(sent_csrf, session.csrf)
     ):
+        _ = words(request).gettext
         return page(
             request,
             "refused.html",
             403,
             centre=centre_name(request),
-            page_title="Đăng xuất",
-            message="Yêu cầu đăng xuất không hợp lệ",
+            page_title=_("Sign out"),
+            message=_("This sign-out request is not valid"),
         )
     sessions.close(session.id if session else None)
-    redirect = RedirectResponse("/reports", status_code=303)
+    redirect = RedirectResponse(next_path, status_code=303)
     clear_session_cookie(redirect)
     return redirect

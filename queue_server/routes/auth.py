@@ -24,6 +24,7 @@ router = APIRouter(tags=["auth"])
     summary="Sign in (OAuth2 password flow)",
     responses={
         401: {"description": "Sai tên đăng nhập hoặc mật khẩu"},
+        403: {"description": "Mật khẩu tạm do quản trị đặt lại: đổi ở trang web trước"},
         413: {"description": "Nội dung quá dài"},
         429: {"description": "Tạm khóa"},
         503: {"description": "Máy chủ đang bận"},
@@ -61,6 +62,12 @@ async def token(
             headers={"WWW-Authenticate": "Bearer"},
         )
     state.throttle.succeeded(username, address)
+    if user.must_change_password:  # reset by an administrator (issue #13)
+        raise HTTPException(
+            status_code=403,
+            detail="Mật khẩu này do quản trị đặt lại: hãy đăng nhập ở trang của máy chủ"
+            f" ({request.base_url}) để đặt mật khẩu mới, rồi đăng nhập lại",
+        )
     now = state.clock.now()
     ttl = state.settings.user_token_ttl_s
 

@@ -27,6 +27,7 @@ from queue_core.protocol import Event
 from queue_server import policy
 from queue_server.auth import Principal, hash_token
 from queue_server.hub import Hub
+from queue_server.pages.session import PageSession, sessions_of, who_is_on_page
 from queue_server.policy import Action
 from queue_server.replay import Replays
 from queue_server.state import AppState
@@ -113,17 +114,22 @@ async def events(websocket: WebSocket, token: str | None = None, since: str | No
     state: AppState = websocket.app.state.motcua
     await websocket.accept()
     who = state.tokens.holder(token, state.clock.now()) if token else None
-    if who is None or token is None:
+    session = None
+    if token is None:  # the live supervision page: its person's page session
+        who, session = _page_session(websocket)
+    if who is None:
         await _close(websocket, CLOSE_UNAUTHORIZED, "Mã truy cập không hợp lệ hoặc đã hết hạn")
         return
-    if not policy.may(who, Action.READ_EVENTS):
+    allowed = policy.may_stream_by_session(who) if session else policy.may(who, Action.READ_EVENTS)
+    if not allowed:
         await _close(websocket, CLOSE_FORBIDDEN, policy.FORBIDDEN)
         return
+    credential = token or (session.id if session else "")
     # isascii(): str.isdigit() also takes "²" and "١", which int() refuses or misreads.
     if since is not None and not (since.isascii() and since.isdigit() and len(since) < 19):
         await _close(websocket, CLOSE_BAD_REQUEST, "since= phải là một số seq")
         return
-    start = await _replay_start(websocket, state, token, int(since) if since else None)
+    start = await _replay_start(websocket, state, credential, int(since) if since else None)
     if start is False:
         await _close(websocket, CLOSE_TRY_LATER, "Nối lại quá nhiều lần, hãy thử lại sau")
         return
@@ -131,7 +137,11 @@ async def events(websocket: WebSocket, token: str | None = None, since: str | No
     unsubscribe = state.hub.subscribe(connection.offer)
     receiving = asyncio.create_task(_drain_incoming(websocket))
     too_slow = asyncio.create_task(connection.too_slow.wait())
-    revoked = asyncio.create_task(_until_revoked(state, token))
+    revoked = asyncio.create_task(
+        _until_signed_out(websocket, state, session.id)
+        if session
+        else _until_revoked(state, credential)
+    )
     try:
         sending = asyncio.create_task(_stream(state, replays_of(websocket), connection, start))
         tasks = (sending, receiving, too_slow, revoked)
@@ -174,6 +184,29 @@ async def _until_revoked(state: AppState, token: str) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(state.tokens.changed(), state.settings.ws_token_check_s)
         if state.tokens.holder(token, state.clock.now()) is None:
+            return
+
+
+def _page_session(websocket: WebSocket) -> tuple[Principal | None, PageSession | None]:
+    """The signed-in person of a staff page opening the stream with its session cookie
+    (`SameSite=Strict`); nobody unless the `Origin` header names this very server, so
+    another site's page cannot open it with the person's cookie."""
+    origin = websocket.headers.get("origin")
+    scheme = "https" if websocket.url.scheme == "wss" else "http"
+    if origin is None or origin != f"{scheme}://{websocket.url.netloc}":
+        return None, None
+    who, session = who_is_on_page(websocket)
+    return (who, session) if session is not None else (None, None)
+
+
+async def _until_signed_out(websocket: WebSocket, state: AppState, session_id: str) -> None:
+    """Return once the page's session ended: at once for a sign-out, within
+    `ws_token_check_s` for an account disabled from the command line."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(sessions_of(websocket).ended(), state.settings.ws_token_check_s)
+        who, session = who_is_on_page(websocket)
+        if session is None or session.id != session_id or who is None:
             return
 
 

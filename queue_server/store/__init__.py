@@ -91,9 +91,21 @@ class Store(Protocol):
     def record_audit(self, entries: Sequence[AuditEntry]) -> None:
         """Add `entries` to the audit log (in the transaction of the change they record)."""
 
-    def audit(self, since: datetime, until: datetime, limit: int) -> list[AuditEntry]:
+    def audit(
+        self,
+        since: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        actor: str | None = None,
+        kind: str | None = None,
+        offset: int = 0,
+    ) -> list[AuditEntry]:
         """The audit log's entries from `since` up to `until`, newest first, at most
-        `limit`."""
+        `limit` after skipping `offset`; only `actor`'s, only of `kind`, when given."""
+
+    def audit_facets(self) -> tuple[list[str], list[str]]:
+        """The actors and the kinds the audit log holds, sorted: a filter's choices."""
 
     def site_revision(self) -> int:
         """A number that changes whenever the site is saved (whichever process saved it):
@@ -106,6 +118,14 @@ class Store(Protocol):
         """Raises UnknownCounter."""
 
     def save_counter(self, counter: Counter, at: datetime | None) -> None: ...
+
+    def early_closures(self, day: date) -> dict[str, datetime]:
+        """The services whose issuing a supervisor closed early on `day`, and when."""
+
+    def close_issuing(self, service: str, day: date, at: datetime, actor: str | None) -> None:
+        """Keep `service`'s issuing closed for the rest of `day`."""
+
+    def reopen_issuing(self, service: str, day: date) -> None: ...
 
     def counters_open_since_before(self, before: datetime) -> set[int]:
         """Counters not closed whose last change was before `before`."""
@@ -197,6 +217,13 @@ class Store(Protocol):
 
     def set_user_disabled(self, username: str, disabled: bool) -> bool:
         """False when there is no such user."""
+
+    def set_user_role(self, username: str, role: str) -> bool:
+        """False when there is no such user; moves `auth_revision` (tokens carry roles)."""
+
+    def set_user_password(self, username: str, password_hash: str, must_change: bool) -> bool:
+        """A new password (its hash), to be changed at the next sign-in when `must_change`;
+        False when there is no such user."""
 
     def device(self, device_id: int) -> Device | None: ...
 

@@ -20,6 +20,7 @@ class User:
     password_hash: str
     disabled: bool
     created_at: datetime
+    must_change_password: bool = False  # reset by an administrator: a new one at sign-in
 
 
 @dataclass(frozen=True, slots=True)

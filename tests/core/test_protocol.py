@@ -65,6 +65,18 @@ ALERT = {
     "message": "Máy in của Kiosk sảnh: hết giấy, không in được số",
     "since": "2026-11-23T08:14:00+07:00",
 }
+SERVICE: dict[str, Any] = {
+    "code": "DD",
+    "name": "Đất đai",
+    "prefix": "2",
+    "waiting": 7,
+    "open": False,
+    "estimated_wait_minutes": 35,
+    "closed_reason": "Đất đai: hôm nay đã dừng cấp số sớm",
+    "issued_today": 64,
+    "waiting_target_minutes": 20,
+    "closed_early": True,
+}
 SNAPSHOT: dict[str, Any] = {
     "type": "snapshot",
     "seq": 7,
@@ -97,6 +109,8 @@ def event_json(type_: str, seq: int = 7) -> str:
         body["alert"] = ALERT
     elif type_ == "site.updated":
         body["snapshot"] = SNAPSHOT | {"seq": seq}
+    elif type_ == "service.updated":
+        body["service"] = SERVICE
     else:
         body |= {"ticket": TICKET, "counter": 3, **EXTRA.get(type_, {})}
     return json.dumps(body)

@@ -17,6 +17,7 @@ from display_board.cli import command
 from display_board.options import parse_codes, parse_numbers
 from queue_core.model import CallMode, CounterState, TicketStatus
 from queue_core.protocol import (
+    BoardOut,
     CallOut,
     CounterOut,
     DisplaySettings,
@@ -70,7 +71,12 @@ def service(code: str, waiting: int) -> ServiceOut:
     )
 
 
-def snapshot(seq: int = 10, calls: list[CallOut] | None = None, history: int = 8) -> Snapshot:
+def snapshot(
+    seq: int = 10,
+    calls: list[CallOut] | None = None,
+    history: int = 8,
+    boards: list[BoardOut] | None = None,
+) -> Snapshot:
     return Snapshot(
         seq=seq,
         at=AT,
@@ -83,6 +89,7 @@ def snapshot(seq: int = 10, calls: list[CallOut] | None = None, history: int = 8
             history=history,
             reading="words",
             repeat=2,
+            boards=boards or [],
         ),
         counters=[counter(1, ["TP"]), counter(2, ["TP", "DD"]), counter(3, ["DD"])],
         services=[service("TP", 4), service("DD", 2)],
@@ -113,6 +120,42 @@ def test_a_zone_of_services_shows_the_counters_that_serve_them() -> None:
     assert [c.number for c in board.shown_counters()] == [2, 3]
     assert [s.code for s in board.shown_services()] == ["DD"]
     assert board.apply_event(called(11, "1001", 2), True, AT) is None  # a TP ticket at 2
+
+
+def test_a_named_board_takes_its_zone_from_each_snapshot() -> None:
+    calls = [
+        CallOut(seq=2, at=AT, number="2001", counter=3, service="DD"),
+        CallOut(seq=1, at=AT, number="1001", counter=1, service="TP"),
+    ]
+    board = Board(name="Sảnh A")
+    board.apply_snapshot(snapshot(calls=calls, boards=[BoardOut(name="Sảnh A", counters=[1])]), AT)
+    assert not board.unknown_name
+    assert [c.number for c in board.shown_counters()] == [1]
+    assert [c.number for c in board.history] == ["1001"]  # its calls only
+    assert board.apply_event(called(11, "2002", 3, "DD"), True, AT) is None
+    # The site changed (`site.updated` brings a snapshot): the board follows it.
+    board.apply_snapshot(
+        snapshot(calls=calls, boards=[BoardOut(name="Sảnh A", services=["DD"])]), AT
+    )
+    assert [c.number for c in board.shown_counters()] == [2, 3]
+    assert [c.number for c in board.history] == ["2001"]
+    assert board.apply_event(called(12, "2003", 3, "DD"), True, AT) is not None
+
+
+def test_a_name_the_site_does_not_have_shows_everything_and_knows_it() -> None:
+    board = Board(name="Sảnh B")
+    board.apply_snapshot(snapshot(boards=[BoardOut(name="Sảnh A", counters=[1])]), AT)
+    assert board.unknown_name
+    assert [c.number for c in board.shown_counters()] == [1, 2, 3]
+    board.apply_snapshot(snapshot(boards=[BoardOut(name="Sảnh B", counters=[2])]), AT)
+    assert not board.unknown_name
+    assert [c.number for c in board.shown_counters()] == [2]
+
+
+def test_an_unnamed_board_keeps_its_command_line_zone_whatever_the_site_names() -> None:
+    board = Board(Zone(counters=frozenset({3})))
+    board.apply_snapshot(snapshot(boards=[BoardOut(name="Sảnh A", counters=[1])]), AT)
+    assert [c.number for c in board.shown_counters()] == [3]
 
 
 def test_the_recent_calls_keep_each_number_once_newest_first_and_cut_at_history() -> None:
@@ -233,6 +276,7 @@ def test_the_command_line_has_the_contracts_flags() -> None:
         "--volume",
         "--rate",
         "--language",
+        "--board",
     ):
         assert flag in result.output
     refused = CliRunner().invoke(
@@ -240,3 +284,28 @@ def test_the_command_line_has_the_contracts_flags() -> None:
     )
     assert refused.exit_code == 2
     assert "counter numbers" in refused.output
+
+
+def test_a_named_board_takes_no_zone_of_its_own_on_the_command_line() -> None:
+    refused = CliRunner().invoke(
+        command, ["--server", "http://x", "--token", "t", "--board", "Sảnh A", "--counters", "1"]
+    )
+    assert refused.exit_code == 2
+    assert "--board" in refused.output
+    empty = CliRunner().invoke(command, ["--server", "http://x", "--token", "t", "--board", " "])
+    assert empty.exit_code == 2
+
+
+def test_the_autostart_line_carries_the_boards_name() -> None:
+    from motcua.cli import main
+
+    env = {"MOTCUA_TOKEN": None, "MOTCUA_ADMIN_PIN": None}
+    args = ["autostart", "display", "--server", "http://10.0.0.2:8000", "--board", "Sảnh A"]
+    printed = CliRunner().invoke(main, [*args, "--print"], env=env)
+    assert printed.exit_code == 0, printed.output
+    [start] = [line for line in printed.output.splitlines() if line.startswith("ExecStart=")]
+    assert '--board "Sảnh A"' in start
+    # Checked by the board's own command at install time, not at boot.
+    refused = CliRunner().invoke(main, [*args, "--counters", "1", "--print"], env=env)
+    assert refused.exit_code == 2
+    assert "--board" in refused.output

@@ -36,6 +36,7 @@ class Hall:
         zone: Zone | None = None,
         language: str = "vi",
         clock: FrozenClock | None = None,
+        board: str | None = None,
     ) -> None:
         self.server = server
         self.tokens = tokens
@@ -46,6 +47,7 @@ class Hall:
         self.window = BoardWindow(
             Translator(LOCALE_DIR, "display_board", language),
             zone=zone,
+            board=board,
             announcer=self.announcer,
             services=self.client.services,
             clock=clock,
@@ -59,7 +61,10 @@ class Hall:
         self.window.resize(1920, 1080)
         self.window.show()
         self.bridge.start()
-        qtbot.waitUntil(lambda: self.window.banner_text() is None, timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: self.window.board.display is not None and self.window._link == "online",
+            timeout=WAIT_MS,
+        )
 
     def close(self) -> None:
         self.bridge.stop()
@@ -172,6 +177,24 @@ def test_a_zone_board_shows_and_says_only_its_own(
         qtbot.waitUntil(lambda: len(hall.announced()) == 2, timeout=WAIT_MS)
         assert hall.announced() == [f"call-{dd}-3.wav"] * 2
         assert tp not in hall.window.counter_numbers().values()
+    finally:
+        hall.close()
+
+
+def test_a_board_name_the_site_file_lacks_shows_everything_and_says_so(
+    qtbot: QtBot, server: LiveServer, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    hall = Hall(qtbot, server, tokens, tmp_path, board="Sảnh B")
+    try:
+        assert hall.window.banner_text() == (
+            "Tệp cấu hình không có màn hình tên “Sảnh B” — đang hiện tất cả các quầy"
+        )
+        assert list(hall.window.counter_numbers()) == [1, 2, 3]
+        hall.server.stop()  # the link's own message comes first while it is down
+        qtbot.waitUntil(
+            lambda: hall.window.banner_text() == "Mất kết nối máy chủ — đang kết nối lại…",
+            timeout=WAIT_MS,
+        )
     finally:
         hall.close()
 

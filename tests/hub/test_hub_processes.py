@@ -90,7 +90,7 @@ def test_two_hub_processes_on_one_database_are_one_hub(database_url: str, tmp_pa
     store = connect(database_url)
     try:
         assert store.event_count("A") == log.seq
-        [(_, _, tally)] = store.tallies(MORNING.date(), MORNING.date(), "A", "centre")
+        [(_, _, tally)] = store.tallies(MORNING.date(), MORNING.date(), "A", "centre")[0]
         assert (tally.issued, tally.called, tally.served) == (40, 40, 40)
     finally:
         store.close()

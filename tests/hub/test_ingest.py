@@ -53,7 +53,7 @@ def test_a_batch_sent_again_counts_once(hub: TestClient, hub_store: HubStore) ->
     log.visit(9, "TP", MORNING + timedelta(hours=1), wait_min=1, serve_min=1)
     assert _ship(hub, token, log.shipment(4)).json()["acknowledged_seq"] == log.seq
     assert hub_store.event_count("A") == log.seq
-    assert hub_store.tallies(MORNING.date(), MORNING.date(), "A", "centre")[0][2].issued == 4
+    assert hub_store.tallies(MORNING.date(), MORNING.date(), "A", "centre")[0][0][2].issued == 4
 
 
 def test_a_shipment_past_what_the_hub_holds_is_a_hole(hub: TestClient, hub_store: HubStore) -> None:
@@ -131,7 +131,7 @@ def test_an_event_body_that_is_not_a_ticket_is_kept_and_counts_for_nothing(
     answer = _ship(hub, token, {"after_seq": 0, "events": events})
     assert answer.json()["acknowledged_seq"] == 3
     assert hub_store.event_count("A") == 3
-    assert hub_store.tallies(MORNING.date(), MORNING.date(), None, "centre") == []
+    assert hub_store.tallies(MORNING.date(), MORNING.date(), None, "centre") == ([], {})
 
 
 def test_two_hub_stores_racing_on_one_centre_keep_each_event_once(
@@ -168,7 +168,7 @@ def test_two_hub_stores_racing_on_one_centre_keep_each_event_once(
         other.close()
     assert errors == []
     assert hub_store.event_count("A") == log.seq
-    [(_, _, tally)] = hub_store.tallies(MORNING.date(), MORNING.date(), "A", "centre")
+    [(_, _, tally)] = hub_store.tallies(MORNING.date(), MORNING.date(), "A", "centre")[0]
     assert (tally.issued, tally.called, tally.served) == (60, 60, 60)
 
 

@@ -252,6 +252,7 @@ def a_full_day(hall: Hall) -> None:
     spare = hall.issue("TP")
     post(hall, f"/api/tickets/{spare['id']}/cancel", "sup")
     hall.issue("DD")
+    post(hall, "/api/services/DD/close-today", "sup")  # and the day change reopens it
     hall.clock.advance(days=1)  # what was left open expires with the day
     hall.issue("TP")
     # Last, so that no alert is due once the day is over (the app checks every second).

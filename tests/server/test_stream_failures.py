@@ -20,7 +20,7 @@ def test_an_exception_in_the_stream_is_logged_and_closes_with_1011(
     def broken_snapshot() -> None:
         raise RuntimeError("the snapshot broke")
 
-    monkeypatch.setattr(service, "snapshot", broken_snapshot)
+    monkeypatch.setattr(service, "snapshot_text", broken_snapshot)
     with (
         caplog.at_level(logging.ERROR, logger=events_route.__name__),
         hall.client.websocket_connect(f"/ws/events?token={hall.tokens['display']}") as ws,

@@ -5,7 +5,9 @@
  * spotlighted and announced: the chime then the sentence, both made by the server
  * (/api/voice/…), `repeat` times, one announcement after another.
  *
- * Address: /display?token=T[&counters=1,2][&services=TP,DD][&sound=0][&volume=80]
+ * Address: /display?token=T[&board=NAME | &counters=1,2][&services=TP,DD][&sound=0][&volume=80]
+ * `board` names one of the site file's [[boards]]: its zone comes with every snapshot, so a
+ * change of the site file redraws it live; it wins over `counters` and `services`.
  * Plain ES2015 with no build step: TV browsers are old. */
 (function () {
   "use strict";
@@ -22,6 +24,8 @@
   var token = params.get("token") || "";
   var zoneCounters = numbers(params.get("counters"));
   var zoneServices = words(params.get("services"));
+  var boardName = params.get("board");
+  var unknownBoard = false;
   var soundWanted = params.get("sound") !== "0";
   var volume = Math.max(0, Math.min(1, Number(params.get("volume") || "100") / 100));
 
@@ -55,6 +59,15 @@
   function authHeaders() { return { Authorization: "Bearer " + token }; }
 
   // --- zone: which counters and services this board shows -------------------------------
+
+  function takeZone(boards) {
+    // A name the site does not know shows everything (a blank wall helps nobody) and says so.
+    if (boardName === null) { return; }
+    var found = (boards || []).filter(function (b) { return b.name === boardName; })[0];
+    unknownBoard = !found;
+    zoneCounters = found ? found.counters : [];
+    zoneServices = found ? found.services : [];
+  }
 
   function shownCounters() {
     return state.counters.filter(function (c) {
@@ -109,6 +122,7 @@
     state.skewMs = Date.parse(snapshot.at) - Date.now();
     state.offsetMin = offsetOf(snapshot.at);
     state.display = snapshot.display;
+    takeZone(snapshot.display.boards);
     state.counters = snapshot.counters;
     state.services = snapshot.services;
     state.snapshotSeq = snapshot.seq;
@@ -123,6 +137,7 @@
       }
     });
     renderAll();
+    renderBanner();
   }
 
   function onEvent(event) {
@@ -173,7 +188,7 @@
       });
       renderCounters();
     }
-    if (live && type.indexOf("ticket.") === 0) { refreshWaiting(); }
+    if (live && (type.indexOf("ticket.") === 0 || type === "service.updated")) { refreshWaiting(); }
   }
 
   var waitingTimer = null;
@@ -288,9 +303,21 @@
       rejected: "Mã thiết bị không hợp lệ — xin liên hệ quản trị"
     };
     if (link === "rejected") { refuse(); return; }
-    banner.hidden = link === "online";
     banner.textContent = messages[link] || "";
     document.body.classList.toggle("stale", link !== "online");
+    renderBanner();
+  }
+
+  function renderBanner() {
+    var banner = $("offline");
+    var link = window.motcua.link;
+    if (link === "online") {
+      banner.textContent = unknownBoard
+        ? "Tệp cấu hình không có màn hình tên “" + boardName + "” — đang hiện tất cả các quầy" +
+          " / The site file has no board named “" + boardName + "” — showing every counter"
+        : "";
+    }
+    banner.hidden = !banner.textContent;
   }
 
   function refuse() {

@@ -26,15 +26,15 @@
   }
 
   bar("chart-wait-by-hour", data.hours.labels, [
-    { label: "Trung bình", data: data.hours.wait_avg, backgroundColor: "#0b4f9c" },
+    { label: data.words.average, data: data.hours.wait_avg, backgroundColor: "#0b4f9c" },
     { label: "P90", data: data.hours.wait_p90, backgroundColor: "#f0a030" }
   ]);
   bar("chart-tickets-by-day", data.days.labels, [
-    { label: "Đã cấp", data: data.days.issued, backgroundColor: "#8fb3df" },
-    { label: "Đã phục vụ", data: data.days.served, backgroundColor: "#0b4f9c" }
+    { label: data.words.issued, data: data.days.issued, backgroundColor: "#8fb3df" },
+    { label: data.words.served, data: data.days.served, backgroundColor: "#0b4f9c" }
   ]);
   bar("chart-satisfaction-by-counter", data.counters.labels, [
-    { label: "Tỷ lệ hài lòng (%)", data: data.counters.satisfaction, backgroundColor: "#2e8b57" }
+    { label: data.words.satisfaction, data: data.counters.satisfaction, backgroundColor: "#2e8b57" }
   ], {
     plugins: { legend: { display: false } },
     scales: { y: { beginAtZero: true, max: 100 } }

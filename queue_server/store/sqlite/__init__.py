@@ -42,7 +42,9 @@ from queue_server.store.records import (
 )
 from queue_server.store.sqlite import alerts as _migrations  # noqa: F401  (m004–m011)
 from queue_server.store.sqlite import daily_figures as _daily  # m012, m013
+from queue_server.store.sqlite import password_change as _password_change  # noqa: F401  (m014)
 from queue_server.store.sqlite import reports as _reports
+from queue_server.store.sqlite import supervision as _supervision  # noqa: F401  (m015)
 from queue_server.store.sqlite.integrity import check_database_file
 from queue_server.store.sqlite.schema import migrations
 
@@ -197,6 +199,8 @@ class SqliteStore:
                         current_ticket_id=old.current_ticket_id,
                         pause_reason=old.pause_reason,
                         priority_streak=old.priority_streak,
+                        helps=old.helps,
+                        helps_on=old.helps_on,
                     )
                 self.save_counter(counter, None)
 
@@ -215,6 +219,8 @@ class SqliteStore:
             pause_reason=row["pause_reason"],
             priority_streak=row["priority_streak"],
             retired=bool(row["retired"]),
+            helps=row["helps"],
+            helps_on=date.fromisoformat(row["helps_on"]) if row["helps_on"] else None,
         )
 
     def counters(self) -> list[Counter]:
@@ -234,8 +240,8 @@ class SqliteStore:
         with _translated():
             self.db.execute(
                 "insert or replace into counters (number, name, services, call_mode, state, clerk,"
-                " current_ticket_id, pause_reason, priority_streak, updated_at, retired)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " current_ticket_id, pause_reason, priority_streak, updated_at, retired,"
+                " helps, helps_on) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     counter.number,
                     counter.name,
@@ -248,7 +254,31 @@ class SqliteStore:
                     counter.priority_streak,
                     _iso(at),
                     int(counter.retired),
+                    counter.helps,
+                    counter.helps_on.isoformat() if counter.helps_on else None,
                 ],
+            )
+
+    def early_closures(self, day: date) -> dict[str, datetime]:
+        with _translated():
+            rows = self.db.execute(
+                "select service, closed_at from early_closures where day = ?", [day.isoformat()]
+            ).fetchall()
+        return {service: datetime.fromisoformat(at) for service, at in rows}
+
+    def close_issuing(self, service: str, day: date, at: datetime, actor: str | None) -> None:
+        with _translated():
+            self.db.execute(
+                "insert or replace into early_closures (service, day, closed_at, actor)"
+                " values (?, ?, ?, ?)",
+                [service, day.isoformat(), _iso(at), actor],
+            )
+
+    def reopen_issuing(self, service: str, day: date) -> None:
+        with _translated():
+            self.db.execute(
+                "delete from early_closures where service = ? and day = ?",
+                [service, day.isoformat()],
             )
 
     def counters_open_since_before(self, before: datetime) -> set[int]:
@@ -498,6 +528,7 @@ class SqliteStore:
             password_hash=row["password_hash"],
             disabled=bool(row["disabled"]),
             created_at=datetime.fromisoformat(row["created_at"]),
+            must_change_password=bool(row["must_change_password"]),
         )
 
     def user(self, username: str) -> User | None:
@@ -529,6 +560,28 @@ class SqliteStore:
             return (
                 self.db.execute(
                     "update users set disabled = ? where username = ?", [int(disabled), username]
+                ).rowcount
+                > 0
+            )
+
+    def set_user_role(self, username: str, role: str) -> bool:
+        with _translated():
+            self._auth_changed()
+            return (
+                self.db.execute(
+                    "update users set role = ? where username = ?", [role, username]
+                ).rowcount
+                > 0
+            )
+
+    def set_user_password(self, username: str, password_hash: str, must_change: bool) -> bool:
+        with _translated():
+            self._auth_changed()
+            return (
+                self.db.execute(
+                    "update users set password_hash = ?, must_change_password = ?"
+                    " where username = ?",
+                    [password_hash, int(must_change), username],
                 ).rowcount
                 > 0
             )
@@ -688,11 +741,28 @@ class SqliteStore:
                     ],
                 )
 
-    def audit(self, since: datetime, until: datetime, limit: int) -> list[AuditEntry]:
+    def audit(
+        self,
+        since: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        actor: str | None = None,
+        kind: str | None = None,
+        offset: int = 0,
+    ) -> list[AuditEntry]:
+        where, params = ["at >= ?", "at <= ?"], [_iso(since), _iso(until)]
+        if actor:
+            where.append("actor = ?")
+            params.append(actor)
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
         with _translated():
             rows = self.db.query(
-                "select * from audit where at >= ? and at <= ? order by at desc, id desc limit ?",
-                [_iso(since), _iso(until), limit],
+                f"select * from audit where {' and '.join(where)}"
+                " order by at desc, id desc limit ? offset ?",
+                [*params, limit, offset],
             )
             return [
                 AuditEntry(
@@ -709,6 +779,12 @@ class SqliteStore:
                 )
                 for r in rows
             ]
+
+    def audit_facets(self) -> tuple[list[str], list[str]]:
+        with _translated():
+            actors = [r[0] for r in self.db.execute("select distinct actor from audit order by 1")]
+            kinds = [r[0] for r in self.db.execute("select distinct kind from audit order by 1")]
+        return actors, kinds
 
     def auth_revision(self) -> int:
         return self._revision("auth_revision")
