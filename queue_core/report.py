@@ -14,6 +14,11 @@ example through by hand:
 - ratings per level over the site's scale; satisfaction_pct: (all − level 1) / all.
 
 Rounding is half up at one decimal (12.25 → 12.3), as a person rounding by hand would.
+
+Visits are added to a `Tally`, and tallies merge exactly (`Tally.merged`): the figures of a
+day's tallies merged over a range are the figures of the range's visits, p90 included. So
+the store keeps each closed day's tallies (its daily figures) and a report of a year adds
+up days instead of reading a year of tickets.
 """
 
 from __future__ import annotations
