@@ -159,6 +159,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                     await writer.run(service.take_site)
 
         ticker = asyncio.create_task(tick())
+        keeper = asyncio.create_task(app.state.reports.keep_up())  # the reports' daily figures
         watcher = asyncio.create_task(watch())
         alerter = asyncio.create_task(watch_alerts())
         # What start-up built (models, the site, routes) lives as long as the process: keep
@@ -169,7 +170,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         try:
             yield
         finally:
-            for task in (ticker, watcher, alerter):
+            for task in (ticker, watcher, alerter, keeper):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

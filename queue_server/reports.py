@@ -12,11 +12,12 @@ bench/reports.py).
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
@@ -27,11 +28,12 @@ from typing import Any, TypeVar
 from queue_core.numbering import local_time
 from queue_core.protocol import ReportRow, ReportSummary
 from queue_core.rating import scale as rating_scale
-from queue_core.report import Figures, Grouping, Key, Visit, group, total
+from queue_core.report import Figures, Grouping, Key, RangeTallies, Rules, rows
 from queue_core.site import SiteConfig
 from queue_server.store import Store, StoreError, connect
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 TOTAL_LABEL = "Tổng cộng"
 GROUPINGS = tuple(Grouping)
@@ -39,12 +41,12 @@ GROUPINGS = tuple(Grouping)
 
 @dataclass(frozen=True, slots=True)
 class ReportData:
-    """What one report reads, in one consistent state of the database."""
+    """What one report reads: its tallies, and the names a person reads."""
 
     site: SiteConfig
     first: date
     last: date
-    visits: list[Visit]
+    tallies: RangeTallies  # of the groupings read, and the total
     clerks: dict[str, str]  # username → display name
     service_names: dict[str, str]
     counter_names: dict[int, str]
@@ -53,15 +55,19 @@ class ReportData:
         return [level.label_vi for level in rating_scale(self.site.site.rating_scale)]
 
 
-def read(store: Store, first: date, last: date) -> ReportData:
+def read(
+    store: Store, first: date, last: date, groupings: Sequence[Grouping] = GROUPINGS
+) -> ReportData:
+    """The tallies of `groupings` over `first`…`last`: the days that are over from the
+    store's daily figures, today from its tickets (see `Store.report_tallies`)."""
     with store.read_transaction():
         site = store.site()
         assert site is not None  # a migrated database holds its site
-        visits = store.report_visits(first, last)
         clerks = {user.username: user.display_name for user in store.users()}
         counters = {counter.number: counter.name for counter in store.counters()}
+    tallies = store.report_tallies(first, last, groupings, Rules.of(site))
     services = {code: service.name for code, service in site.services_domain().items()}
-    return ReportData(site, first, last, visits, clerks, services, counters)
+    return ReportData(site, first, last, tallies, clerks, services, counters)
 
 
 def _label(data: ReportData, by: Grouping, key: Key) -> str:
@@ -81,40 +87,28 @@ def _row(key: Key | None, label: str, figures: Figures) -> ReportRow:
     return ReportRow(key=key, label=label, **asdict(figures))
 
 
-def _targets(data: ReportData) -> Callable[[str], float]:
-    services = data.site.services_domain()
-    default_s = data.site.site.waiting_target_minutes * 60
-    targets = {code: float(service.waiting_target_s) for code, service in services.items()}
-    # A retired service is no longer in the site: the site's default target is its own.
-    return lambda code: targets.get(code, default_s)
-
-
 def total_row(data: ReportData) -> ReportRow:
-    size = data.site.site.rating_scale
-    return _row(None, TOTAL_LABEL, total(data.visits, targets_s=_targets(data), scale=size))
+    return _row(None, TOTAL_LABEL, data.tallies.total.figures())
 
 
 def summary(data: ReportData, by: Grouping, total: ReportRow | None = None) -> ReportSummary:
-    """The report of `data` grouped `by`; `total` when the caller has it already (it is
-    the same for every grouping)."""
+    """The report of `data` grouped `by` (a grouping it read); `total` when the caller
+    has it already (it is the same for every grouping)."""
     services = data.site.services_domain()
-    size = data.site.site.rating_scale
-    rows = group(
-        data.visits,
+    found = rows(
+        data.tallies.groupings[by],
         by,
-        targets_s=_targets(data),
-        scale=size,
-        timezone=data.site.site.timezone,
+        scale=data.site.site.rating_scale,
         days=(data.first, data.last),
     )
     if by is Grouping.SERVICE:  # in the site's order, as its kiosk shows them
         order = {code: n for n, code in enumerate(services)}
-        rows.sort(key=lambda row: (order.get(str(row[0]), len(order)), str(row[0])))
+        found.sort(key=lambda row: (order.get(str(row[0]), len(order)), str(row[0])))
     return ReportSummary(
         from_=data.first.isoformat(),
         to=data.last.isoformat(),
         by=by.value,
-        rows=[_row(key, _label(data, by, key), figures) for key, figures in rows],
+        rows=[_row(key, _label(data, by, key), figures) for key, figures in found],
         total=total if total is not None else total_row(data),
     )
 
@@ -128,17 +122,30 @@ def summaries(data: ReportData) -> dict[Grouping, ReportSummary]:
 # --- the jobs, run in the worker process -------------------------------------------------
 
 
-def _reading(data_dir: Path, first: date, last: date) -> ReportData:
+def _reading(
+    data_dir: Path, first: date, last: date, groupings: Sequence[Grouping] = GROUPINGS
+) -> ReportData:
     store = connect(data_dir)
     try:
-        return read(store, first, last)
+        return read(store, first, last, groupings)
     finally:
         store.close()
 
 
 def summary_job(data_dir: Path, first: date, last: date, by: Grouping) -> ReportSummary:
     """`GET /api/reports/summary`."""
-    return summary(_reading(data_dir, first, last), by)
+    return summary(_reading(data_dir, first, last, (by,)), by)
+
+
+def keep_up_job(data_dir: Path) -> int:
+    """Tally the days that are over and keep their figures, so that the next report reads
+    them rather than their tickets; returns how many days were tallied."""
+    store = connect(data_dir)
+    try:
+        site = store.site()
+        return 0 if site is None else store.keep_daily_figures(Rules.of(site))
+    finally:
+        store.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +174,12 @@ def workbook_job(data_dir: Path, first: date, last: date, made_at: datetime) -> 
     data = _reading(data_dir, first, last)
     return workbook(data, local_time(made_at, data.site.site.timezone))
 
+
+KEEP_UP_AFTER_S = 300.0
+"""How long after the server starts the days that are over are first tallied (not at once:
+a server starts busy enough), and then how often (`KEEP_UP_EVERY_S`): a day is tallied
+within the hour after it ends, so the first report of a month finds it kept."""
+KEEP_UP_EVERY_S = 3600.0
 
 WORKER_NICENESS = 5
 """The hall first, yet not so low that a busy machine starves the report: at 5 a worker
@@ -228,6 +241,21 @@ class ReportRunner:
             except BrokenProcessPool as exc:
                 self._pool = None
                 raise StoreError(f"the report's worker process died: {exc}") from exc
+
+    async def keep_up(
+        self, after_s: float = KEEP_UP_AFTER_S, every_s: float = KEEP_UP_EVERY_S
+    ) -> None:
+        """Tally the days that are over in the worker, after `after_s` then every
+        `every_s`, for ever (a task the server cancels when it stops)."""
+        await asyncio.sleep(after_s)
+        while True:
+            try:
+                days = await self.run(keep_up_job)
+                if days:
+                    log.info("daily figures kept for %d day(s)", days)
+            except Exception:  # the next round, or the next report, tallies them
+                log.exception("keeping the daily figures failed")
+            await asyncio.sleep(every_s)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from queue_core.alerts import Alert
 from queue_core.model import Counter, Ticket
-from queue_core.report import Visit
+from queue_core.report import Grouping, RangeTallies, Rules, Visit
 from queue_core.site import SiteConfig
 from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError
 from queue_server.store.records import (
@@ -168,6 +168,19 @@ class Store(Protocol):
         """Every ticket issued on the site's days `first` to `last` (both included), as
         reports count it: with its first call and its rating. Read through an index, in
         one consistent state."""
+
+    def report_tallies(
+        self, first: date, last: date, groupings: Sequence[Grouping], rules: Rules
+    ) -> RangeTallies:
+        """The tallies of `groupings` (and the total) over the site's days `first` to
+        `last`, judged by `rules`, in one consistent state: the days that are over from the
+        daily figures kept for them, the rest (today) from their tickets. Closed days found
+        without figures, or with figures a later change made stale, are tallied from their
+        tickets and kept for the next report. Call it outside a transaction."""
+
+    def keep_daily_figures(self, rules: Rules) -> int:
+        """Tally every day that is over and has no figures kept yet (or stale ones), and
+        keep them; returns how many days were tallied. Call it outside a transaction."""
 
     # --- events ----------------------------------------------------------------------
 

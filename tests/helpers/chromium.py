@@ -1,25 +1,22 @@
-"""Headless Chromium driven over the DevTools protocol, with nothing but `websockets`.
+"""Headless Chromium for the pages' end-to-end tests and screenshots: Debian's `chromium`,
+launched and driven by Playwright.
 
-For the web display's end-to-end test and its screenshot: open a page, evaluate
-JavaScript in it, capture it as PNG.
+Playwright's own browsers are never downloaded (`playwright install` needs the internet,
+which a centre's machines and CI lack): it launches the system Chromium by its path. The
+tests speak to the page through a few words (`navigate`, `evaluate`, `wait_for`,
+`screenshot`) and, where they need the browser's own protocol (an input event, a PDF, a
+script run before every document), through `call`, a DevTools session Playwright opens.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import itertools
-import json
 import shutil
-import subprocess
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from websockets.sync.client import ClientConnection, connect
+from playwright.sync_api import Browser, CDPSession, Page, Playwright, sync_playwright
 
 EXECUTABLES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 
@@ -30,6 +27,30 @@ def find_chromium() -> str | None:
         if found:
             return found
     return None
+
+
+_driver: Playwright | None = None
+_users = 0
+
+
+def _playwright() -> Playwright:
+    """The Playwright driver, shared by the browsers open at once: its sync API runs a loop
+    of its own in this thread, so a second driver cannot start while a first is open (a
+    module's browser beside a test's own), and an open one would stand in the way of
+    `asyncio.run` in tests that come later. Stopped when its last browser closes."""
+    global _driver, _users
+    if _driver is None:
+        _driver = sync_playwright().start()
+    _users += 1
+    return _driver
+
+
+def _release() -> None:
+    global _driver, _users
+    _users -= 1
+    if _users == 0 and _driver is not None:
+        _driver.stop()
+        _driver = None
 
 
 class Chromium:
@@ -54,71 +75,32 @@ class Chromium:
         self.executable = found
         self.width, self.height = width, height
         self.extra_flags = extra_flags
-        self._ids = itertools.count(1)
-        self._stack = contextlib.ExitStack()
-        self._process: subprocess.Popen[bytes] | None = None
-        self._page: ClientConnection | None = None
+        self._browser: Browser | None = None
+        self._holds_driver = False
+        self._page: Page | None = None
+        self._session: CDPSession | None = None
 
     def __enter__(self) -> Chromium:
+        driver = _playwright()
+        self._holds_driver = True
         try:
-            self._start()
+            self._browser = driver.chromium.launch(
+                executable_path=self.executable,
+                headless=True,
+                args=["--disable-gpu", "--hide-scrollbars", *self.extra_flags],
+            )
+            self._page = self._browser.new_page(
+                viewport={"width": self.width, "height": self.height}, device_scale_factor=1
+            )
+            self._session = self._page.context.new_cdp_session(self._page)
+            # What `call`'s commands act on (a script added for every new document needs
+            # the page domain of this session on).
+            self.call("Page.enable")
+            self.call("Runtime.enable")
         except BaseException:
-            self._stack.close()
+            self._close()
             raise
         return self
-
-    def _start(self) -> None:
-        profile = Path(tempfile.mkdtemp(prefix="motcua-chromium-"))
-        self._stack.callback(_remove, profile)
-        self._process = subprocess.Popen(
-            [
-                self.executable,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--hide-scrollbars",
-                f"--window-size={self.width},{self.height}",
-                f"--user-data-dir={profile}",
-                "--remote-debugging-port=0",
-                *self.extra_flags,
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self._stack.callback(self._end, self._process)
-        port = self._port(profile / "DevToolsActivePort")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as answer:
-            targets = json.load(answer)
-        page = next(t for t in targets if t["type"] == "page")
-        self._page = self._stack.enter_context(
-            connect(page["webSocketDebuggerUrl"], max_size=64 * 2**20)
-        )
-        self.call("Page.enable")
-        self.call("Runtime.enable")
-        self.call(
-            "Emulation.setDeviceMetricsOverride",
-            width=self.width,
-            height=self.height,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-
-    def _port(self, active_port: Path, timeout_s: float = 20.0) -> int:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                raise RuntimeError("chromium exited at start")
-            text = active_port.read_text() if active_port.is_file() else ""
-            if text.strip():
-                return int(text.splitlines()[0])
-            time.sleep(0.05)
-        raise TimeoutError("chromium did not open its DevTools port")
 
     def __exit__(
         self,
@@ -126,35 +108,38 @@ class Chromium:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._stack.close()
+        self._close()
 
-    @staticmethod
-    def _end(process: subprocess.Popen[bytes]) -> None:
-        process.terminate()
+    def _close(self) -> None:
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+            if self._browser is not None:
+                self._browser.close()
+        finally:
+            self._browser = self._page = self._session = None
+            if self._holds_driver:
+                self._holds_driver = False
+                _release()
+
+    @property
+    def page(self) -> Page:
+        """The Playwright page, for what the few words below do not say."""
+        assert self._page is not None, "use Chromium as a context manager"
+        return self._page
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
-        """One DevTools command; its result (events that come meanwhile are dropped)."""
-        assert self._page is not None
-        ident = next(self._ids)
-        self._page.send(json.dumps({"id": ident, "method": method, "params": params}))
-        while True:
-            message = json.loads(self._page.recv(timeout=30))
-            if message.get("id") == ident:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                result: dict[str, Any] = message.get("result", {})
-                return result
+        """One DevTools command on the page; its result."""
+        assert self._session is not None, "use Chromium as a context manager"
+        result: dict[str, Any] = self._session.send(method, params)
+        return result
 
     def navigate(self, url: str) -> None:
-        self.call("Page.navigate", url=url)
+        """Open `url`; returns once the navigation is under way (`wait_for` what matters)."""
+        self.page.goto(url, wait_until="commit")
 
     def evaluate(self, expression: str) -> Any:
-        """The value of a JavaScript expression (promises awaited)."""
+        """The value of a JavaScript expression (promises awaited), in the page as it is,
+        whatever navigation is under way: evaluated as the DevTools protocol evaluates it,
+        so an expression may be several statements."""
         result = self.call(
             "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
         )
@@ -174,14 +159,4 @@ class Chromium:
             time.sleep(interval_s)
 
     def screenshot(self, path: Path) -> None:
-        data = self.call("Page.captureScreenshot", format="png")["data"]
-        path.write_bytes(base64.b64decode(data))
-
-
-def _remove(folder: Path) -> None:
-    # Chromium's helper processes may still be writing there for a moment after it exits.
-    for _ in range(50):
-        shutil.rmtree(folder, ignore_errors=True)
-        if not folder.exists():
-            return
-        time.sleep(0.1)
+        self.page.screenshot(path=str(path))

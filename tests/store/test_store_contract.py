@@ -16,6 +16,7 @@ import pytest
 from queue_core.alerts import Alert
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
+from queue_core.report import Grouping, Rules, group, total
 from queue_core.site import parse_site
 from queue_server.store import (
     AuditEntry,
@@ -505,3 +506,46 @@ def test_a_reports_visits_are_a_range_of_days_with_first_calls_and_ratings(store
     assert visits[2].rating is None
     assert visits[2].first_called_at is None
     assert store.report_visits(tomorrow + timedelta(days=1), tomorrow + timedelta(days=9)) == []
+
+
+def _tallied(store: Store, first: date, last: date) -> dict[object, object]:
+    rules = Rules.of(parse_site(SITE))
+    found = store.report_tallies(first, last, list(Grouping), rules)
+    shown: dict[object, object] = {
+        by: sorted((key, one.figures()) for key, one in keys.items())
+        for by, keys in found.groupings.items()
+    }
+    shown[None] = found.total.figures()
+    visits = store.report_visits(first, last)
+    plain: dict[object, object] = {
+        by: group(visits, by, targets_s=rules.target_s, scale=rules.scale, timezone=rules.timezone)
+        for by in Grouping
+    }
+    plain[None] = total(visits, targets_s=rules.target_s, scale=rules.scale)
+    assert shown == plain
+    return shown
+
+
+def test_report_tallies_are_the_figures_of_the_visits_and_follow_a_late_rating(
+    store: Store,
+) -> None:
+    yesterday = DAY - timedelta(days=1)
+    done = {
+        "status": TicketStatus.DONE,
+        "called_at": NOON + timedelta(minutes=30),
+        "finished_at": NOON + timedelta(minutes=45),
+        "counter": 1,
+        "clerk": "lan",
+    }
+    issue(store, ticket(1, day=yesterday), ticket(2, day=yesterday), ticket(3))
+    with store.transaction():
+        store.update_tickets([ticket(1, day=yesterday, **done), ticket(3, **done)])
+    before = _tallied(store, yesterday, DAY)  # yesterday is over: kept from here on
+    assert store.keep_daily_figures(Rules.of(parse_site(SITE))) == 0  # kept already
+    with store.transaction():
+        store.insert_rating(Rating(1, 1, 3, (), None, NOON, 1, "lan", "TP", None))
+        store.append_events(
+            [EventRecord(store.last_seq() + 1, "ticket.rated", NOON, None, 1, 1, "{}")]
+        )
+    after = _tallied(store, yesterday, DAY)
+    assert after != before

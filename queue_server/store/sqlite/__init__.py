@@ -15,7 +15,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from queue_core.alerts import Alert, AlertKind
 from queue_core.errors import UnknownCounter, UnknownTicket
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
-from queue_core.report import Visit
+from queue_core.report import Grouping, RangeTallies, Rules, Tally, Visit
 from queue_core.site import SiteConfig, site_from_data
 from queue_server.store import DATABASE_NAME
 from queue_server.store.errors import Conflict, DatabaseUnusable, StoreError
@@ -41,8 +41,9 @@ from queue_server.store.records import (
     User,
 )
 from queue_server.store.sqlite import alerts as _migrations  # noqa: F401  (m004–m011)
+from queue_server.store.sqlite import daily_figures as _daily  # m012, m013
 from queue_server.store.sqlite import password_change as _password_change  # noqa: F401  (m014)
-from queue_server.store.sqlite import reports as _reports  # and m012
+from queue_server.store.sqlite import reports as _reports
 from queue_server.store.sqlite import supervision as _supervision  # noqa: F401  (m015)
 from queue_server.store.sqlite.integrity import check_database_file
 from queue_server.store.sqlite.schema import migrations
@@ -874,6 +875,102 @@ class SqliteStore:
     def report_visits(self, first: date, last: date) -> list[Visit]:
         with _translated(), self.read_transaction():
             return _reports.visits(self.db, first, last)
+
+    def report_tallies(
+        self, first: date, last: date, groupings: Sequence[Grouping], rules: Rules
+    ) -> RangeTallies:
+        wanted = [*dict.fromkeys([*groupings, Grouping.DAY])]
+        with _translated(), self.read_transaction():
+            found = _daily.refresh(self.db, rules, first, last)
+            stored = _daily.stored_tallies(self.db, found.stored, wanted, rules.scale)
+            held = set(found.stored)
+            live = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+            tallied: dict[date, _daily.DayFigures] = {}
+            for days in _daily.tally_runs(self.db, [d for d in live if d not in held], rules):
+                tallied.update(days)
+        parts = {by: {key: [one] for key, one in stored[by].items()} for by in wanted}
+        for figures in tallied.values():
+            for by in wanted:
+                for key, one in figures.tallies[by].items():
+                    parts[by].setdefault(key, []).append(one)
+        merged = {
+            by: {key: Tally.merged(ones, rules.scale) for key, ones in parts[by].items()}
+            for by in wanted
+        }
+        total = Tally.merged(merged[Grouping.DAY].values(), rules.scale)
+        closed = {d: f for d, f in tallied.items() if found.newest and d < found.newest}
+        self._keep(found, closed)
+        return RangeTallies({by: merged[by] for by in groupings}, total)
+
+    def keep_daily_figures(self, rules: Rules) -> int:
+        with _translated(), self.read_transaction():
+            found = _daily.refresh(self.db, rules)
+        kept = 0
+        for days in self._tallied(found, rules):
+            kept += len(days)
+        return kept
+
+    def _tallied(
+        self, found: _daily.Refresh, rules: Rules
+    ) -> Iterator[dict[date, _daily.DayFigures]]:
+        # Reading a few days' tickets at a time, each in a snapshot of its own: a day that
+        # changes meanwhile has an event after `found.last_seq`, and is tallied again later.
+        if not self._keep(found, {}, mark=True):
+            return
+        for run in _daily.runs(found.to_tally):
+            with _translated(), self.read_transaction():
+                days = next(_daily.tally_runs(self.db, run, rules))
+            if not self._keep(found, days, checked=True):
+                return
+            yield days
+
+    def _keep(
+        self,
+        found: _daily.Refresh,
+        days: dict[date, _daily.DayFigures],
+        checked: bool = False,
+        mark: bool = False,
+    ) -> bool:
+        """Save what `found` says and the closed `days` tallied from the same state, a few
+        days per transaction; False when a later check got there first. A store that cannot
+        write them (busy, read-only) still answers the report: they are tallied next time.
+
+        The events `found` checked are marked checked when there is something to save,
+        when `mark` says so (keeping up does), or when many are waiting: a report with
+        nothing to save writes nothing, so it never waits for the hall's writer."""
+        if self.db.conn.in_transaction:
+            return False
+        try:
+            with _translated():
+                return self._write_kept(found, days, checked, mark)
+        except StoreError:
+            log.warning(
+                "the daily figures were not saved; the next report tallies them again",
+                exc_info=True,
+            )
+            return False
+
+    def _write_kept(
+        self,
+        found: _daily.Refresh,
+        days: dict[date, _daily.DayFigures],
+        checked: bool,
+        mark: bool,
+    ) -> bool:
+        if not checked and found.last_seq != found.seen:
+            unchecked = found.last_seq - found.seen
+            if not (mark or found.stale or days or unchecked > _daily.UNCHECKED_MAX):
+                return True
+            with self.transaction():
+                if not _daily.mark_checked(self.db, found):
+                    return False
+        ordered = sorted(days.items())
+        for start in range(0, len(ordered), _daily.DAYS_PER_WRITE):
+            with self.transaction():
+                if not _daily.still_checked(self.db, found):
+                    return False
+                _daily.write_days(self.db, dict(ordered[start : start + _daily.DAYS_PER_WRITE]))
+        return True
 
     # --- a ticket by its printed number, for the kiosk's "rate my visit" --------------------
 
