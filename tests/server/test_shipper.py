@@ -28,6 +28,7 @@ from queue_server.site_update import apply_site
 from queue_server.store import connect
 from tests.helpers.fake_hub import FakeHub
 from tests.server.conftest import SITE, Hall, prepare_data_dir
+from tests.server.test_supervisor_page import signed_in
 
 TIMEOUT_S = 20.0
 
@@ -258,3 +259,26 @@ def test_big_events_go_in_several_requests_in_order(
         sizes = {len(r.seqs) for r in fake_hub.state.received}
     assert sizes == {1}
     assert fake_hub.seqs() == [seq for seq, _ in log]
+
+
+def test_the_supervision_page_shows_the_link_to_the_hub(hall: Hall, fake_hub: FakeHub) -> None:
+    hall.issue("TP")
+    wait_until(lambda: link(hall).get("lag_events") == 0, "the hub holds the ticket")
+    signed_in(hall)
+    shown = hall.client.get("/supervisor/hall.json").json()["hub_link"]
+    assert shown["state"] == "ok"
+    assert shown["acknowledged_seq"] == shown["last_seq"] == link(hall)["last_seq"]
+    assert "url" not in shown
+    assert fake_hub.url not in json.dumps(shown)
+    page = hall.client.get("/supervisor")
+    assert "Kết nối với hệ thống của tỉnh" in page.text
+
+
+def test_a_centre_without_a_hub_shows_no_link(tmp_path: Path, clock: FrozenClock) -> None:
+    data_dir = tmp_path / "alone"
+    tokens = prepare_data_dir(data_dir, now=clock.now())
+    with TestClient(create_app(Settings(data_dir=data_dir), clock=clock)) as client:
+        alone = Hall(client, data_dir, clock)
+        alone.tokens.update(tokens)
+        signed_in(alone)
+        assert alone.client.get("/supervisor/hall.json").json()["hub_link"] is None
