@@ -79,7 +79,7 @@ from issue import (
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from counter_client.desk import WAITING_READ_MS, WAITING_ROWS
+from counter_client.desk import WAITING_READ_MS, WAITING_ROWS, read_delay_ms
 from queue_server.database import open_store
 
 CALLED = '"ticket.called"'
@@ -859,8 +859,8 @@ async def again_if_dropped(
 
 class Reload:
     """A read that events ask for often, as the counter client does it (`desk._Reload`):
-    `interval_s` after the first ask (later asks do not restart the wait), one request at
-    a time, once more if asked meanwhile."""
+    `interval_s` (give or take `desk.READ_SPREAD`) after the first ask (later asks do not
+    restart the wait), one request at a time, once more if asked meanwhile."""
 
     def __init__(self, fetch: Callable[[], Awaitable[None]], interval_s: float) -> None:
         self._fetch = fetch
@@ -875,7 +875,8 @@ class Reload:
         if self._in_flight:
             self._again = True
         elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self._interval_s, self._start)
+            delay_s = read_delay_ms(round(self._interval_s * 1000)) / 1000
+            self._timer = asyncio.get_running_loop().call_later(delay_s, self._start)
 
     def _start(self) -> None:
         self._timer = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,16 @@ WAITING_READ_MS = 300
 # The front of the counter's call order the desk lists: what a clerk picks from; the
 # services' counts say how many wait in all.
 WAITING_ROWS = 40
+# Every desk hears an event in the same moment: were each to read a fixed time later, twenty
+# desks would ask in the same millisecond and every other request of the hall (a kiosk's
+# ticket, a call) would queue behind the burst. Each read waits this share more or less,
+# drawn anew each time, which spreads the desks over the interval.
+READ_SPREAD = 0.5
+
+
+def read_delay_ms(interval_ms: int, draw: Callable[[], float] = random.random) -> int:
+    """How long a read asked for now waits: `interval_ms`, give or take `READ_SPREAD`."""
+    return max(1, round(interval_ms * (1 - READ_SPREAD + 2 * READ_SPREAD * draw())))
 
 
 class _Reload(QObject):
@@ -74,14 +85,15 @@ class _Reload(QObject):
         self._apply = apply
         self._in_flight = False
         self._again = False
-        self._timer = QTimer(self, singleShot=True, interval=interval_ms)
+        self._interval_ms = interval_ms
+        self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._run)
 
     def request(self) -> None:
         if self._in_flight:
             self._again = True
         elif not self._timer.isActive():  # restarting it would starve under steady events
-            self._timer.start()
+            self._timer.start(read_delay_ms(self._interval_ms))
 
     def _run(self) -> None:
         self._in_flight, self._again = True, False
