@@ -181,7 +181,7 @@ _FIGURES = (
     "issued, called, served, no_show, cancelled, expired, within_target, wait_sum_s,"
     " service_sum_s, service_n, ratings, waits"
 )
-_ADDED = (
+_ADDED_SUMS = (
     " issued = d.issued + excluded.issued, called = d.called + excluded.called,"
     " served = d.served + excluded.served, no_show = d.no_show + excluded.no_show,"
     " cancelled = d.cancelled + excluded.cancelled, expired = d.expired + excluded.expired,"
@@ -191,12 +191,15 @@ _ADDED = (
     " service_n = d.service_n + excluded.service_n,"
     " ratings = array(select a + b from unnest(d.ratings, excluded.ratings)"
     "   with ordinality as r(a, b, i) order by i),"
+)
+_WAITS_ADDED = (
     " waits = (select coalesce(jsonb_object_agg(k, n), '{}') from ("
     "   select k, sum(v::int) as n from ("
     "     select * from jsonb_each_text(d.waits) union all"
     "     select * from jsonb_each_text(excluded.waits)) as both_(k, v)"
     "   group by k having sum(v::int) <> 0) as merged)"
 )
+_ADDED = _ADDED_SUMS + _WAITS_ADDED
 
 
 def _figures(t: DailyTally) -> tuple[Any, ...]:
@@ -252,5 +255,19 @@ def add_tallies(cur: psycopg.Cursor[Any], centre: str, changes: dict[TallyKey, D
         [
             (grouping, period, centre, key, *_figures(t))
             for (grouping, period, key), t in sorted(rollups(changes).items())
+        ],
+    )
+    days: dict[date, dict[int, int]] = {}
+    for (day, _, _), tally in changes.items():
+        waits = days.setdefault(day, {})
+        for bucket, n in tally.waits.items():
+            waits[bucket] = waits.get(bucket, 0) + n
+    cur.executemany(
+        "insert into province_day_waits as d (day, waits) values (%s, %s)"
+        f" on conflict (day) do update set {_WAITS_ADDED}",
+        [
+            (day, Jsonb({str(k): n for k, n in waits.items() if n}))
+            for day, waits in sorted(days.items())
+            if any(waits.values())
         ],
     )

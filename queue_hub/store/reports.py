@@ -49,15 +49,21 @@ def _tally(row: Any) -> DailyTally:
 Found = tuple[list[tuple[str, Any, DailyTally]], dict[Any, dict[int, int]]]
 
 
-def _read(conn: psycopg.Connection, source: str, params: list[Any], by: str) -> Found:
-    """Sums per (centre, key) and the waits' histogram per key of `source`, a query of
-    rows (centre, k, the tally's columns, waits)."""
-    found = [
+def _sums(
+    conn: psycopg.Connection, source: str, params: list[Any]
+) -> list[tuple[str, Any, DailyTally]]:
+    return [
         (row[0], row[1], _tally(row[2:]))
         for row in conn.execute(
             f"with src as ({source}) select centre, k, {_SUMS} from src group by 1, 2", params
         )
     ]
+
+
+def _read(conn: psycopg.Connection, source: str, params: list[Any], by: str) -> Found:
+    """Sums per (centre, key) and the waits' histogram per key of `source`, a query of
+    rows (centre, k, the tally's columns, waits)."""
+    found = _sums(conn, source, params)
     hist_key = "centre" if by == "centre" else "k"
     waits: dict[Any, dict[int, int]] = {}
     rows = conn.execute(
@@ -108,7 +114,19 @@ def tallies(
             f"select centre, period::text as k, {_COLUMNS} from rollup"
             f" where grouping = 'day' and period between %s and %s{mine}"
         )
-        return _keys(_read(conn, source, [first, last, *own], by), by)
+        if centre is not None:
+            return _keys(_read(conn, source, [first, last, *own], by), by)
+        # The sums per centre (their rating scales differ), the waits per day: one
+        # histogram of every centre's (`province_day_waits`).
+        waits: dict[Any, dict[int, int]] = {}
+        histograms = conn.execute(
+            "select day::text, w.key::int, w.value::int"
+            " from province_day_waits, jsonb_each_text(waits) as w where day between %s and %s",
+            [first, last],
+        )
+        for k, bucket, count in histograms:
+            waits.setdefault(k, {})[int(bucket)] = int(count)
+        return _keys((_sums(conn, source, [first, last]), waits), by)
     months = _whole_months(first, last)
     if months is None:
         return daily_tallies(conn, first, last, centre, by)

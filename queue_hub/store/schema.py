@@ -189,12 +189,35 @@ def m005_rollups(conn: psycopg.Connection) -> None:
     )
 
 
+def m006_province_day_waits(conn: psycopg.Connection) -> None:
+    # Every centre's waits of a day in one histogram, for `by=day` across the province: a
+    # year is 365 histograms instead of one per centre and day. Rows are updated by every
+    # centre's ingest, in day order, so two ingests wait for each other only on a shared
+    # day and never deadlock.
+    conn.execute(
+        """
+        create table province_day_waits (
+            day date primary key,
+            waits jsonb not null default '{}'
+        );
+        insert into province_day_waits
+        select day, jsonb_object_agg(bucket, n) from (
+            select r.period as day, w.key as bucket, sum(w.value::int) as n
+            from rollup as r, jsonb_each_text(r.waits) as w
+            where r.grouping = 'day'
+            group by 1, 2 having sum(w.value::int) <> 0
+        ) as b group by 1;
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     m001_centres_events_users,
     m002_visits_and_daily_tallies,
     m003_templates,
     m004_alerts,
     m005_rollups,
+    m006_province_day_waits,
 )
 
 

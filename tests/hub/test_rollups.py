@@ -1,6 +1,6 @@
 """The rollups a summary reads (whole months per centre, days' totals) give figures
 identical to the day-by-day merge of every key's row, on random tallies over random
-ranges, and the migration's rollup of a history already held is the same."""
+ranges, and the migrations' rollups of a history already held are the same."""
 
 from __future__ import annotations
 
@@ -94,9 +94,14 @@ def test_the_migration_rolls_up_the_history_held(hub_store: HubStore, database_u
         hub_store.add_tallies(code, _random_changes(rng))
     with psycopg.connect(database_url) as conn:
         kept = conn.execute("select * from rollup order by 1, 2, 3, 4").fetchall()
-        conn.execute("drop table rollup")
-        conn.execute("delete from schema_migrations where name = 'm005_rollups'")
+        days = conn.execute("select * from province_day_waits order by 1").fetchall()
+        conn.execute("drop table rollup, province_day_waits")
+        conn.execute(
+            "delete from schema_migrations where name = any(%s)",
+            [["m005_rollups", "m006_province_day_waits"]],
+        )
         conn.commit()
-        assert migrate(conn) == ["m005_rollups"]
+        assert migrate(conn) == ["m005_rollups", "m006_province_day_waits"]
         assert conn.execute("select * from rollup order by 1, 2, 3, 4").fetchall() == kept
+        assert conn.execute("select * from province_day_waits order by 1").fetchall() == days
     _same_figures(hub_store, rng)
