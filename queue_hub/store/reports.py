@@ -132,12 +132,17 @@ def tallies(
         return daily_tallies(conn, first, last, centre, by)
     start, end = months
     after_end = (end + timedelta(days=32)).replace(day=1)
-    key = {"centre": "''", "service": "service", "hour": "hour::text"}[by]
+    # The edge days: by centre, their totals; otherwise every key's row of them.
+    edges = (
+        f"select centre, key as k, {_COLUMNS} from rollup where grouping = 'day' and"
+        if by == "centre"
+        else f"select centre, {KEYS[by]}::text as k, {_COLUMNS} from daily where"
+    )
+    column = "period" if by == "centre" else "day"
     source = (
         f"select centre, key as k, {_COLUMNS} from rollup"
         f" where grouping = %s and period between %s and %s{mine}"
-        f" union all select centre, {key} as k, {_COLUMNS} from daily"
-        f" where (day between %s and %s or day between %s and %s){mine}"
+        f" union all {edges} ({column} between %s and %s or {column} between %s and %s){mine}"
     )
     params = [by, start, end, *own, first, start - timedelta(days=1), after_end, last, *own]
     return _keys(_read(conn, source, params, by), by)
