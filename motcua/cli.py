@@ -79,6 +79,10 @@ def _settings(env_file: Path | None, **flags: object) -> Settings:
             where = f"--{name.replace('_', '-')} / MOTCUA_{name.upper()}"
             if name in ("site_file", "MOTCUA_SITE"):
                 where = "--site / MOTCUA_SITE"
+            if name == "hub_url":
+                where = "--hub / MOTCUA_HUB_URL"
+            if name == "hub_token":
+                where = "--hub-token-file / MOTCUA_HUB_TOKEN"
             problems.append(f"{where}: {error['msg']}")
         raise click.ClickException("; ".join(problems)) from None
 
@@ -199,6 +203,29 @@ def main() -> None:
     type=click.Choice(["debug", "info", "warning", "error"]),
     help="Mức ghi nhật ký. / Log level.",
 )
+@click.option(
+    "--hub",
+    "hub_url",
+    help="Địa chỉ máy chủ tỉnh nhận nhật ký sự kiện của trung tâm (docs/province.md). / The "
+    "province hub this centre ships its event log to.",
+)
+@click.option(
+    "--hub-token",
+    help="Mã của trung tâm trên máy chủ tỉnh; nên dùng --hub-token-file hoặc MOTCUA_HUB_TOKEN. "
+    "/ The centre's hub token; prefer --hub-token-file or MOTCUA_HUB_TOKEN.",
+)
+@click.option(
+    "--hub-token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tệp chứa mã của trung tâm trên máy chủ tỉnh (chmod 600). / A file holding the "
+    "centre's hub token (chmod 600).",
+)
+@click.option(
+    "--hub-template",
+    help="Theo mẫu cấu hình TÊN của máy chủ tỉnh: áp dụng mỗi phiên bản mới, giữ tên và quầy "
+    "của trung tâm. / Follow the hub's site template NAME, keeping this centre's name and "
+    "counters.",
+)
 def serve(
     data_dir: Path | None,
     host: str | None,
@@ -206,6 +233,10 @@ def serve(
     site_file: Path | None,
     env_file: Path | None,
     log_level: str,
+    hub_url: str | None,
+    hub_token: str | None,
+    hub_token_file: Path | None,
+    hub_template: str | None,
 ) -> None:
     from queue_server.app import create_app
     from queue_server.serve import run
@@ -215,7 +246,16 @@ def serve(
     )
     from queue_server.database import DataDirInUse, lock_data_dir
 
-    settings = _settings(env_file, data_dir=data_dir, host=host, port=port, site_file=site_file)
+    settings = _settings(
+        env_file,
+        data_dir=data_dir,
+        host=host,
+        port=port,
+        site_file=site_file,
+        hub_url=hub_url,
+        hub_token=_hub_token(hub_token, hub_token_file),
+        hub_template=hub_template,
+    )
     try:
         lock = lock_data_dir(settings.data_dir)
     except DataDirInUse as exc:
@@ -228,6 +268,26 @@ def serve(
         run(create_app(settings), settings.host, settings.port, log_level)
     finally:
         lock.close()
+
+
+def _hub_token(token: str | None, token_file: Path | None) -> str | None:
+    """The hub token from `--hub-token-file` (read as the apps read theirs) or `--hub-token`
+    (with the apps' warning); None leaves it to MOTCUA_HUB_TOKEN and the settings file."""
+    if token_file is not None:
+        from queue_client.token_file import TokenFileError, read_token_file
+
+        try:
+            return read_token_file(token_file)
+        except TokenFileError as exc:
+            raise click.UsageError(str(exc)) from exc
+    if token is not None:
+        click.echo(
+            "cảnh báo: --hub-token hiện với mọi tài khoản trên máy (danh sách tiến trình); hãy "
+            "dùng --hub-token-file hoặc MOTCUA_HUB_TOKEN / warning: --hub-token is visible to "
+            "every local account (the process list); use --hub-token-file or MOTCUA_HUB_TOKEN",
+            err=True,
+        )
+    return token
 
 
 # --- users --------------------------------------------------------------------------------

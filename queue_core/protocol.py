@@ -501,6 +501,20 @@ class TodayFiguresOut(_Wire):
     within_target_pct: float | None
 
 
+class HubLinkOut(_Wire):
+    """A centre's link to the province hub, as `/api/health` and the supervision page show
+    it: figures and the kind of failure only (never the hub's address or words)."""
+
+    state: Literal["connecting", "ok", "down"]
+    acknowledged_seq: int | None = None
+    last_seq: int = 0
+    lag_events: int | None = None
+    lag_seconds: float | None = None
+    last_shipped_at: str | None = None
+    last_error: str | None = None
+    last_error_at: str | None = None
+
+
 class HallOut(_Wire):
     """`GET /supervisor/hall.json`: the whole hall as the supervision page draws it,
     fetched again when the event stream says something changed. `seq` is the last event
@@ -513,6 +527,9 @@ class HallOut(_Wire):
     alerts: list[AlertOut]
     devices: list[DeviceStateOut]
     figures: TodayFiguresOut
+    hub_link: HubLinkOut | None = Field(
+        default=None, description="The link to the province hub, where the centre ships to one."
+    )
 
 
 # --- reports -------------------------------------------------------------------------------

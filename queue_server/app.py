@@ -57,6 +57,7 @@ from queue_server.routes import (
 )
 from queue_server.service import QueueService
 from queue_server.settings import Settings
+from queue_server.shipper import start as start_shipper
 from queue_server.state import AppState
 from queue_server.store import Store
 from queue_server.tokens import WATCH_S, Tokens
@@ -124,6 +125,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             RateBudget(settings.ws_replay_burst, settings.ws_replay_interval_s, REPLAY_MAX_WAIT_S),
         )
         await writer.run(_idle)  # expire what a past day left open before serving anyone
+        app.state.shipper = start_shipper(settings, service, hub, clock)  # None: no hub
 
         async def tick() -> None:
             while True:
@@ -172,6 +174,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if app.state.shipper is not None:
+                await app.state.shipper.stop()
             writer.stop()
             app.state.replays.close()
             app.state.reports.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, HttpUrl, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -61,6 +61,28 @@ class Settings(BaseSettings):
     # espeak-ng runs at once, and the size the voice cache is kept under.
     voice_syntheses: int = Field(default=2, gt=0)
     voice_cache_max_mb: int = Field(default=64, gt=0)
+    # The province hub this centre ships its event log to (docs/province.md); none: no hub.
+    hub_url: HttpUrl | None = None
+    # A secret: kept out of every repr and log line.
+    hub_token: SecretStr | None = Field(default=None, validate_default=True)
+    # The longest pause between two tries while the hub cannot be reached (backoff cap).
+    hub_retry_max_s: float = Field(default=60.0, gt=0)
+    # How long one request to the hub may take: connecting, sending, or waiting for its answer.
+    hub_timeout_s: float = Field(default=10.0, gt=0)
+    # After a commit, how long the shipper waits for more events before it ships the batch:
+    # a busy hall ships one request a second, not one a call.
+    hub_linger_s: float = Field(default=1.0, ge=0)
+    # The province's site template this centre follows (docs/province.md); none: none.
+    hub_template: str | None = Field(default=None, min_length=1, max_length=100)
+    # How often the followed template is fetched, in seconds.
+    hub_template_interval_s: float = Field(default=300.0, gt=0)
+
+    @field_validator("hub_token")
+    @classmethod
+    def _hub_token_with_url(cls, token: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if info.data.get("hub_url") is not None and not (token and token.get_secret_value()):
+            raise ValueError("cần mã của trung tâm trên máy chủ tỉnh / the hub token is needed")
+        return token
 
     @classmethod
     def load(cls, env_file: Path | None = None, **flags: object) -> Settings:

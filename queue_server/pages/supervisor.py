@@ -66,7 +66,7 @@ async def supervisor_page(request: Request) -> Response:
         return _refused(request, who, session)
     _ = _words(request).gettext
     state = app_state(request)
-    hall = hall_view(state.service, state.clock.now())
+    hall = hall_view(state.service, state.clock.now(), _hub_link(request))
     return page(
         request,
         "supervisor.html",
@@ -88,7 +88,7 @@ async def hall_json(request: Request) -> Response:
     if not policy.may(who, Action.SUPERVISE):
         return JSONResponse({"detail": policy.FORBIDDEN}, 403, headers=HEADERS)
     state = app_state(request)
-    hall = hall_view(state.service, state.clock.now())
+    hall = hall_view(state.service, state.clock.now(), _hub_link(request))
     return Response(hall.model_dump_json(), media_type="application/json", headers=HEADERS)
 
 
@@ -165,3 +165,12 @@ async def reopen(request: Request, code: ServiceCode) -> Response:
         return await queue.reopen_issuing(code, who)
 
     return await _order(request, Action.CLOSE_ISSUING, order)
+
+
+def _hub_link(request: Request) -> dict[str, object] | None:
+    """The shipper's state (`queue_server.shipper`), where the centre ships to a hub."""
+    shipper = getattr(request.app.state, "shipper", None)
+    if shipper is None:
+        return None
+    state: dict[str, object] = shipper.status.public(app_state(request).clock.now())
+    return state

@@ -13,6 +13,7 @@ from queue_core.hall_figures import today_figures
 from queue_core.protocol import (
     DeviceStateOut,
     HallOut,
+    HubLinkOut,
     SupervisedServiceOut,
     TodayFiguresOut,
     WaitingTicketOut,
@@ -35,7 +36,9 @@ def _first_waiting(live: Live, views: Views, code: str) -> list[WaitingTicketOut
     ]
 
 
-def hall_view(service: QueueService, now: datetime) -> HallOut:
+def hall_view(
+    service: QueueService, now: datetime, hub_link: dict[str, object] | None = None
+) -> HallOut:
     live, views = service.live, service.views
     services = []
     for found in views.offered():
@@ -68,4 +71,5 @@ def hall_view(service: QueueService, now: datetime) -> HallOut:
             if d.revoked_at is None
         ],
         figures=TodayFiguresOut(**dataclasses.asdict(figures)),
+        hub_link=HubLinkOut.model_validate(hub_link) if hub_link is not None else None,
     )

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from queue_core.protocol import CounterOut, RatingLevelOut, RatingScaleOut, ServiceOut, SiteOut
 from queue_core.rating import QUESTION_VI, scale
 from queue_server.routes.deps import Caller, CounterNumber, Queue
+from queue_server.service import QueueService
 
 router = APIRouter(tags=["site"])
 
@@ -48,6 +49,11 @@ async def rating_scale(queue: Queue, _: Caller) -> RatingScaleOut:
 
 @router.get("/api/site", response_model=SiteOut, summary="The centre, its services and counters")
 async def site(queue: Queue, _: Caller) -> SiteOut:
+    return describe(queue)
+
+
+def describe(queue: QueueService) -> SiteOut:
+    """The centre as `/api/site` shows it (and as the shipper sends it to the hub)."""
     config = queue.site.site
     return SiteOut(
         name=config.name,

@@ -225,12 +225,28 @@
     });
   }
 
+  function drawHubLink() {
+    var panel = document.getElementById("hub-link");
+    var link = hall.hub_link;
+    panel.hidden = !link;
+    if (!link) { return; }
+    var lag = link.lag_events === null ? "?" : String(link.lag_events);
+    var text = words.hub_link[link.state]
+      .replace("{lag}", lag)
+      .replace("{since}", link.last_error_at ? hhmm(link.last_error_at) : "?")
+      .replace("{error}", link.last_error || "");
+    panel.querySelector("p").textContent = text;
+    panel.dataset.state = link.state;
+    panel.classList.toggle("trouble", link.state === "down");
+  }
+
   function draw() {
     drawFigures();
     drawServices();
     drawCounters();
     drawAlerts();
     drawDevices();
+    drawHubLink();
     document.body.dataset.seq = String(hall.seq);
   }
 
