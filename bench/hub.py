@@ -12,7 +12,9 @@ It starts its own PostgreSQL (as the tests do, `tests/hub/postgres.py`) unless g
 2. `year`: it fills the daily tallies directly (`HubStore.add_tallies`, one transaction per
    centre) for a year of the same 100 centres, then times the province summary
    (`GET /api/hub/reports/summary`, through a hub process) over the whole year for every
-   grouping, for all centres and for one.
+   grouping, for all centres and for one (read from the rollups); then, in the same run,
+   the same summary for all centres through `queue_hub.reports.summary(..., rollups=False)`
+   in this process (every key's row of every day: how the hub read before the rollups).
 
 Run: `.venv/bin/python bench/hub.py [--centres 100] [--per-day 400] [--json]`. It prints
 figures and asserts nothing about them.
@@ -42,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from queue_core.clock import SystemClock  # noqa: E402
 from queue_hub.auth import hash_password, hash_token, new_token  # noqa: E402
 from queue_hub.projection import DailyTally, wait_bucket  # noqa: E402
+from queue_hub.reports import summary  # noqa: E402
 from queue_hub.store import HubStore, User, connect  # noqa: E402
 from tests.helpers.server_process import running  # noqa: E402
 from tests.hub.centre_log import MORNING, CentreLog  # noqa: E402
@@ -158,6 +161,17 @@ def year(url: str, staff: str, last: date, one: str) -> dict[str, float]:
     return timings
 
 
+def day_by_day(store: HubStore, last: date) -> dict[str, float]:
+    """The province summary without the rollups, for comparison in the same run."""
+    first = (last - timedelta(days=364)).isoformat()
+    timings: dict[str, float] = {}
+    for by in ("centre", "service", "day", "hour"):
+        began = time.perf_counter()
+        summary(store, first, last.isoformat(), "all", by, rollups=False)
+        timings[f"all_{by}_s"] = round(time.perf_counter() - began, 2)
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="postgresql://… (default: a server of our own)")
@@ -205,6 +219,8 @@ def main() -> None:
                 staff = signed.json()["access_token"]
                 figures["year_summary"] = year(one.url, staff, last, codes[0])
                 print("year summary:", json.dumps(figures["year_summary"]), flush=True)
+                figures["year_day_by_day"] = day_by_day(store, last)
+                print("year day by day:", json.dumps(figures["year_day_by_day"]), flush=True)
             one.stop_cleanly()
             two.stop_cleanly()
         store.close()

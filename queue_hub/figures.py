@@ -1,58 +1,50 @@
-"""A report row's figures from merged `DailyTally`s, with `queue_core.report`'s
-definitions and rounding (the contract's Row): the same numbers a centre's own summary
-gives for the same tickets."""
+"""A report row's figures from merged `DailyTally`s: the hub's tally, as it is stored, read
+back as a `queue_core.report.Tally`, whose `figures()` are a centre's own arithmetic
+(definitions, rounding, nearest-rank p90, the rating scale). One home for the rule: the
+same numbers a centre's own summary gives for the same tickets."""
 
 from __future__ import annotations
 
-import math
+from itertools import accumulate
 
-from queue_core.report import Figures, one_decimal
+from queue_core.report import Figures, Tally, WaitTotals
 from queue_hub.projection import DailyTally
 
-
-def _minutes(seconds: float | None) -> float | None:
-    return None if seconds is None else one_decimal(seconds / 60)
+_US_PER_TENTH = 6_000_000  # a tenth of a minute
 
 
-def _pct(part: int, whole: int) -> float | None:
-    return one_decimal(part * 100 / whole) if whole else None
+def as_tally(tally: DailyTally, scale: int) -> Tally:
+    """`tally` as the centre's `Tally`, shown on `scale`.
 
-
-def _p90_bucket(waits: dict[int, int]) -> int | None:
-    """The nearest-rank 90th percentile of the histogram: the ⌈0.9·n⌉-th smallest."""
-    n = sum(waits.values())
-    if n <= 0:
-        return None
-    rank = math.ceil(9 * n / 10)  # in integers, as queue_core.report.p90
-    seen = 0
-    for bucket in sorted(waits):
-        seen += waits[bucket]
-        if seen >= rank:
-            return bucket
-    return max(waits)  # pragma: no cover - the counts add up to n
-
-
-def figures(tally: DailyTally, scale: int) -> Figures:
-    waits = {bucket: n for bucket, n in tally.waits.items() if n > 0}
-    p90 = _p90_bucket(waits)
-    levels = {str(level): 0 for level in range(1, scale + 1)}
-    for score, count in enumerate(tally.ratings, start=1):
-        levels[str(min(score, scale))] += count
-    rated = sum(levels.values())
-    return Figures(
+    The hub keeps differences (a ticket's old part out, its new part in), so it keeps no
+    longest wait, which cannot be taken out again: the longest is the top of the waits'
+    histogram, whose tenth is the report's rounded maximum (rounding is monotone). Sums are
+    kept in seconds and read back in microseconds."""
+    waits = sorted((bucket, n) for bucket, n in tally.waits.items() if n > 0)
+    kept: list[WaitTotals] = []
+    if waits:
+        lo, hi = waits[0][0], waits[-1][0]
+        counts = [0] * (hi - lo + 1)
+        for bucket, n in waits:
+            counts[bucket - lo] = n
+        kept.append(WaitTotals(lo, list(accumulate(counts))))
+    return Tally(
+        scale,
         issued=tally.issued,
         called=tally.called,
         served=tally.served,
         no_show=tally.no_show,
         cancelled=tally.cancelled,
         expired=tally.expired,
-        wait_avg_minutes=_minutes(tally.wait_sum_s / tally.called if tally.called else None),
-        wait_p90_minutes=None if p90 is None else p90 / 10,
-        wait_max_minutes=max(waits) / 10 if waits else None,
-        service_avg_minutes=_minutes(
-            tally.service_sum_s / tally.service_n if tally.service_n else None
-        ),
-        within_target_pct=_pct(tally.within_target, tally.called),
-        ratings=levels,
-        satisfaction_pct=_pct(rated - levels["1"], rated),
+        within_target=tally.within_target,
+        wait_us=round(tally.wait_sum_s * 1_000_000),
+        wait_max_us=waits[-1][0] * _US_PER_TENTH if waits else None,
+        timed=tally.service_n,
+        service_us=round(tally.service_sum_s * 1_000_000),
+        ratings={score: n for score, n in enumerate(tally.ratings, start=1) if n},
+        kept_waits=kept,
     )
+
+
+def figures(tally: DailyTally, scale: int) -> Figures:
+    return as_tally(tally, scale).figures()

@@ -11,13 +11,14 @@ tally row: a summary adds rows, and never reads a ticket.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from queue_core.model import TicketStatus
-from queue_core.report import Visit, one_decimal
+from queue_core.report import Counted, Visit, one_decimal
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_TARGET_MINUTES = 20
@@ -187,29 +188,32 @@ class DailyTally:
     waits: dict[int, int] = field(default_factory=dict)
 
     def add(self, state: VisitState, sign: int = 1) -> None:
-        if state.status is TicketStatus.CANCELLED:
+        """Add (`sign` 1) or take out (-1) a ticket's part, counted by the centre's rule
+        (`queue_core.report.Counted`) but judged against its target at its first call."""
+        visit = replace(
+            Counted.of(state.visit(), math.inf), within_target=bool(state.within_target)
+        )
+        if visit.status is TicketStatus.CANCELLED:
             self.cancelled += sign
             return
-        if state.status is TicketStatus.EXPIRED:
+        if visit.status is TicketStatus.EXPIRED:
             self.expired += sign
             return
         self.issued += sign
-        if state.first_called_at is not None:
-            wait_s = (state.first_called_at - state.issued_at).total_seconds()
+        if visit.wait_us is not None:
             self.called += sign
-            self.wait_sum_s += sign * wait_s
-            self.within_target += sign * bool(state.within_target)
-            bucket = wait_bucket(wait_s)
-            self.waits[bucket] = self.waits.get(bucket, 0) + sign
-        if state.status is TicketStatus.DONE:
+            self.wait_sum_s += sign * visit.wait_us / 1_000_000
+            self.within_target += sign * visit.within_target
+            self.waits[visit.wait_tenths] = self.waits.get(visit.wait_tenths, 0) + sign
+        if visit.status is TicketStatus.DONE:
             self.served += sign
-            if state.called_at is not None and state.finished_at is not None:
-                self.service_sum_s += sign * (state.finished_at - state.called_at).total_seconds()
+            if visit.service_us is not None:
+                self.service_sum_s += sign * visit.service_us / 1_000_000
                 self.service_n += sign
-        elif state.status is TicketStatus.NO_SHOW:
+        elif visit.status is TicketStatus.NO_SHOW:
             self.no_show += sign
-        if state.rating is not None:
-            self.ratings[min(max(state.rating, 1), MAX_SCORE) - 1] += sign
+        if visit.rating is not None:
+            self.ratings[min(max(visit.rating, 1), MAX_SCORE) - 1] += sign
 
     def merge(self, other: DailyTally, scale: int = MAX_SCORE) -> None:
         """Add `other`, its ratings counted on a scale of `scale` levels (a score above a

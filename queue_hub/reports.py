@@ -56,9 +56,16 @@ def _service_order(sites: Iterable[SiteFacts]) -> dict[str, int]:
 
 
 def summary(
-    store: HubStore, first_text: str, last_text: str, centre: str, by: HubReportBy
+    store: HubStore,
+    first_text: str,
+    last_text: str,
+    centre: str,
+    by: HubReportBy,
+    *,
+    rollups: bool = True,
 ) -> HubReportSummary:
-    """`GET /api/hub/reports/summary`.
+    """`GET /api/hub/reports/summary` (from the rollups; without `rollups`, from every
+    key's row of every day: the reference they are tested against).
 
     Raises:
         InvalidRequest: a malformed, reversed or too long range (422).
@@ -85,7 +92,7 @@ def summary(
             day += timedelta(days=1)
     total = _Row()
     total.scale = scale
-    found, waits = store.tallies(first, last, chosen, by)
+    found, waits = store.tallies(first, last, chosen, by, rollups=rollups)
     for code, k, tally in found:
         own_scale = sites[code].rating_scale if code in sites else scale
         rows.setdefault(_key(by, code, k), _Row()).add(tally, own_scale)

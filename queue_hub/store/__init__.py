@@ -137,12 +137,14 @@ class HubStore:
     # --- reports -----------------------------------------------------------------------
 
     def tallies(
-        self, first: date, last: date, centre: str | None, by: str
+        self, first: date, last: date, centre: str | None, by: str, *, rollups: bool = True
     ) -> tuple[list[tuple[str, Any, DailyTally]], dict[Any, dict[int, int]]]:
-        """See `store.reports.tallies`; one snapshot of the database for both parts."""
+        """See `store.reports.tallies` (`daily_tallies` without `rollups`: every key's row
+        of every day); one snapshot of the database for both parts."""
+        read = _reports.tallies if rollups else _reports.daily_tallies
         with _translated(), self._pool.connection() as conn, conn.transaction():
             conn.execute("set transaction isolation level repeatable read read only")
-            return _reports.tallies(conn, first, last, centre, by)
+            return read(conn, first, last, centre, by)
 
     # --- province staff ------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ commits, never before.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import psycopg
@@ -177,48 +177,97 @@ def _project(conn: psycopg.Connection, centre: str, events: list[Any], site: Sit
         add_tallies(cur, centre, differences(before, after))
 
 
+_FIGURES = (
+    "issued, called, served, no_show, cancelled, expired, within_target, wait_sum_s,"
+    " service_sum_s, service_n, ratings, waits"
+)
+_ADDED_SUMS = (
+    " issued = d.issued + excluded.issued, called = d.called + excluded.called,"
+    " served = d.served + excluded.served, no_show = d.no_show + excluded.no_show,"
+    " cancelled = d.cancelled + excluded.cancelled, expired = d.expired + excluded.expired,"
+    " within_target = d.within_target + excluded.within_target,"
+    " wait_sum_s = d.wait_sum_s + excluded.wait_sum_s,"
+    " service_sum_s = d.service_sum_s + excluded.service_sum_s,"
+    " service_n = d.service_n + excluded.service_n,"
+    " ratings = array(select a + b from unnest(d.ratings, excluded.ratings)"
+    "   with ordinality as r(a, b, i) order by i),"
+)
+_WAITS_ADDED = (
+    " waits = (select coalesce(jsonb_object_agg(k, n), '{}') from ("
+    "   select k, sum(v::int) as n from ("
+    "     select * from jsonb_each_text(d.waits) union all"
+    "     select * from jsonb_each_text(excluded.waits)) as both_(k, v)"
+    "   group by k having sum(v::int) <> 0) as merged)"
+)
+_ADDED = _ADDED_SUMS + _WAITS_ADDED
+
+
+def _figures(t: DailyTally) -> tuple[Any, ...]:
+    return (
+        t.issued,
+        t.called,
+        t.served,
+        t.no_show,
+        t.cancelled,
+        t.expired,
+        t.within_target,
+        t.wait_sum_s,
+        t.service_sum_s,
+        t.service_n,
+        t.ratings,
+        Jsonb({str(k): n for k, n in t.waits.items() if n}),
+    )
+
+
+RollupKey = tuple[str, date, str]  # the grouping, its period (a month or a day), the key
+
+
+def rollups(changes: dict[TallyKey, DailyTally]) -> dict[RollupKey, DailyTally]:
+    """The rollups' changes (`rollup` table) for the daily tallies' `changes`."""
+    found: dict[RollupKey, DailyTally] = {}
+    for (day, service, hour), tally in changes.items():
+        month = day.replace(day=1)
+        for key in (
+            ("centre", month, ""),
+            ("service", month, service),
+            ("hour", month, str(hour)),
+            ("day", day, ""),
+        ):
+            found.setdefault(key, DailyTally()).merge(tally)
+    return found
+
+
 def add_tallies(cur: psycopg.Cursor[Any], centre: str, changes: dict[TallyKey, DailyTally]) -> None:
-    """Add `changes` to the daily tallies (also how the benchmark fills a year)."""
+    """Add `changes` to the daily tallies and to their rollups, in the caller's
+    transaction (also how the benchmark fills a year)."""
     if not changes:
         return
     cur.executemany(
-        "insert into daily as d (centre, day, service, hour, issued, called, served, no_show,"
-        " cancelled, expired, within_target, wait_sum_s, service_sum_s, service_n, ratings,"
-        " waits) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        " on conflict (day, centre, service, hour) do update set"
-        " issued = d.issued + excluded.issued, called = d.called + excluded.called,"
-        " served = d.served + excluded.served, no_show = d.no_show + excluded.no_show,"
-        " cancelled = d.cancelled + excluded.cancelled, expired = d.expired + excluded.expired,"
-        " within_target = d.within_target + excluded.within_target,"
-        " wait_sum_s = d.wait_sum_s + excluded.wait_sum_s,"
-        " service_sum_s = d.service_sum_s + excluded.service_sum_s,"
-        " service_n = d.service_n + excluded.service_n,"
-        " ratings = array(select a + b from unnest(d.ratings, excluded.ratings)"
-        "   with ordinality as r(a, b, i) order by i),"
-        " waits = (select coalesce(jsonb_object_agg(k, n), '{}') from ("
-        "   select k, sum(v::int) as n from ("
-        "     select * from jsonb_each_text(d.waits) union all"
-        "     select * from jsonb_each_text(excluded.waits)) as both_(k, v)"
-        "   group by k having sum(v::int) <> 0) as merged)",
+        f"insert into daily as d (centre, day, service, hour, {_FIGURES}) values"
+        f" (%s, %s, %s, %s, {', '.join(['%s'] * 12)})"
+        f" on conflict (day, centre, service, hour) do update set {_ADDED}",
+        [(centre, *key, *_figures(t)) for key, t in sorted(changes.items())],
+    )
+    cur.executemany(
+        f"insert into rollup as d (grouping, period, centre, key, {_FIGURES}) values"
+        f" (%s, %s, %s, %s, {', '.join(['%s'] * 12)})"
+        f" on conflict (grouping, period, centre, key) do update set {_ADDED}",
         [
-            (
-                centre,
-                day,
-                service,
-                hour,
-                t.issued,
-                t.called,
-                t.served,
-                t.no_show,
-                t.cancelled,
-                t.expired,
-                t.within_target,
-                t.wait_sum_s,
-                t.service_sum_s,
-                t.service_n,
-                t.ratings,
-                Jsonb({str(k): n for k, n in t.waits.items() if n}),
-            )
-            for (day, service, hour), t in sorted(changes.items())
+            (grouping, period, centre, key, *_figures(t))
+            for (grouping, period, key), t in sorted(rollups(changes).items())
+        ],
+    )
+    days: dict[date, dict[int, int]] = {}
+    for (day, _, _), tally in changes.items():
+        waits = days.setdefault(day, {})
+        for bucket, n in tally.waits.items():
+            waits[bucket] = waits.get(bucket, 0) + n
+    cur.executemany(
+        "insert into province_day_waits as d (day, waits) values (%s, %s)"
+        f" on conflict (day) do update set {_WAITS_ADDED}",
+        [
+            (day, Jsonb({str(k): n for k, n in waits.items() if n}))
+            for day, waits in sorted(days.items())
+            if any(waits.values())
         ],
     )

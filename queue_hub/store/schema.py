@@ -129,11 +129,95 @@ def m004_alerts(conn: psycopg.Connection) -> None:
     )
 
 
+_ROLLUP_OF_DAILY = """
+    lateral (values ('centre', date_trunc('month', d.day)::date, ''),
+            ('service', date_trunc('month', d.day)::date, d.service),
+            ('hour', date_trunc('month', d.day)::date, d.hour::text),
+            ('day', d.day, '')) as r(grouping, period, key)
+"""
+
+
+def m005_rollups(conn: psycopg.Connection) -> None:
+    # What a summary reads (`queue_hub.store.reports`): per centre, the daily tallies
+    # added up by month for `by=centre|service|hour` and by day for `by=day`, kept in the
+    # same transaction as `daily` (`queue_hub.store.ingest.add_tallies`). A year is then
+    # about 1,200 rows per grouping and centre instead of a million keys' rows.
+    conn.execute(
+        """
+        create table rollup (
+            grouping text not null,
+            period date not null,
+            centre text not null references centres(code),
+            key text not null,
+            issued integer not null default 0,
+            called integer not null default 0,
+            served integer not null default 0,
+            no_show integer not null default 0,
+            cancelled integer not null default 0,
+            expired integer not null default 0,
+            within_target integer not null default 0,
+            wait_sum_s double precision not null default 0,
+            service_sum_s double precision not null default 0,
+            service_n integer not null default 0,
+            ratings integer[] not null default '{0,0,0,0,0}',
+            waits jsonb not null default '{}',
+            primary key (grouping, period, centre, key)
+        )
+        """
+    )
+    # The history already held, rolled up once.
+    conn.execute(
+        f"""
+        insert into rollup
+        select s.*, coalesce(w.waits, '{{}}') from (
+            select r.grouping, r.period, d.centre, r.key, sum(issued), sum(called),
+                sum(served), sum(no_show), sum(cancelled), sum(expired), sum(within_target),
+                sum(wait_sum_s), sum(service_sum_s), sum(service_n),
+                array[sum(ratings[1]), sum(ratings[2]), sum(ratings[3]), sum(ratings[4]),
+                      sum(ratings[5])]::integer[]
+            from daily as d, {_ROLLUP_OF_DAILY}
+            group by 1, 2, 3, 4
+        ) as s left join (
+            select grouping, period, centre, key, jsonb_object_agg(bucket, n) as waits from (
+                select r.grouping, r.period, d.centre, r.key, w.key as bucket,
+                    sum(w.value::int) as n
+                from daily as d, {_ROLLUP_OF_DAILY}, jsonb_each_text(d.waits) as w
+                group by 1, 2, 3, 4, 5 having sum(w.value::int) <> 0
+            ) as b group by 1, 2, 3, 4
+        ) as w using (grouping, period, centre, key)
+        """
+    )
+
+
+def m006_province_day_waits(conn: psycopg.Connection) -> None:
+    # Every centre's waits of a day in one histogram, for `by=day` across the province: a
+    # year is 365 histograms instead of one per centre and day. Rows are updated by every
+    # centre's ingest, in day order, so two ingests wait for each other only on a shared
+    # day and never deadlock.
+    conn.execute(
+        """
+        create table province_day_waits (
+            day date primary key,
+            waits jsonb not null default '{}'
+        );
+        insert into province_day_waits
+        select day, jsonb_object_agg(bucket, n) from (
+            select r.period as day, w.key as bucket, sum(w.value::int) as n
+            from rollup as r, jsonb_each_text(r.waits) as w
+            where r.grouping = 'day'
+            group by 1, 2 having sum(w.value::int) <> 0
+        ) as b group by 1;
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     m001_centres_events_users,
     m002_visits_and_daily_tallies,
     m003_templates,
     m004_alerts,
+    m005_rollups,
+    m006_province_day_waits,
 )
 
 
