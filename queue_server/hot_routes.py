@@ -33,7 +33,7 @@ from queue_core.protocol import FOLLOW_CODE_HEADER, IssueRequest
 from queue_server import errors
 from queue_server.limits import BODY_CAP, bounded, send_json
 from queue_server.policy import Action
-from queue_server.routes.deps import admit
+from queue_server.routes.deps import admit, bearer_of
 from queue_server.state import AppState
 from queue_server.store import StoreError
 
@@ -152,10 +152,8 @@ _SINGLE = frozenset({b"authorization", b"content-length", b"content-type", b"ide
 
 def _bearer(headers: dict[bytes, bytes] | None) -> str | None:
     value = headers.get(b"authorization") if headers is not None else None
-    if value is None or value[:7].lower() != b"bearer ":
-        return None
     # Latin-1, as Starlette reads a header, so that both paths see the same token.
-    return value[7:].decode("latin-1").strip() or None
+    return bearer_of(value.decode("latin-1") if value is not None else None)
 
 
 def _valid_key(key: bytes) -> bool:

@@ -42,7 +42,11 @@ BEARER = "Bearer "
 
 def bearer_token(request: Request) -> str | None:
     """The token of the request's `Authorization: Bearer …` header, if any."""
-    header = request.headers.get("authorization")
+    return bearer_of(request.headers.get("authorization"))
+
+
+def bearer_of(header: str | None) -> str | None:
+    """The token an `Authorization` header's value carries as `Bearer …`, if any."""
     if header is not None and header[: len(BEARER)].lower() == BEARER.lower():
         return header[len(BEARER) :].strip() or None
     return None
