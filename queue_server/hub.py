@@ -40,13 +40,12 @@ class Hub:
     def subscribers(self) -> int:
         return len(self._subscribers)
 
-    def publish(self, events: Sequence[Event], texts: Sequence[str] = ()) -> None:
-        """Deliver one command's events, in order (`texts`: their JSON, when the writer
-        already made it for the log)."""
+    def publish(self, events: Sequence[Event], texts: Sequence[str]) -> None:
+        """Deliver one command's events, in order, with `texts`, their JSON as the writer
+        made it for the log."""
         self.superseded = superseded(events)
-        for i, event in enumerate(events):
+        for event, text in zip(events, texts, strict=True):
             self.last_seq = max(self.last_seq, event.seq)
-            text = texts[i] if i < len(texts) else event.model_dump_json()
             for subscriber in list(self._subscribers):
                 try:
                     subscriber(event, text)

@@ -12,6 +12,7 @@ the hall only after the commit (see `writer.py`).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeVar
 
 from queue_core.model import Counter, Ticket
 from queue_core.protocol import (
@@ -29,6 +30,9 @@ from queue_core.protocol import (
 from queue_server.live import Change, CounterChange, DayChange, Live, NameChange, TicketChange
 from queue_server.store import EventRecord, IssueRecord, Store
 from queue_server.views import Views
+from queue_server.writer import Outcome
+
+T = TypeVar("T")
 
 TicketEventType = (
     type[TicketIssued]
@@ -58,6 +62,10 @@ class Tx:
         self._tickets: dict[int, Ticket] = {}  # changed, to write at flush
         self._counters: dict[int, Counter] = {}
         self._records: list[EventRecord] = []
+
+    def outcome(self, result: T) -> Outcome[T]:
+        """The command's answer: `result`, with what it appended and changed."""
+        return Outcome(result, self.events, self.changes, self.texts)
 
     @property
     def changed(self) -> bool:

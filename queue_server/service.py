@@ -91,7 +91,8 @@ class QueueService:
         self._reader = reader
         self._clock = clock
         self._swept_day: date | None = None
-        self._snapshot_made: tuple[tuple[int, int], datetime, int, str] | None = None
+        # (the hall's version, when, seq, JSON) of the last snapshot made.
+        self._snapshot_made: tuple[int, datetime, int, str] | None = None
         # Devices are watched from now: one is not offline because the server was down.
         self._started = clock.now()
         # The event loop's views and hall: every read below. The writer has its own copy
@@ -188,7 +189,7 @@ class QueueService:
         tx.append(SiteUpdated(seq=0, at=tx.now, snapshot=snapshot))
         tx.flush()
         self._writer_views = views
-        return Outcome(None, tx.events, tx.changes, tx.texts)
+        return tx.outcome(None)
 
     # --- reads -------------------------------------------------------------------------
 
@@ -235,7 +236,7 @@ class QueueService:
     def snapshot_text(self) -> tuple[int, str]:
         """The whole live state as a `Snapshot`'s JSON, with the `seq` of the last event it
         includes. It is made once for every stream that starts while the
-        hall stays as it is (for at most `SNAPSHOT_REUSE_S`: its waits are estimates of
+        hall stays as it is (for at most `SNAPSHOT_REUSE`: its waits are estimates of
         the moment). Three hundred boards coming back together after a network blip then
         cost one snapshot, not three hundred, and the kiosks' requests are not queued
         behind them."""
@@ -243,12 +244,13 @@ class QueueService:
         made = self._snapshot_made
         if (
             made is None
-            or made[0] != (self.live.version, id(self.views))
+            # A new site comes as a change the hall takes too: its version covers the views.
+            or made[0] != self.live.version
             or not timedelta(0) <= now - made[1] <= SNAPSHOT_REUSE
         ):
             snapshot = build_snapshot(self.views, self.live, now)
             made = self._snapshot_made = (
-                (self.live.version, id(self.views)),
+                self.live.version,
                 now,
                 snapshot.seq,
                 snapshot.model_dump_json(),
@@ -273,7 +275,7 @@ class QueueService:
                 if tx.changed:
                     raise Unfinished(exc) from exc
                 raise exc from None
-            return Outcome(result, tx.events, tx.changes, tx.texts)
+            return tx.outcome(result)
 
         return await self._writer.run(command)
 
@@ -312,7 +314,7 @@ class QueueService:
             tx.start_day(today)
         tx.flush()
         self._swept_day = today
-        return Outcome(None, tx.events, tx.changes, tx.texts)
+        return tx.outcome(None)
 
     def _service(self, code: str) -> Service:
         service = self.views.services.get(code)

@@ -29,6 +29,7 @@ from queue_server.store import Conflict, Store, StoreError
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 class Outcome(Generic[T]):
@@ -49,6 +50,11 @@ class Outcome(Generic[T]):
         self.events = events
         self.changes = changes
         self.texts = texts
+
+    def returning(self, result: U) -> Outcome[U]:
+        """The same events, texts and changes, with another result: what a command that
+        runs another's body inside its own answers."""
+        return Outcome(result, self.events, self.changes, self.texts)
 
 
 class Unfinished(Exception):

@@ -244,7 +244,7 @@ async def apply(request: Request) -> Response:
         if not changes:
             return Outcome(changes)
         taken = state.service.take_site(store)
-        return Outcome(changes, taken.events, taken.changes)
+        return taken.returning(changes)
 
     try:
         changes = await state.writer.run(command)
