@@ -185,15 +185,19 @@ def test_a_hub_that_refuses_what_it_says_it_lacks_is_not_hammered(
     assert fake_hub.seqs() == [seq for seq, _ in logged(hall.data_dir)]
 
 
-def test_a_failing_hub_gets_everything_once_it_answers_again(hall: Hall, fake_hub: FakeHub) -> None:
+def test_a_failing_hub_gets_everything_once_it_answers_again(
+    tmp_path: Path, clock: FrozenClock, fake_hub: FakeHub
+) -> None:
+    # Failing before the centre starts, so that even its first question (the ack) gets 503.
     fake_hub.state.fail_next = 1_000_000
-    traffic(hall, 3)
-    wait_until(lambda: link(hall)["last_error"] == "hub-error", "the 503s reported")
-    assert link(hall)["acknowledged_seq"] is None  # it never heard the hub's ack
-    fake_hub.state.fail_next = 0
-    wait_until(lambda: caught_up(hall), "caught up after the 503s")
-    assert fake_hub.seqs() == [seq for seq, _ in logged(hall.data_dir)]
-    assert fake_hub.state.duplicates == []
+    with centre(tmp_path / "data", clock, fake_hub.url, fake_hub.state.token) as hall:
+        traffic(hall, 3)
+        wait_until(lambda: link(hall)["last_error"] == "hub-error", "the 503s reported")
+        assert link(hall)["acknowledged_seq"] is None  # it never heard the hub's ack
+        fake_hub.state.fail_next = 0
+        wait_until(lambda: caught_up(hall), "caught up after the 503s")
+        assert fake_hub.seqs() == [seq for seq, _ in logged(hall.data_dir)]
+        assert fake_hub.state.duplicates == []
 
 
 def test_health_and_log_keep_the_hubs_address_and_the_token_out(
