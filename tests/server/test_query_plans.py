@@ -126,3 +126,27 @@ def test_the_check_sees_a_full_scan(tmp_path: Path) -> None:
         assert full_scans(db, "select * from tickets where walk_in = 1")
         assert full_scans(db, "select body from events where body like '%x%'")
         assert not full_scans(db, "select * from tickets where id = 5")
+
+
+def test_the_day_change_reads_only_the_tickets_left_open(tmp_path: Path) -> None:
+    prepare_data_dir(tmp_path)
+    with sqlite3.connect(tmp_path / DATABASE_NAME) as db:
+        plan = [
+            row[3]
+            for row in db.execute(
+                "EXPLAIN QUERY PLAN select * from tickets"
+                " where status in ('waiting', 'called') and day < '2026-11-23'"
+            )
+        ]
+        indexes = {
+            row[0] for row in db.execute("select name from sqlite_master where type = 'index'")
+        }
+    # A partial index of unfinished tickets: what yesterday left, never the history.
+    assert plan == ["SEARCH tickets USING INDEX tickets_unfinished (day<?)"]
+    # The queue-head indexes the writer's memory replaced are gone: nothing reads them,
+    # and every ticket and call wrote to each.
+    assert not indexes & {
+        "idx_tickets_status_service_rank",
+        "idx_tickets_target_counter_status_rank",
+        "idx_events_type_seq",
+    }

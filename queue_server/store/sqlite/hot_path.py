@@ -53,3 +53,25 @@ def m010_audit_log(db: Database) -> None:
         not_null={"at", "actor", "source", "change_id", "kind", "subject", "description"},
     )
     db.table("audit").create_index(["at"], index_name="audit_at")
+
+
+@migrations()
+def m016_indexes_only_for_what_is_read(db: Database) -> None:
+    # The waiting lines live in the writer's memory (queue_server.live) since m007, so the
+    # indexes m003 kept for reading queue heads and counting who waits ahead are read by
+    # nothing, yet every ticket issued and every call wrote to all four (a status change
+    # moves a row in each), and each event to the (type, seq) index the boards' (type, at)
+    # one replaced. What the day change reads (tickets left waiting or called on earlier
+    # days) gets a partial index holding only such tickets: a handful, not the history.
+    for name in (
+        "idx_tickets_status_service_rank",
+        "idx_tickets_status_service_priority_target_counter_rank",
+        "idx_tickets_target_counter_status_rank",
+        "idx_tickets_status_service_target_counter_rank",
+        "idx_events_type_seq",
+    ):
+        db.execute(f'DROP INDEX IF EXISTS "{name}"')
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS tickets_unfinished ON tickets (day)"
+        " WHERE status IN ('waiting', 'called')"
+    )
