@@ -17,8 +17,22 @@ from types import TracebackType
 from typing import Any
 
 from playwright.sync_api import Browser, CDPSession, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 EXECUTABLES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+
+
+# What DevTools answers an evaluation that a navigation overtook: the page it was asked of
+# is gone, and the next one may not have its context yet.
+_OVERTAKEN = (
+    "Execution context was destroyed",
+    "Inspected target navigated or closed",
+    "Cannot find context with specified id",
+)
+
+
+class Navigating(RuntimeError):
+    """An evaluation overtaken by a navigation: ask again once the next page is there."""
 
 
 def find_chromium() -> str | None:
@@ -140,9 +154,14 @@ class Chromium:
         """The value of a JavaScript expression (promises awaited), in the page as it is,
         whatever navigation is under way: evaluated as the DevTools protocol evaluates it,
         so an expression may be several statements."""
-        result = self.call(
-            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
-        )
+        try:
+            result = self.call(
+                "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+            )
+        except PlaywrightError as error:
+            if any(words in error.message for words in _OVERTAKEN):
+                raise Navigating(f"{expression}: {error.message}") from error
+            raise
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -151,7 +170,10 @@ class Chromium:
         """Poll `expression` until it is truthy; its value."""
         deadline = time.monotonic() + timeout_s
         while True:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except Navigating:
+                value = None
             if value:
                 return value
             if time.monotonic() > deadline:
