@@ -38,7 +38,7 @@ import asyncio
 import json
 import logging
 import resource
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +55,8 @@ class ConnectionLimits:
     head_max_bytes: int = 16 * 1024
     # Places kept for requests with a token and for /api/health (see the module's docstring).
     reserve: int = 64
+    # WebSocket upgrades begun in one turn of the event loop (see `UpgradeTurns`).
+    upgrades_per_turn: int = 4
     # Open files the server needs besides its connections: database, logs, espeak-ng's pipes.
     spare_files: int = 64
     # Whether a token is one of the hall's: only those (and /api/health) use the reserve.
@@ -125,10 +127,54 @@ class _Connections:
         return None
 
 
+class UpgradeTurns:
+    """At most `per_turn` WebSocket upgrades in one turn of the event loop; the others
+    wait for the next turns, in arrival order.
+
+    When the LAN comes back after a blip, every board in the hall reconnects in the same
+    moment, and the loop reads hundreds of handshakes in one turn. Each one upgraded there
+    and then (parsed again by the stream's protocol, its task started, then routed, checked
+    and answered) would fill that turn and the next for 100 ms and more, and a kiosk's
+    ticket arriving meanwhile would wait behind all of them. Let in a few a turn, the boards
+    take as long in all, and the requests that arrive meanwhile are read between them.
+    """
+
+    def __init__(self, per_turn: int) -> None:
+        self._per_turn = per_turn
+        self._left = per_turn
+        self._waiting: deque[Callable[[], None]] = deque()
+        self._turn_scheduled = False
+
+    def enter(self, loop: asyncio.AbstractEventLoop, upgrade: Callable[[], None]) -> None:
+        """Run `upgrade` now if this turn has room, else in a coming turn."""
+        if self._left > 0 and not self._waiting:
+            self._left -= 1
+            upgrade()
+        else:
+            self._waiting.append(upgrade)
+        self._next_turn(loop)
+
+    def _next_turn(self, loop: asyncio.AbstractEventLoop) -> None:
+        # A callback scheduled now runs once the loop has read what arrived this turn.
+        if not self._turn_scheduled:
+            self._turn_scheduled = True
+            loop.call_soon(self._turn, loop)
+
+    def _turn(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._turn_scheduled = False
+        self._left = self._per_turn
+        while self._waiting and self._left > 0:
+            self._left -= 1
+            self._waiting.popleft()()
+        if self._waiting or self._left < self._per_turn:
+            self._next_turn(loop)
+
+
 def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
     """uvicorn's httptools protocol with `limits`; one class (and one count) per server."""
     conns = _Connections()
     open_by_address = conns.by_address
+    upgrades = UpgradeTurns(limits.upgrades_per_turn)
 
     class GuardedHttpToolsProtocol(HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -254,6 +300,15 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
             # until it closes.
             self._forget()
             conns.streams.add(self.transport)
+            # A few a turn (see `UpgradeTurns`); nothing more is read meanwhile, and the
+            # client sends nothing before its handshake is answered.
+            self.transport.pause_reading()
+            upgrades.enter(self.loop, self._upgrade)
+
+        def _upgrade(self) -> None:
+            if self.transport.is_closing():
+                return  # the board gave up while it waited
+            self.transport.resume_reading()
             super().handle_websocket_upgrade()
 
         def _await_head(self) -> None:
