@@ -104,6 +104,9 @@ def _may_use_reserve(
     return any(token_valid(t.decode("latin-1")) for t in tokens[:2] if 0 < len(t) < 200)
 
 
+_PRUNE_FIRST_AT = 64  # event streams kept before those that ended are first forgotten
+
+
 class _Connections:
     """Every open connection of one server, and which of them wait for a request's head
     (the first to be closed when the budget is full), oldest first."""
@@ -114,11 +117,27 @@ class _Connections:
         self.streams: set[asyncio.BaseTransport] = set()  # upgraded: no longer ours to see
         self.silent: OrderedDict[asyncio.Protocol, None] = OrderedDict()  # no request yet
         self.kept: OrderedDict[asyncio.Protocol, None] = OrderedDict()  # idle between requests
+        self._prune_at = _PRUNE_FIRST_AT
 
-    def count(self) -> int:
+    def add_stream(self, transport: asyncio.BaseTransport) -> None:
+        self.streams.add(transport)
+        if len(self.streams) >= self._prune_at:  # at most twice the open ones are kept
+            self._prune()
+            self._prune_at = max(_PRUNE_FIRST_AT, 2 * len(self.streams))
+
+    def _prune(self) -> None:
         closed = [t for t in self.streams if t.is_closing()]
         self.streams.difference_update(closed)
-        return len(self.http) + len(self.streams)
+
+    def at_least(self, n: int) -> bool:
+        """Whether `n` or more connections are open. An event stream's end is not told to
+        this count (its protocol is no longer ours): the streams that ended are forgotten
+        only when the answer would otherwise be yes, so that a request costs the same with
+        five boards connected or five hundred."""
+        if len(self.http) + len(self.streams) < n:
+            return False
+        self._prune()
+        return len(self.http) + len(self.streams) >= n
 
     def idlest(self) -> asyncio.Protocol | None:
         for waiting in (self.silent, self.kept):
@@ -194,7 +213,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
                 transport.write(TOO_MANY)
                 transport.close()
                 return
-            if conns.count() >= limits.budget() and not self._make_room():
+            if conns.at_least(limits.budget()) and not self._make_room():
                 transport.write(SERVER_FULL)
                 transport.close()
                 return
@@ -264,7 +283,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
             if self._head_bytes > limits.head_max_bytes:
                 self._refuse_head()
                 return
-            if conns.count() > limits.budget() - limits.reserve and not _may_use_reserve(
+            if conns.at_least(limits.budget() - limits.reserve + 1) and not _may_use_reserve(
                 self.url, self.headers, limits.token_valid
             ):
                 self._refuse(SERVER_FULL)  # the last places are the hall's devices'
@@ -299,7 +318,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
             # The stream's protocol takes the transport over; it stays in the budget
             # until it closes.
             self._forget()
-            conns.streams.add(self.transport)
+            conns.add_stream(self.transport)
             # A few a turn (see `UpgradeTurns`); nothing more is read meanwhile, and the
             # client sends nothing before its handshake is answered.
             self.transport.pause_reading()

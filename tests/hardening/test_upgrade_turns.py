@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from websockets.sync.client import connect
 
-from queue_server.connections import UpgradeTurns
+from queue_server.connections import UpgradeTurns, _Connections
 from tests.hardening.conftest import Served
 from tests.hardening.test_connections import open_socket
 
@@ -24,7 +25,7 @@ def test_upgrades_beyond_a_turns_share_wait_behind_what_else_is_ready() -> None:
         turns = UpgradeTurns(per_turn=4)
         ran: list[str] = []
         for i in range(10):
-            turns.enter(loop, lambda i=i: ran.append(f"board {i}"))
+            turns.enter(loop, functools.partial(ran.append, f"board {i}"))
         # Something else became ready in the same turn (a kiosk's request, say).
         loop.call_soon(ran.append, "kiosk")
         while len(ran) < 11:
@@ -86,3 +87,29 @@ def test_a_crowd_of_boards_all_get_their_snapshot_and_quitters_cost_nothing(
     assert all('"snapshot"' in first for first in firsts)
     with served.server.client() as http:
         assert http.get("/api/health").status_code == 200
+
+
+class Transport(asyncio.BaseTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = False
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+
+def test_ended_streams_are_forgotten_without_a_scan_per_request() -> None:
+    conns = _Connections()
+    open_now: list[Transport] = []
+    for _ in range(1_000):  # boards coming and going all day, 20 connected at a time
+        transport = Transport()
+        conns.add_stream(transport)
+        open_now.append(transport)
+        if len(open_now) > 20:
+            open_now.pop(0).closed = True
+        assert len(conns.streams) <= max(64, 2 * 20)
+    # Far from a limit, nothing is scanned; near one, the ended streams do not count.
+    assert not conns.at_least(1_000)
+    assert conns.at_least(20)
+    assert not conns.at_least(21)
+    assert conns.streams == set(open_now)
