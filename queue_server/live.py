@@ -144,6 +144,9 @@ class Live:
         self._devices: dict[int, Device] = {}
         self._alerts: dict[AlertKey, Alert] = {}  # the active ones
         self._closed_early: dict[str, datetime] = {}  # service -> when, today
+        # People ahead, as worked out at one version of the hall (see `places`).
+        self._placed: dict[int, tuple[Ticket, ahead.Place]] = {}
+        self._placed_at: tuple[int, int] = (-1, 0)
 
     @classmethod
     def load(cls, store: Store, day: date, timezone: str, history: int) -> Live:
@@ -294,8 +297,26 @@ class Live:
     def places(
         self, tickets: Sequence[Ticket], priority_ratio: int = DEFAULT_PRIORITY_RATIO
     ) -> dict[int, ahead.Place]:
-        """People ahead of each of `tickets` (see `queue_core.ahead`)."""
-        return ahead.places(tickets, self.counters(), self._lines, self._tickets, priority_ratio)
+        """People ahead of each of `tickets` (see `queue_core.ahead`).
+
+        Worked out once per version of the hall: after an event, every desk reads its
+        waiting list, and with all counters serving all services these are the same
+        tickets, each placed at every counter that may call it. A ticket is taken from
+        what was worked out only if it is the very object placed then (the hall's own, not
+        a changed copy of it)."""
+        key = (self.version, priority_ratio)
+        if self._placed_at != key:
+            self._placed.clear()
+            self._placed_at = key
+        placed = self._placed
+        missing = [t for t in tickets if (seen := placed.get(t.id)) is None or seen[0] is not t]
+        if missing:
+            found = ahead.places(
+                missing, self.counters(), self._lines, self._tickets, priority_ratio
+            )
+            for ticket in missing:
+                placed[ticket.id] = (ticket, found[ticket.id])
+        return {ticket.id: placed[ticket.id][1] for ticket in tickets}
 
     def last_sequence(self, service: str, day: date) -> int:
         return self._sequences.get(service, 0) if day == self.day else 0
