@@ -184,7 +184,10 @@ class UpgradeTurns:
         self._left = self._per_turn
         while self._waiting and self._left > 0:
             self._left -= 1
-            self._waiting.popleft()()
+            try:
+                self._waiting.popleft()()
+            except Exception:  # one failed upgrade must not strand those behind it
+                log.exception("a WebSocket upgrade failed")
         if self._waiting or self._left < self._per_turn:
             self._next_turn(loop)
 

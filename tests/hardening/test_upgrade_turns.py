@@ -12,6 +12,7 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
+import pytest
 from websockets.sync.client import connect
 
 from queue_server.connections import UpgradeTurns, _Connections
@@ -113,3 +114,24 @@ def test_ended_streams_are_forgotten_without_a_scan_per_request() -> None:
     assert conns.at_least(20)
     assert not conns.at_least(21)
     assert conns.streams == set(open_now)
+
+
+def test_a_failed_upgrade_does_not_strand_those_behind_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("the client went away mid-upgrade")
+
+    async def arrivals() -> list[int]:
+        loop = asyncio.get_running_loop()
+        turns = UpgradeTurns(per_turn=1)
+        ran: list[int] = []
+        turns.enter(loop, functools.partial(ran.append, 0))
+        turns.enter(loop, broken)
+        turns.enter(loop, functools.partial(ran.append, 2))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        return ran
+
+    assert asyncio.run(arrivals()) == [0, 2]
+    assert "a WebSocket upgrade failed" in caplog.text
