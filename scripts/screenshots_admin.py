@@ -15,7 +15,6 @@ import base64
 import json
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,16 +58,7 @@ def prepare(data_dir: Path) -> dict[str, str]:
 
 
 def settle(browser: Chromium, expression: str) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if browser.evaluate(f"document.readyState === 'complete' && ({expression})"):
-                break
-        except RuntimeError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(expression)
-        time.sleep(0.05)
+    browser.settle(f"document.readyState === 'complete' && ({expression})", 30, 0.05)
     browser.evaluate("document.fonts.ready.then(() => true)")
 
 

@@ -180,5 +180,22 @@ class Chromium:
                 raise TimeoutError(f"still false after {timeout_s} s: {expression}")
             time.sleep(interval_s)
 
+    def settle(self, expression: str, timeout_s: float = 30.0, interval_s: float = 0.02) -> Any:
+        """Poll `expression` until it is truthy on the page a navigation leads to; its value.
+
+        Unlike `wait_for`, a question that fails is asked again: between two pages a
+        navigation overtakes it, and the next page's elements may not be there yet."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                value = self.evaluate(expression)
+                if value:
+                    return value
+            except RuntimeError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"still false after {timeout_s} s: {expression}")
+            time.sleep(interval_s)
+
     def screenshot(self, path: Path) -> None:
         self.page.screenshot(path=str(path))

@@ -4,7 +4,6 @@ in the page's table with no reload (LISTEN/NOTIFY → the page's WebSocket)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,17 +29,8 @@ def browser() -> Iterator[Chromium]:
 
 
 def settle(browser: Chromium, expression: str) -> None:
-    """Wait until `expression` holds (asked between two pages it fails: ask again)."""
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        try:
-            if browser.evaluate(f"!!(document.body && {expression})"):
-                return
-        except RuntimeError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(expression)
-        time.sleep(0.02)
+    """Wait until `expression` holds on the page the browser is on."""
+    browser.settle(f"!!(document.body && {expression})", WAIT_S)
 
 
 def test_the_page_on_one_process_shows_a_shipment_the_other_took(

@@ -7,7 +7,6 @@ A forged form without the CSRF token is refused; a clerk's session gets 403."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,19 +43,8 @@ def browser() -> Iterator[Chromium]:
 
 
 def settle(browser: Chromium, expression: str) -> Any:
-    """Wait until `expression` holds; asked while the browser is between two pages it
-    fails ("execution context destroyed"): ask again."""
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        try:
-            value = browser.evaluate(f"document.readyState === 'complete' && ({expression})")
-            if value:
-                return value
-        except RuntimeError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(expression)
-        time.sleep(0.02)
+    """Wait until `expression` holds on a page that has finished loading."""
+    return browser.settle(f"document.readyState === 'complete' && ({expression})", WAIT_S)
 
 
 def fill_and_submit(browser: Chromium, form: str, values: dict[str, str], button: str) -> None:

@@ -4,7 +4,6 @@ and the three charts are drawn by the vendored Chart.js under the page's policy.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -66,18 +65,8 @@ def sign_in(browser: Chromium, url: str, username: str) -> None:
 
 
 def settle(browser: Chromium, expression: str) -> None:
-    """Wait until `expression` holds on the page the sign-in led to. Asked while the
-    browser is between two pages, it fails ("execution context destroyed"): ask again."""
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        try:
-            if browser.evaluate(f"!!(document.body && {expression})"):
-                return
-        except RuntimeError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(expression)
-        time.sleep(0.02)
+    """Wait until `expression` holds on the page the sign-in led to."""
+    browser.settle(f"!!(document.body && {expression})", WAIT_S)
 
 
 def drawn_pixels(browser: Chromium, canvas: str) -> int:
