@@ -11,7 +11,6 @@ acknowledged up to it (the hub keeps one row per centre and `seq`).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import psycopg
 import pytest
 
 from queue_server.store import connect
+from tests.helpers import waiting
 from tests.helpers.server_process import ServerProcess, motcua, running
 from tests.server.conftest import prepare_data_dir
 
@@ -35,11 +35,7 @@ PASSWORD = "mật khẩu của tỉnh"
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s} s: {what}")
-        time.sleep(0.05)
+    waiting.wait_until(condition, what, timeout_s)
 
 
 def last_line(result: Any) -> str:

@@ -4,7 +4,6 @@ version it cannot take is refused, changing nothing, and said so."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from fastapi.testclient import TestClient
 from queue_core.clock import FrozenClock
 from queue_server.app import create_app
 from queue_server.settings import Settings
+from tests.helpers import waiting
 from tests.helpers.server_process import motcua, running
 from tests.server.conftest import MONDAY_9AM, Hall, prepare_data_dir
 
@@ -46,11 +46,7 @@ services = ["TP"]
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s} s: {what}")
-        time.sleep(0.05)
+    waiting.wait_until(condition, what, timeout_s)
 
 
 def put(database_url: str, path: Path, text: str) -> None:

@@ -15,6 +15,7 @@ from queue_server.app import create_app
 from queue_server.auth import Role, add_device, add_user, issue_user_token
 from queue_server.database import open_store
 from queue_server.settings import Settings
+from tests.helpers.fake_hub import FakeHub
 
 # 09:00 on a Monday in Hồ Chí Minh City: inside any sensible issuing hours.
 MONDAY_9AM = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -147,3 +148,14 @@ def open_hall(
 def shared_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
     """One hall for a module's tests that each change nothing (and check that they don't)."""
     yield from open_hall(tmp_path_factory.mktemp("shared") / "data")
+
+
+@pytest.fixture
+def fake_hub() -> Iterator[FakeHub]:
+    """A stand-in province hub on 127.0.0.1 (see `tests.helpers.fake_hub`)."""
+    hub = FakeHub()
+    hub.start()
+    try:
+        yield hub
+    finally:
+        hub.stop()

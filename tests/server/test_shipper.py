@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +25,7 @@ from queue_server.settings import Settings
 from queue_server.shipper import Backoff
 from queue_server.site_update import apply_site
 from queue_server.store import connect
+from tests.helpers import waiting
 from tests.helpers.fake_hub import FakeHub
 from tests.server.conftest import SITE, Hall, prepare_data_dir
 from tests.server.test_supervisor_page import signed_in
@@ -34,21 +34,7 @@ TIMEOUT_S = 20.0
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s} s: {what}")
-        time.sleep(0.02)
-
-
-@pytest.fixture
-def fake_hub() -> Iterator[FakeHub]:
-    hub = FakeHub()
-    hub.start()
-    try:
-        yield hub
-    finally:
-        hub.stop()
+    waiting.wait_until(condition, what, timeout_s, interval_s=0.02)
 
 
 @contextmanager

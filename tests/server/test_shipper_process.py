@@ -7,15 +7,14 @@ stands in for `queue_hub` here; `tests/hub/test_centres_ship*.py` runs the real 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from queue_server.store import connect
+from tests.helpers import waiting
 from tests.helpers.fake_hub import FakeHub
 from tests.helpers.server_process import ServerProcess, motcua, running
 from tests.server.conftest import prepare_data_dir
@@ -24,21 +23,7 @@ TIMEOUT_S = 30.0
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s} s: {what}")
-        time.sleep(0.05)
-
-
-@pytest.fixture
-def fake_hub() -> Iterator[FakeHub]:
-    hub = FakeHub()
-    hub.start()
-    try:
-        yield hub
-    finally:
-        hub.stop()
+    waiting.wait_until(condition, what, timeout_s)
 
 
 def hub_files(tmp_path: Path, token: str) -> tuple[Path, Path]:
