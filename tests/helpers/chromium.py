@@ -167,32 +167,27 @@ class Chromium:
         return result["result"].get("value")
 
     def wait_for(self, expression: str, timeout_s: float = 10.0, interval_s: float = 0.01) -> Any:
-        """Poll `expression` until it is truthy; its value."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                value = self.evaluate(expression)
-            except Navigating:
-                value = None
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"still false after {timeout_s} s: {expression}")
-            time.sleep(interval_s)
+        """Poll `expression` until it is truthy; its value. A script error fails at once."""
+        return self._poll(expression, timeout_s, interval_s, Navigating)
 
     def settle(self, expression: str, timeout_s: float = 30.0, interval_s: float = 0.02) -> Any:
         """Poll `expression` until it is truthy on the page a navigation leads to; its value.
 
         Unlike `wait_for`, a question that fails is asked again: between two pages a
         navigation overtakes it, and the next page's elements may not be there yet."""
+        return self._poll(expression, timeout_s, interval_s, RuntimeError)
+
+    def _poll(
+        self, expression: str, timeout_s: float, interval_s: float, again: type[Exception]
+    ) -> Any:
         deadline = time.monotonic() + timeout_s
         while True:
             try:
                 value = self.evaluate(expression)
-                if value:
-                    return value
-            except RuntimeError:
-                pass
+            except again:
+                value = None
+            if value:
+                return value
             if time.monotonic() > deadline:
                 raise TimeoutError(f"still false after {timeout_s} s: {expression}")
             time.sleep(interval_s)
