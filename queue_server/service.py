@@ -133,7 +133,18 @@ class QueueService:
                 service.committed(outcome.events, outcome.changes)
             publish(outcome.events, outcome.texts)
 
-        writer = Writer(open_store, committed, batch_max=batch_max, prepare=sweep, reload=reload)
+        def swept() -> bool:
+            # Read between batches only, when no batch is using the writer's state.
+            return service is not None and service.swept_today()
+
+        writer = Writer(
+            open_store,
+            committed,
+            batch_max=batch_max,
+            prepare=sweep,
+            reload=reload,
+            prepare_is_light=swept,
+        )
         service = cls(site, writer, reader, clock)
         return service
 
@@ -259,7 +270,12 @@ class QueueService:
 
     # --- the writer's plumbing ----------------------------------------------------------
 
-    async def _run(self, actor: Principal | None, body: Callable[[Tx], T]) -> T:
+    async def _run(
+        self, actor: Principal | None, body: Callable[[Tx], T], *, light: bool = True
+    ) -> T:
+        """Run `body` in the writer. Light by default: a ticket's or a counter's step
+        reads the hall from memory and writes a few rows (see `writer.py`)."""
+
         def command(store: Store) -> Outcome[T]:
             tx = self._tx(store, actor.display_name if actor else None)
             if actor is not None and actor.clerk is not None:
@@ -277,10 +293,15 @@ class QueueService:
                 raise exc from None
             return tx.outcome(result)
 
-        return await self._writer.run(command)
+        return await self._writer.run(command, light=light)
 
     def _tx(self, store: Store, actor: str | None) -> Tx:
         return Tx(store, self._writer_live, self._writer_views, self._clock.now(), actor)
+
+    def swept_today(self) -> bool:
+        """Whether `sweep` has nothing to do now (the day is already started)."""
+        today = local_day(self._clock.now(), self._writer_views.site.site.timezone)
+        return self._swept_day == today
 
     def sweep(self, store: Store) -> Outcome[None]:
         """Expire the open tickets of past days and start the day; the writer runs it
@@ -864,7 +885,7 @@ class QueueService:
         def body(tx: Tx) -> None:
             alerting.apply(tx, tx.views.services.values(), self._started)
 
-        await self._run(None, body)
+        await self._run(None, body, light=False)
 
     async def take_devices(self) -> None:
         """The devices as the store now holds them: one added, or revoked, by the command
@@ -877,7 +898,7 @@ class QueueService:
                     tx.adopt(DeviceChange(device))
             alerting.apply(tx, tx.views.services.values(), self._started)
 
-        await self._run(None, body)
+        await self._run(None, body, light=False)
 
     async def device_command(
         self,
@@ -896,7 +917,7 @@ class QueueService:
             alerting.apply(tx, tx.views.services.values(), self._started)
             return device
 
-        return await self._run(who, run)
+        return await self._run(who, run, light=False)
 
     # --- the follow page: the ticket's code is the citizen's only credential --------------
 

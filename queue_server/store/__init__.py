@@ -73,6 +73,17 @@ class Store(Protocol):
         """A write transaction holding the write lock from its start. Whatever fails, the
         body or the commit itself, nothing of it stays and the store can be used again."""
 
+    def begin(self, *, wait: bool = True) -> bool:
+        """Start `transaction()`'s write transaction by hand, for a writer that commits it
+        elsewhere; `wait=False`: False at once, instead of waiting, while another writer
+        holds the lock."""
+
+    def commit(self) -> None:
+        """Commit what `begin` started; whatever fails, nothing of it stays."""
+
+    def abandon(self) -> None:
+        """Roll back the open transaction, if any."""
+
     def read_transaction(self) -> AbstractContextManager[None]:
         """Several reads that see one consistent state."""
 

@@ -82,6 +82,20 @@ def test_a_commit_refused_as_busy_rolls_back_and_the_next_transaction_commits(
     assert device_names(tmp_path) == {"kept"}
 
 
+def full_database(data_dir: Path, stores: list[Store]) -> Callable[[], Store]:
+    """Opens stores on `data_dir` that find its database full (SQLITE_FULL on the next
+    page), each kept in `stores` for the test to lift the limit."""
+
+    def full_store() -> Store:
+        store = open_store(data_dir)
+        pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+        store.db.execute(f"PRAGMA max_page_count = {pages}")
+        stores.append(store)
+        return store
+
+    return full_store
+
+
 def run_writer(
     open_store_: Callable[[], Store], scenario: Callable[[Writer], Awaitable[None]]
 ) -> None:
@@ -113,14 +127,7 @@ def test_a_full_database_fails_the_whole_batch_and_leaves_nothing_half_written(
 ) -> None:
     open_store(tmp_path).close()
     stores: list[Store] = []
-
-    def full_store() -> Store:
-        store = open_store(tmp_path)
-        pages = store.db.execute("PRAGMA page_count").fetchone()[0]
-        store.db.execute(f"PRAGMA max_page_count = {pages}")
-        stores.append(store)
-        return store
-
+    full_store = full_database(tmp_path, stores)
     gate = threading.Event()
 
     def hold(store: Store) -> Outcome[None]:

@@ -4,8 +4,8 @@ not timed."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,35 +14,43 @@ from queue_core.clock import FrozenClock
 from queue_server.store.sqlite import SqliteStore
 from tests.server.conftest import MONDAY_9AM, Hall, open_hall
 
-TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK")
+# Transaction control, and the busy timeout the event loop lowers around its BEGIN.
+TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA busy_timeout")
 
 
 class Trace:
-    """The statements the writer thread runs, transaction control apart."""
+    """The statements the writer's connection runs, transaction control apart. The
+    writer's connection is the one that takes the write lock (BEGIN IMMEDIATE): its
+    light commands run on the event loop's thread and the others on its own."""
 
     def __init__(self) -> None:
-        self.statements: list[str] = []
+        self.statements: list[tuple[int, str]] = []  # (connection, SQL)
 
-    def __call__(self, sql: str) -> None:
-        if threading.current_thread().name == "motcua-writer" and not sql.startswith(TRANSACTION):
-            self.statements.append(sql)
+    def connection(self, number: int) -> Callable[[str], None]:
+        def traced(sql: str) -> None:
+            self.statements.append((number, sql))
+
+        return traced
 
     def during(self, action: object) -> list[str]:
-        """The statements run while `action` (a callable) ran."""
+        """The statements the writer ran while `action` (a callable) ran."""
         start = len(self.statements)
         assert callable(action)
         action()
-        return self.statements[start:]
+        ran = self.statements[start:]
+        writers = {n for n, sql in ran if sql.startswith("BEGIN IMMEDIATE")}
+        return [sql for n, sql in ran if n in writers and not sql.startswith(TRANSACTION)]
 
 
 @pytest.fixture
 def traced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Hall, Trace]]:
     trace = Trace()
     opened = SqliteStore.__init__
+    count = itertools.count()
 
     def open_traced(store: SqliteStore, data_dir: Path) -> None:
         opened(store, data_dir)
-        store.db.conn.set_trace_callback(trace)
+        store.db.conn.set_trace_callback(trace.connection(next(count)))
 
     monkeypatch.setattr(SqliteStore, "__init__", open_traced)
     for hall in open_hall(tmp_path / "data", clock=FrozenClock(MONDAY_9AM)):

@@ -83,6 +83,7 @@ class SqliteStore:
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DATABASE_NAME
+        self._busy_timeout_ms: int | None = None  # read once, by `begin(wait=False)`
         with self._damage_told(), _translated():
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             try:
@@ -127,17 +128,48 @@ class SqliteStore:
         connection leaves with no transaction open: a COMMIT that fails keeps the
         transaction open, and every later BEGIN would fail until a restart (issue #12).
         """
-        with _translated():
-            self.db.execute("BEGIN IMMEDIATE")
+        self.begin()
         try:
             yield
-            with _translated():
-                self.db.execute("COMMIT")
         except BaseException:
-            self._abandon()
+            self.abandon()
+            raise
+        self.commit()
+
+    def begin(self, *, wait: bool = True) -> bool:
+        """BEGIN IMMEDIATE. With `wait=False`, False at once instead of waiting (up to the
+        busy timeout) while another connection holds the write lock: the writer's event
+        loop must never wait for another process."""
+        if wait:
+            with _translated():
+                self.db.conn.execute("BEGIN IMMEDIATE")
+            return True
+        conn = self.db.conn
+        with _translated():
+            if self._busy_timeout_ms is None:
+                self._busy_timeout_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+            conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise
+                return False
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        return True
+
+    def commit(self) -> None:
+        """COMMIT; whatever fails, nothing of the transaction stays and the connection has
+        no transaction open."""
+        try:
+            with _translated():
+                self.db.conn.execute("COMMIT")
+        except BaseException:
+            self.abandon()
             raise
 
-    def _abandon(self) -> None:
+    def abandon(self) -> None:
         """Roll back whatever is open; the caller's error, not this one, is what counts."""
         if not self.db.conn.in_transaction:
             return  # SQLite already rolled it back (e.g. SQLITE_FULL)
