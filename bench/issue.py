@@ -1,4 +1,4 @@
-"""Benchmark: durable ticket issuing and call-next over HTTP, beside two floors.
+"""Benchmark: durable ticket issuing and call-next over HTTP, beside three floors.
 
 It starts a real `motcua serve` process on a fresh data directory with a generated site (four
 services, four counters all serving every service, always open), then measures, in one run:
@@ -8,7 +8,10 @@ services, four counters all serving every service, always open), then measures, 
    server answers 204, checking that every issued ticket was called exactly once;
 3. floor-app: the same N tickets from the same C clients against `_floor_app.py`, a minimal
    FastAPI + uvicorn endpoint with a group-commit writer thread, in its own process;
-4. sqlite3: the stdlib `sqlite3` inserting N ticket-shaped rows, one COMMIT each (WAL,
+4. floor-asgi: the same again against `_floor_app.py --bare`, the same endpoint as a bare
+   ASGI callable on uvicorn: what uvicorn itself costs, under any route served below
+   FastAPI as motcua's issuing and call-next are;
+5. sqlite3: the stdlib `sqlite3` inserting N ticket-shaped rows, one COMMIT each (WAL,
    `synchronous=FULL`), in the same directory: the disk's durable-commit floor.
 
 For each server process it reads the CPU it spent during a phase from `/proc/PID/stat`
@@ -202,11 +205,12 @@ async def start_server(command: list[str], data_dir: Path, site: Path) -> Server
     return await _start(argv, command, data_dir, port)
 
 
-async def start_floor_app(data_dir: Path) -> Server:
+async def start_floor_app(data_dir: Path, bare: bool) -> Server:
     """`_floor_app.py` in its own process, with this interpreter."""
     port = free_port()
     argv = [sys.executable, str(FLOOR_APP), "--port", str(port), "--data-dir", str(data_dir)]
-    return await _start([*argv, "--token", FLOOR_TOKEN], [], data_dir, port)
+    argv += ["--token", FLOOR_TOKEN, *(["--bare"] if bare else [])]
+    return await _start(argv, [], data_dir, port)
 
 
 async def _start(argv: list[str], command: list[str], data_dir: Path, port: int) -> Server:
@@ -625,13 +629,14 @@ async def measure_server(report: Report, command: list[str], data_dir: Path) -> 
             report.problems.append(f"server log tail:\n{server.log_tail()}")
 
 
-async def measure_floor_app(report: Report, data_dir: Path) -> None:
-    """The same issuing load against `_floor_app.py` (an empty database)."""
-    server = await start_floor_app(data_dir)
+async def measure_floor_app(report: Report, data_dir: Path, name: str) -> None:
+    """The same issuing load against `_floor_app.py` (an empty database): FastAPI's
+    (`floor-app`) or the bare ASGI one (`floor-asgi`)."""
+    server = await start_floor_app(data_dir, bare=name == "floor-asgi")
     problems_before = len(report.problems)
     try:
         phase, issued = await issue_phase(
-            server, FLOOR_TOKEN, report.tickets, report.clients, report.phase_limit_s, "floor-app"
+            server, FLOOR_TOKEN, report.tickets, report.clients, report.phase_limit_s, name
         )
         report.phases.append(phase)
         report.problems += check_issued(issued)
@@ -639,9 +644,9 @@ async def measure_floor_app(report: Report, data_dir: Path) -> None:
         report.problems.append(str(exc) if isinstance(exc, BenchError) else repr(exc))
     finally:
         report.problems += await stop_server(server)
-        floor = report.phase("floor-app")
+        floor = report.phase(name)
         if len(report.problems) > problems_before or (floor is not None and floor.bad):
-            report.problems.append(f"floor app log tail:\n{server.log_tail()}")
+            report.problems.append(f"{name} log tail:\n{server.log_tail()}")
 
 
 async def run(report: Report, command: list[str]) -> None:
@@ -650,13 +655,21 @@ async def run(report: Report, command: list[str]) -> None:
         try:
             await measure_server(report, command, workdir / "data")
             # One server at a time, so each has both cores and the disk to itself.
-            await measure_floor_app(report, workdir / "floor-app")
+            await measure_floor_app(report, workdir / "floor-app", "floor-app")
+            await measure_floor_app(report, workdir / "floor-asgi", "floor-asgi")
         except BenchError as exc:
             report.problems.append(str(exc))
             return
         report.phases.append(await asyncio.to_thread(sqlite3_phase, workdir, report.tickets))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+FLOOR_LABELS = (
+    ("sqlite3", "sqlite3 floor"),
+    ("floor-app", "floor app"),
+    ("floor-asgi", "bare ASGI floor"),
+)
 
 
 def render(report: Report) -> str:
@@ -691,7 +704,7 @@ def render(report: Report) -> str:
         lines.append(f"bench client CPU, ms per request: {', '.join(cpu)}")
     ratios = [
         f"{report.ratio(name):.2f} x the {label}"
-        for name, label in (("sqlite3", "sqlite3 floor"), ("floor-app", "floor app"))
+        for name, label in FLOOR_LABELS
         if report.ratio(name) is not None
     ]
     if ratios:
@@ -714,6 +727,7 @@ def as_json(report: Report) -> str:
             **{p.name.replace("-", "_"): p.summary() for p in report.phases},
             "ratio_sqlite3": rounded(report.ratio("sqlite3")),
             "ratio_floor_app": rounded(report.ratio("floor-app")),
+            "ratio_floor_asgi": rounded(report.ratio("floor-asgi")),
             "problems": report.problems,
             "ok": not report.failed,
         },

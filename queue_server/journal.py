@@ -133,14 +133,20 @@ class Tx:
         """Append a ticket event carrying the ticket as clients see it now; returns that
         view, which is also the command's answer more often than not."""
         view = self.views.ticket(self.live, ticket, self.now)
-        self.append(kind(seq=0, at=self.now, ticket=view, counter=counter))
+        at = self.views.local(self.now)
+        self._log(kind(seq=self.live.last_seq + 1, at=at, ticket=view, counter=counter))
         return view
 
     def append(self, event: Event) -> None:
         """Give `event` the next seq and the site's local time, and log it."""
-        event = event.model_copy(
-            update={"seq": self.live.last_seq + 1, "at": self.views.local(event.at)}
+        self._log(
+            event.model_copy(
+                update={"seq": self.live.last_seq + 1, "at": self.views.local(event.at)}
+            )
         )
+
+    def _log(self, event: Event) -> None:
+        """Log `event`, which has its seq and local time."""
         ticket = getattr(event, "ticket", None)
         if isinstance(event, CounterUpdated):
             counter: int | None = event.counter.number

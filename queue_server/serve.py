@@ -47,6 +47,10 @@ class AnnouncingServer(uvicorn.Server):
                 self._captured_signals.clear()
 
 
+# The levels at which uvicorn's access lines (INFO) are shown.
+ACCESS_LOG_LEVELS = frozenset({"trace", "debug", "info"})
+
+
 def make_server(
     app: FastAPI,
     host: str,
@@ -60,6 +64,8 @@ def make_server(
         host=host,
         port=port,
         log_level=log_level,
+        # uvicorn formats every request's access line before its logger filters it out.
+        access_log=log_level in ACCESS_LOG_LEVELS,
         lifespan="on",
         # Connections per address, and a deadline and a size for each request's head.
         http=guarded_protocol(limits or limits_of(app)),

@@ -38,7 +38,7 @@ def bench(script: str, *args: str) -> dict[str, Any]:
     return figures
 
 
-def test_issue_beside_both_floors_late_in_a_day_with_history() -> None:
+def test_issue_beside_every_floor_late_in_a_day_with_history() -> None:
     figures = bench(
         "issue.py",
         *("--tickets", "40", "--clients", "2", "--today", "60", "--waiting", "25"),
@@ -46,13 +46,14 @@ def test_issue_beside_both_floors_late_in_a_day_with_history() -> None:
     )
     assert "3 past days" in figures["prefill"]
     assert "60 served today + 25 waiting" in figures["prefill"]
-    for phase in ("issue", "call_next", "floor_app", "sqlite3"):
+    for phase in ("issue", "call_next", "floor_app", "floor_asgi", "sqlite3"):
         assert figures[phase]["count"] == 40, phase
         assert figures[phase]["bad"] == 0, phase
-    for phase in ("issue", "call_next", "floor_app"):
+    for phase in ("issue", "call_next", "floor_app", "floor_asgi"):
         assert figures[phase]["server_cpu_ms_per_request"] is not None, phase
     assert figures["ratio_sqlite3"] > 0
     assert figures["ratio_floor_app"] > 0
+    assert figures["ratio_floor_asgi"] > 0
 
 
 def test_boards_reconnecting_at_once() -> None:
