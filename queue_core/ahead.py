@@ -19,7 +19,7 @@ that serve it (they will open, and the estimate assumes the same).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, CallCount
 from queue_core.lines import WaitingLines
@@ -64,22 +64,27 @@ def places(
     Cost: per ticket, a binary search per line of each counter that may call it, however
     long the queue (see `dispatch.calls_before`)."""
     hall = list(counters)
-    counts: dict[Counter, CallCount] = {}  # per counter, worked out once for all of `tickets`
+    # Per counter, worked out once for all of `tickets`: by number and services, which
+    # tell the hall's counters apart and each service's stand-in (all numbered 0).
+    counts: dict[tuple[int, tuple[str, ...]], CallCount] = {}
+    shared: dict[object, Any] = {}  # what counters drawing from the same lines share
 
-    def place_at(counter: Counter, ticket: Ticket) -> Place:
-        count = counts.get(counter)
-        if count is None:
-            count = counts[counter] = CallCount(counter, lines, waiting, priority_ratio)
-        return Place(count(ticket), counter)
+    def place(ticket: Ticket) -> Place:
+        if ticket.status is not TicketStatus.WAITING:
+            return Place(0, None)
+        nearest: Place | None = None
+        for counter in counters_for(ticket, hall):
+            key = (counter.number, counter.services)
+            count = counts.get(key)
+            if count is None:
+                count = counts[key] = CallCount(counter, lines, waiting, priority_ratio, shared)
+            calls = count(ticket)
+            if nearest is None or calls < nearest.ahead:
+                nearest = Place(calls, counter)
+        assert nearest is not None  # counters_for always names one
+        return nearest
 
-    return {
-        ticket.id: min(
-            (place_at(c, ticket) for c in counters_for(ticket, hall)), key=lambda p: p.ahead
-        )
-        if ticket.status is TicketStatus.WAITING
-        else Place(0, None)
-        for ticket in tickets
-    }
+    return {ticket.id: place(ticket) for ticket in tickets}
 
 
 def waiting_ahead(

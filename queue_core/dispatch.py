@@ -163,6 +163,11 @@ class CallCount:
     of the P waiting, and the m-th priority ticket follows min(N, (m - a) // r + 1) of the
     N ordinary ones once m ≥ a (none before). Cost per ticket: a binary search per line of
     the counter; once per counter, one step per ticket transferred to it (a handful).
+
+    What depends only on the service lines a counter draws from (`_ServiceQueues`: their
+    totals and how many stand before a ticket) is shared, through `shared`, by every
+    counter that draws from the same ones the same way: in a hall where four counters
+    serve the same services, a new ticket is counted off the lines once, not four times.
     """
 
     def __init__(
@@ -171,49 +176,86 @@ class CallCount:
         lines: WaitingLines,
         tickets: Mapping[int, Ticket],
         priority_ratio: int = DEFAULT_PRIORITY_RATIO,
+        shared: dict[object, _ServiceQueues] | None = None,
     ) -> None:
         self._lines = lines
-        self._own, self._service_lines, self._precedence = _layout(
-            counter.number, counter.calls_services
-        )
+        services = counter.calls_services
+        self._own, service_lines, precedence = _layout(counter.number, services)
         self._number = counter.number
         self._transferred = lines.count(self._own)
         streak = counter.priority_streak
-        for ticket_id in lines.ids(self._own):  # they count towards the streak like any call
-            streak = streak + 1 if tickets[ticket_id].priority else 0
+        if self._transferred:
+            for ticket_id in lines.ids(self._own):  # they count towards the streak too
+                streak = streak + 1 if tickets[ticket_id].priority else 0
         self._ratio = max(priority_ratio, 0)
         self._first_run = max(0, self._ratio - streak)
-        self._rank_first = counter.call_mode is not CallMode.SERVICE_ORDER
-        self._total = {True: 0, False: 0}
-        for line, _ in self._service_lines:
-            assert line.priority is not None
-            self._total[line.priority] += lines.count(line)
+        rank_first = counter.call_mode is not CallMode.SERVICE_ORDER
+        # By rank, the order of the services does not matter, only which they are.
+        key = (frozenset(services), True) if rank_first else (services, False)
+        queues = shared.get(key) if shared is not None else None
+        if queues is None:
+            queues = _ServiceQueues(lines, service_lines, precedence, rank_first)
+            if shared is not None:
+                shared[key] = queues
+        self._queues = queues
 
     def __call__(self, ticket: Ticket) -> int:
-        from queue_core.lines import place_of
-
-        place = place_of(ticket)
         if ticket.target_counter == self._number:
-            return self._lines.count_before(self._own, place)
+            return self._lines.count_before(self._own, (ticket.rank, ticket.id))
+        queues = self._queues
+        before = queues.before(ticket)  # waiting ahead of it in its class's order
+        ratio, first_run = self._ratio, self._first_run
+        if ticket.priority:
+            if ratio == 0:
+                ordinary = queues.ordinary
+            elif before < first_run:
+                ordinary = 0
+            else:
+                ordinary = min(queues.ordinary, (before - first_run) // ratio + 1)
+            return self._transferred + before + ordinary
+        return self._transferred + before + min(queues.priority, first_run + before * ratio)
+
+
+class _ServiceQueues:
+    """A counter's service lines as the call policy reads them (see `CallCount`)."""
+
+    def __init__(
+        self,
+        lines: WaitingLines,
+        service_lines: tuple[tuple[Line, int], ...],
+        precedence: Mapping[str, int],
+        rank_first: bool,
+    ) -> None:
+        self._lines = lines
+        self._service_lines = service_lines
+        self._precedence = precedence
+        self._rank_first = rank_first
+        self.priority = 0  # waiting in the priority lines
+        self.ordinary = 0
+        for line, _ in service_lines:
+            if line.priority:
+                self.priority += lines.count(line)
+            else:
+                self.ordinary += lines.count(line)
+        self._before: dict[int, int] = {}
+
+    def before(self, ticket: Ticket) -> int:
+        """How many of `ticket`'s class (priority or not) come before it."""
+        found = self._before.get(ticket.id)
+        if found is not None:
+            return found
+        place = (ticket.rank, ticket.id)
         mine_at = self._precedence.get(ticket.service, len(self._precedence))
-        before = 0  # waiting ahead of `ticket` in its own class's (priority or not) order
+        count = 0
         for line, at in self._service_lines:
             if line.priority is not ticket.priority:
                 continue
             if self._rank_first or at == mine_at:
-                before += self._lines.count_before(line, place)
+                count += self._lines.count_before(line, place)
             elif at < mine_at:
-                before += self._lines.count(line)
-        ratio, first_run = self._ratio, self._first_run
-        if ticket.priority:
-            if ratio == 0:
-                ordinary = self._total[False]
-            elif before < first_run:
-                ordinary = 0
-            else:
-                ordinary = min(self._total[False], (before - first_run) // ratio + 1)
-            return self._transferred + before + ordinary
-        return self._transferred + before + min(self._total[True], first_run + before * ratio)
+                count += self._lines.count(line)
+        self._before[ticket.id] = count
+        return count
 
 
 def front_rank(ticket: Ticket, queue: Iterable[Ticket]) -> int:

@@ -121,7 +121,10 @@ waiting_tickets = st.lists(
 )
 counter_specs = st.lists(
     st.tuples(
-        st.sampled_from([("TP",), ("DD", "TP"), ("TP", "XD"), ("DD",), ("XD", "DD", "TP")]),
+        # The same services in two orders: counters by rank share their lines' counts.
+        st.sampled_from(
+            [("TP",), ("DD", "TP"), ("TP", "DD"), ("TP", "XD"), ("DD",), ("XD", "DD", "TP")]
+        ),
         st.sampled_from(list(CallMode)),
         st.integers(min_value=0, max_value=4),
     ),
@@ -177,3 +180,28 @@ def test_people_ahead_is_the_calls_made_before_the_ticket_when_nobody_else_comes
         # No counter may call it: its place in its own queue, as a lone counter would call it.
         stand_in = counters_for(mine, counters)[0]
         assert figure == calls_before(stand_in, tickets, mine, ratio)
+
+
+def test_tickets_of_services_no_counter_serves_each_count_their_own_queue() -> None:
+    """Each gets a stand-in counter of its own service, placed in one go."""
+    land = [make_ticket(i, "DD") for i in range(1, 4)]
+    building = [make_ticket(i, "XD") for i in range(4, 6)]
+    justice_only = make_counter(1, ("TP",))
+    placed = waiting_ahead([land[2], building[1]], [justice_only], [*land, *building])
+    assert placed == {land[2].id: 2, building[1].id: 1}
+
+
+def test_counters_drawing_from_the_same_services_each_keep_their_own_transfers() -> None:
+    """What counters of the same services share (the service lines) is shared; what is
+    a counter's own (the tickets sent to it, its streak) is not."""
+    sent_here = make_ticket(1, "TP", target_counter=1)
+    mine = make_ticket(2, "TP")
+    busy = make_counter(1, ("TP", "DD"))
+    free = make_counter(2, ("DD", "TP"))  # the same services, in another order
+    tired = make_counter(3, ("TP", "DD"), priority_streak=DEFAULT_PRIORITY_RATIO)
+    urgent = make_ticket(3, "DD", priority=True)
+    assert ahead_of(mine, [busy], [sent_here, mine]) == 1
+    assert ahead_of(mine, [busy, free], [sent_here, mine]) == 0
+    assert ahead_of(urgent, [tired, busy], [sent_here, mine, urgent]) == 1
+    assert ahead_of(urgent, [tired], [mine, urgent]) == 1
+    assert ahead_of(urgent, [tired, free], [mine, urgent]) == 0
