@@ -5,9 +5,10 @@ order, each service's last number of the day, today's idempotency keys, recent s
 times, staff names, the last event's `seq` and the latest calls. Rebuilt from the store
 when the server starts, so a crash loses nothing; kept current by applying `Change`s.
 
-Two copies exist, never shared between threads: the writer's, which a command reads and
-changes as it runs (and which is rebuilt when a transaction fails), and the event loop's,
-which takes each batch's changes once they are committed, so every read on the loop (the
+Two copies exist: the writer's, which a command reads and changes as it runs (and which
+is rebuilt when a transaction fails), used by one batch at a time, on the event loop or on
+the writer's thread (see `writer.py`), never by both at once; and the event loop's, which
+takes each batch's changes once they are committed, so every read on the loop (the
 services, the counters, a ticket, a clerk's list, a snapshot) sees committed state only,
 consistent with the events delivered so far.
 """

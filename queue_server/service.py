@@ -1,7 +1,7 @@
 """The queue's commands: core rules run inside the writer's transaction.
 
 Every command here validates, changes state and appends its events in one
-transaction on the writer thread (see `writer.py`); the events are published
+transaction of the single writer (see `writer.py`); the events are published
 only after the commit. Reads run on the caller's own store connection.
 """
 
