@@ -162,6 +162,7 @@ class Desk(QObject):
         self._jobs = jobs
         self._stream_options = stream_options or {}
         self._bridge: EventBridge | None = None
+        self._closed = False  # signed out: answers still on their way are dropped
         self._since = QElapsedTimer()
         self._waiting = _Reload(
             self,
@@ -200,6 +201,11 @@ class Desk(QObject):
             self._bridge.stop()
             self._bridge = None
 
+    def close(self) -> None:
+        """Stop for good (the clerk signed out): answers still on their way are dropped."""
+        self._closed = True
+        self.stop()
+
     def reload(self) -> None:
         """Re-read what the stream does not carry."""
         self._waiting.request()
@@ -213,7 +219,20 @@ class Desk(QObject):
         ok: Callable[[Any], None],
         failed: Callable[[Exception], None],
     ) -> None:
-        self._jobs.run(call, ok, failed)
+        """Run `call` on a worker, then `ok` or `failed` here, unless the desk was closed
+        meanwhile: the window's workers outlive a desk, and an answer that comes back after
+        a sign-out (a read refused once the token is revoked) must not reach a desk that
+        Qt has deleted."""
+
+        def succeeded(value: Any) -> None:
+            if not self._closed:
+                ok(value)
+
+        def refused(exc: Exception) -> None:
+            if not self._closed:
+                failed(exc)
+
+        self._jobs.run(call, succeeded, refused)
 
     def handle_auth_failure(self, exc: BaseException) -> None:
         if isinstance(exc, NotAuthenticated):

@@ -197,7 +197,7 @@ class CounterWindow(QMainWindow):
         if self.compact:
             self.set_compact(False)
         if self.desk is not None:
-            self.desk.stop()
+            self.desk.close()
             if self.desk_page is not None:
                 self.stack.removeWidget(self.desk_page)
                 self.desk_page.deleteLater()

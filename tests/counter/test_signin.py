@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+import threading
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from pytestqt.qtbot import QtBot
 
 from counter_client.keys import Command
 from counter_client.window import COUNTER_KEY, CounterWindow
+from queue_client import NotAuthenticated
 from tests.counter.conftest import (
     OFFSCREEN_NOISE,
     WAIT_MS,
     Hall,
     MakeWindow,
+    desk_of,
     open_counter,
     sign_in,
 )
@@ -104,6 +109,40 @@ def test_sign_out_closes_the_counter_for_the_next_clerk(
     state = hall.counter(1)
     assert (state.state, state.clerk) == ("closed", None)
     assert desk_window.desk is None
+
+
+def test_a_read_answered_after_sign_out_never_reaches_the_deleted_desk(
+    qtbot: QtBot, desk_window: CounterWindow
+) -> None:
+    """A desk's read still on its way when the clerk signs out comes back refused (the
+    token is revoked); the desk is gone by then, so the answer is dropped, not emitted
+    from a deleted object."""
+    desk = desk_of(desk_window)
+    client = desk_window.client
+    gate = threading.Event()
+    raised: list[Exception] = []
+    reached: list[object] = []
+
+    def read_behind_the_gate() -> object:
+        gate.wait(WAIT_MS / 1000)
+        try:
+            return client.waiting(1, 40)
+        except Exception as exc:
+            raised.append(exc)
+            raise
+
+    desk.background(read_behind_the_gate, reached.append, desk.handle_auth_failure)
+    page = desk_window.desk_page
+    assert page is not None
+    page.sign_out.click()
+    qtbot.waitUntil(lambda: desk_window.desk is None, timeout=WAIT_MS)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(desk)
+    gate.set()
+    qtbot.waitUntil(lambda: desk_window.jobs.busy == 0, timeout=WAIT_MS)
+    assert [type(exc) for exc in raised] == [NotAuthenticated]
+    assert reached == []
+    assert desk_window.stack.currentWidget() is desk_window.sign_in_page
 
 
 def test_a_revoked_session_returns_to_sign_in(
