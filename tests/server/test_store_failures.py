@@ -28,8 +28,12 @@ from queue_server.writer import Command, Outcome, Unfinished, Writer, WriterUnav
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 
-def add(name: str, detail: str | None = None) -> Command[int]:
+def add(name: str, detail: str | None = None, *, threads: list[str] | None = None) -> Command[int]:
+    """A command adding a device named `name`; it notes in `threads` where it ran."""
+
     def command(store: Store) -> Outcome[int]:
+        if threads is not None:
+            threads.append(threading.current_thread().name)
         return Outcome(store.insert_device(Device(0, name, "kiosk", NOW, detail=detail)))
 
     return command
@@ -97,10 +101,12 @@ def full_database(data_dir: Path, stores: list[Store]) -> Callable[[], Store]:
 
 
 def run_writer(
-    open_store_: Callable[[], Store], scenario: Callable[[Writer], Awaitable[None]]
+    open_store_: Callable[[], Store],
+    scenario: Callable[[Writer], Awaitable[None]],
+    reload: Callable[[Store], None] | None = None,
 ) -> None:
     async def main() -> None:
-        writer = Writer(open_store_, lambda outcome: None)
+        writer = Writer(open_store_, lambda outcome: None, reload=reload)
         writer.start()
         try:
             await scenario(writer)

@@ -7,43 +7,20 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from queue_server.database import open_store
 from queue_server.store import DATABASE_NAME, Device, Store, StoreError
-from queue_server.writer import Command, Outcome, Writer
-from tests.server.test_store_failures import device_names, full_database
-
-NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-
-
-def add(name: str, threads: list[str] | None = None, detail: str | None = None) -> Command[int]:
-    def command(store: Store) -> Outcome[int]:
-        if threads is not None:
-            threads.append(threading.current_thread().name)
-        return Outcome(store.insert_device(Device(0, name, "kiosk", NOW, detail=detail)))
-
-    return command
-
-
-def run_writer(
-    open_store_: Callable[[], Store],
-    scenario: Callable[[Writer], Awaitable[None]],
-    reload: Callable[[Store], None] | None = None,
-) -> None:
-    async def main() -> None:
-        writer = Writer(open_store_, lambda outcome: None, reload=reload)
-        writer.start()
-        try:
-            await scenario(writer)
-        finally:
-            writer.stop()
-
-    asyncio.run(main())
+from queue_server.writer import Outcome, Writer
+from tests.server.test_store_failures import (
+    NOW,
+    add,
+    device_names,
+    full_database,
+    run_writer,
+)
 
 
 def test_a_light_command_runs_on_the_event_loop_and_a_heavy_one_on_the_writer_thread(
@@ -53,8 +30,8 @@ def test_a_light_command_runs_on_the_event_loop_and_a_heavy_one_on_the_writer_th
     threads: list[str] = []
 
     async def scenario(writer: Writer) -> None:
-        await writer.run(add("light", threads), light=True)
-        await writer.run(add("heavy", threads))
+        await writer.run(add("light", threads=threads), light=True)
+        await writer.run(add("heavy", threads=threads))
 
     run_writer(lambda: open_store(tmp_path), scenario)
     assert threads == [threading.main_thread().name, "motcua-writer"]
@@ -91,7 +68,7 @@ def test_the_loop_never_waits_for_another_connections_write_lock(tmp_path: Path)
         other = sqlite3.connect(tmp_path / DATABASE_NAME, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
-            pending = asyncio.ensure_future(writer.run(add("waited", threads), light=True))
+            pending = asyncio.ensure_future(writer.run(add("waited", threads=threads), light=True))
             ticks = 0
             for _ in range(20):  # 0.2 s of a loop that keeps turning
                 await asyncio.sleep(0.01)
