@@ -91,18 +91,18 @@ def call_order(
     and the people ahead (`queue_core.ahead`) read the rest.
     """
     eligible = [t for t in waiting if t.status is TicketStatus.WAITING and counter.serves(t)]
-    targeted = sorted((t for t in eligible if t.target_counter == counter.number), key=_rank)
+    targeted = sorted((t for t in eligible if t.target_counter == counter.number), key=place_of)
     rest = [t for t in eligible if t.target_counter != counter.number]
     if counter.call_mode is CallMode.SERVICE_ORDER:
         precedence = {code: i for i, code in enumerate(counter.calls_services)}
 
         def key(t: Ticket) -> tuple[int, int, int]:
-            return (precedence.get(t.service, len(precedence)), *_rank(t))
+            return (precedence.get(t.service, len(precedence)), *place_of(t))
 
     else:
 
         def key(t: Ticket) -> tuple[int, int, int]:
-            return (0, *_rank(t))
+            return (0, *place_of(t))
 
     priority = deque(sorted((t for t in rest if t.priority), key=key))
     normal = deque(sorted((t for t in rest if not t.priority), key=key))
@@ -120,7 +120,8 @@ def call_order(
     return order
 
 
-def _rank(ticket: Ticket) -> tuple[int, int]:
+def place_of(ticket: Ticket) -> tuple[int, int]:
+    """Where `ticket` stands in its line: first come first in, by rank, then id."""
     return ticket.rank, ticket.id
 
 
@@ -201,7 +202,7 @@ class CallCount:
 
     def __call__(self, ticket: Ticket) -> int:
         if ticket.target_counter == self._number:
-            return self._lines.count_before(self._own, (ticket.rank, ticket.id))
+            return self._lines.count_before(self._own, place_of(ticket))
         queues = self._queues
         before = queues.before(ticket)  # waiting ahead of it in its class's order
         ratio, first_run = self._ratio, self._first_run
@@ -244,7 +245,7 @@ class _ServiceQueues:
         found = self._before.get(ticket.id)
         if found is not None:
             return found
-        place = (ticket.rank, ticket.id)
+        place = place_of(ticket)
         mine_at = self._precedence.get(ticket.service, len(self._precedence))
         count = 0
         for line, at in self._service_lines:

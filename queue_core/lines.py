@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Iterator
 
-from queue_core.dispatch import Line
+from queue_core.dispatch import Line, place_of
 from queue_core.model import Ticket, TicketStatus
 
 Place = tuple[int, int]  # (rank, id): a ticket's place in its line
@@ -24,10 +24,6 @@ def line_of(ticket: Ticket) -> Line:
     if ticket.target_counter is not None:
         return Line(counter=ticket.target_counter)
     return Line(service=ticket.service, priority=ticket.priority)
-
-
-def place_of(ticket: Ticket) -> Place:
-    return (ticket.rank, ticket.id)
 
 
 class WaitingLines:
