@@ -114,7 +114,9 @@ def bounded(receive: Receive, cap: int, timeout_s: float = BODY_TIMEOUT_S) -> Re
         if not more:  # the body is read: what is left to wait for is the disconnect
             return await receive()
         try:
-            message = await asyncio.wait_for(receive(), timeout_s)
+            # `timeout` rather than `wait_for`: no task per chunk (≈ 6 µs a request).
+            async with asyncio.timeout(timeout_s):
+                message = await receive()
         except TimeoutError:
             raise BodyTooSlow() from None
         if message["type"] == "http.request":

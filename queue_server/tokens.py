@@ -4,9 +4,10 @@ Each token is looked up in the store once (valid or not) and kept, at most `capa
 of them, least recently used going first. What the store says can change behind the
 table's back, from this process or another (`motcua device revoke`, `motcua user
 disable`): the store keeps an `auth_revision` that every such change moves. The table
-reads it before answering (one primary-key read of a single row, a few microseconds:
-what the join of tokens, users and devices and its row decoding cost twenty times over)
-and forgets everything when it moved, so a revoked token stops working at once, whoever
+reads it before answering (one primary-key read of a single row, about 5 µs: what the
+join of tokens, users and devices and its row decoding cost twenty times over), at most
+once per turn of the event loop, which under load serves many requests in one turn; it
+forgets everything when it moved, so a revoked token stops working at once, whoever
 revoked it. Open event streams are told (`changed`): the server refreshes the table
 after its own revocations and every `WATCH_S` for the command line's.
 """
@@ -33,11 +34,13 @@ class Tokens:
         self._known: OrderedDict[str, TokenHolder | None] = OrderedDict()
         self._revision = store.auth_revision()
         self._changed = asyncio.Event()
+        self._read_this_turn = False  # the revision was read in this turn of the loop
 
     def holder(self, token: str, now: datetime) -> Principal | None:
         """The principal holding `token`, or None when it is unknown, expired, revoked, or
         its user disabled."""
-        self.refresh()
+        if not self._read_this_turn:
+            self._refresh_for_this_turn()
         key = hash_token(token)
         if key in self._known:
             self._known.move_to_end(key)
@@ -63,6 +66,18 @@ class Tokens:
         self._known.clear()
         self._changed.set()
         self._changed = asyncio.Event()
+
+    def _refresh_for_this_turn(self) -> None:
+        self.refresh()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # off the event loop (a page's worker thread): read every time
+        self._read_this_turn = True
+        loop.call_soon(self._next_turn)
+
+    def _next_turn(self) -> None:
+        self._read_this_turn = False
 
     async def changed(self) -> None:
         """Return once the tokens may have changed (see `refresh`)."""

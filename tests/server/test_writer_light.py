@@ -58,6 +58,30 @@ def test_light_commands_gathered_in_one_turn_share_one_commit(tmp_path: Path) ->
     assert len(device_names(tmp_path)) == 20
 
 
+def test_light_batches_in_a_row_set_the_busy_timeout_once(tmp_path: Path) -> None:
+    """Not waiting for another connection's lock is the writer connection's standing
+    setting while batches run on the loop, not two statements around every BEGIN."""
+    open_store(tmp_path).close()
+    pragmas: list[str] = []
+
+    def traced() -> Store:
+        store = open_store(tmp_path)
+        store.db.conn.set_trace_callback(
+            lambda sql: pragmas.append(sql) if sql.startswith("PRAGMA busy_timeout") else None
+        )
+        return store
+
+    async def scenario(writer: Writer) -> None:
+        for i in range(10):  # ten batches, one after another
+            await writer.run(add(f"k{i}"), light=True)
+        assert pragmas == ["PRAGMA busy_timeout = 0"]
+        await writer.run(add("heavy"))  # on the thread, which waits for the lock again
+        assert pragmas[1:] == ["PRAGMA busy_timeout = 10000"]
+
+    run_writer(traced, scenario)
+    assert len(device_names(tmp_path)) == 11
+
+
 def test_the_loop_never_waits_for_another_connections_write_lock(tmp_path: Path) -> None:
     """Another process writing (`motcua site apply`): the light command goes to the
     writer's thread, which waits for the lock there, while the loop goes on."""

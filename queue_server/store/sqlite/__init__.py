@@ -52,6 +52,10 @@ __all__ = ["SqliteStore", "check_database_file"]
 
 log = logging.getLogger(__name__)
 
+# How long a connection waits for another process's write lock (an admin command, the
+# server) rather than fail.
+BUSY_TIMEOUT_MS = 10_000
+
 
 @contextmanager
 def _translated() -> Iterator[None]:
@@ -83,12 +87,11 @@ class SqliteStore:
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DATABASE_NAME
-        self._busy_timeout_ms: int | None = None  # read once, by `begin(wait=False)`
+        self._waits = True  # whether BEGIN waits for another connection's lock (`begin`)
         with self._damage_told(), _translated():
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             try:
-                # Wait for the other process (an admin command, the server) rather than fail.
-                conn.execute("PRAGMA busy_timeout = 10000")
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
                 conn.execute("PRAGMA foreign_keys = ON")
@@ -140,23 +143,20 @@ class SqliteStore:
         """BEGIN IMMEDIATE. With `wait=False`, False at once instead of waiting (up to the
         busy timeout) while another connection holds the write lock: the writer's event
         loop must never wait for another process."""
-        if wait:
-            with _translated():
-                self.db.conn.execute("BEGIN IMMEDIATE")
-            return True
         conn = self.db.conn
         with _translated():
-            if self._busy_timeout_ms is None:
-                self._busy_timeout_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
-            conn.execute("PRAGMA busy_timeout = 0")
+            if wait != self._waits:
+                # Only when it changes: the writer's loop begins batch after batch without
+                # waiting, and a PRAGMA pair around each BEGIN was two statements more
+                # per batch (issue #15).
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS if wait else 0}")
+                self._waits = wait
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                if wait or exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                     raise
                 return False
-            finally:
-                conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
         return True
 
     def commit(self) -> None:
