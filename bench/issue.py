@@ -4,8 +4,11 @@ It starts a real `motcua serve` process on a fresh data directory with a generat
 services, four counters all serving every service, always open), then measures, in one run:
 
 1. issue: N tickets (`POST /api/tickets`) from C concurrent kiosk clients;
-2. call-next: four clerks calling `POST /api/counters/{n}/call-next` concurrently until the
-   server answers 204, checking that every issued ticket was called exactly once;
+2. call-next: a clerk at each counter (four; `--counters K`) calling
+   `POST /api/counters/{n}/call-next` concurrently until the server answers 204, checking
+   that every issued ticket was called exactly once. The commands gathered while one
+   batch commits share the next batch's commit, so CPU per call falls as more clerks
+   call at once: four clerks measure a small hall's busiest minute, sixteen a large one's;
 3. floor-app: the same N tickets from the same C clients against `_floor_app.py`, a minimal
    FastAPI + uvicorn endpoint with a group-commit writer thread, in its own process;
 4. floor-asgi: the same again against `_floor_app.py --bare`, the same endpoint as a bare
@@ -24,8 +27,8 @@ httpx costs ≈ 2.2 ms of CPU per request on the 2-core reference machine and wo
 itself instead of the server. This is a benchmark printing figures, never a timed test; it
 exits 1 on any unexpected answer, duplicate call, or server failure.
 
-Run: `.venv/bin/python bench/issue.py [--tickets 5000] [--clients 16] [--today N]
-[--history DAYS] [--json]`.
+Run: `.venv/bin/python bench/issue.py [--tickets 5000] [--clients 16] [--counters 4]
+[--today N] [--history DAYS] [--json]`.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from _http import Connection, HttpError, Response
 
 HOST = "127.0.0.1"
 SERVICES = ("HT", "DD", "XD", "LD")
-COUNTERS = (1, 2, 3, 4)
+COUNTERS = (1, 2, 3, 4)  # the generated site's counters by default (--counters)
 CLERK_PASSWORD = "ban-do-dien-mat-khau-2024"
 STARTUP_TIMEOUT_S = 60.0
 FLOOR_TOKEN = "bench-floor-token"
@@ -402,12 +405,12 @@ async def call_phase(
     pre-filled with waiting tickets stays as long as it was)."""
     phase = Phase("call-next")
     called: list[tuple[int, bytes]] = []
-    connections = await open_connections(server.port, len(COUNTERS))
+    connections = await open_connections(server.port, len(tokens))
     # More calls than tickets is a bug: stop looping.
-    budget = [issued + 10 * len(COUNTERS) if until_empty else issued]
+    budget = [issued + 10 * len(tokens) if until_empty else issued]
     workers = [
         _clerk_worker(conn, token, counter, phase, called, budget, until_empty)
-        for conn, token, counter in zip(connections, tokens, COUNTERS, strict=True)
+        for counter, (conn, token) in enumerate(zip(connections, tokens, strict=True), start=1)
     ]
     await timed(phase, workers, limit_s, server.process.pid)
     await asyncio.gather(*(c.close() for c in connections))
@@ -580,6 +583,7 @@ class Report:
     clients: int
     loop: str
     phase_limit_s: float
+    counters: int = len(COUNTERS)
     prefill: Prefill = field(default_factory=Prefill)
     prefill_s: float | None = None
     phases: list[Phase] = field(default_factory=list)
@@ -601,12 +605,12 @@ class Report:
 
 async def measure_server(report: Report, command: list[str], data_dir: Path) -> None:
     site = data_dir.parent / "site.toml"
-    site.write_text(site_toml(), encoding="utf-8")
+    site.write_text(site_toml(report.counters), encoding="utf-8")
     report.prefill_s, waiting_before = await prefill(report.prefill, command, data_dir, site)
     server = await start_server(command, data_dir, site)
     try:
         kiosk = await kiosk_token(server)
-        clerks = [await clerk_token(server, f"clerk{n}") for n in COUNTERS]
+        clerks = [await clerk_token(server, f"clerk{n}") for n in range(1, report.counters + 1)]
         issue, issued = await issue_phase(
             server, kiosk, report.tickets, report.clients, report.phase_limit_s
         )
@@ -675,7 +679,7 @@ FLOOR_LABELS = (
 def render(report: Report) -> str:
     lines = [
         f"motcua bench: {report.tickets} tickets, {report.clients} clients, "
-        f"{len(SERVICES)} services, {len(COUNTERS)} counters, loop {report.loop}, "
+        f"{len(SERVICES)} services, {report.counters} counters, loop {report.loop}, "
         f"{os.cpu_count()} cpus",
         f"database before start: {report.prefill.describe()}"
         + (f", filled in {report.prefill_s:.1f} s" if report.prefill.describe() != EMPTY else ""),
@@ -722,6 +726,7 @@ def as_json(report: Report) -> str:
         {
             "tickets": report.tickets,
             "clients": report.clients,
+            "counters": report.counters,
             "loop": report.loop,
             "prefill": report.prefill.describe(),
             **{p.name.replace("-", "_"): p.summary() for p in report.phases},
@@ -748,6 +753,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--tickets", type=int, default=5000, help="tickets to issue (5000)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent kiosk clients (16)")
+    parser.add_argument(
+        "--counters",
+        type=int,
+        default=len(COUNTERS),
+        help=f"counters in the site, a clerk calling at each ({len(COUNTERS)})",
+    )
     parser.add_argument(
         "--today",
         type=int,
@@ -781,8 +792,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the command that runs motcua (default: the one beside this Python)",
     )
     args = parser.parse_args(argv)
-    if args.tickets < 1 or args.clients < 1:
-        parser.error("--tickets and --clients must be at least 1")
+    if args.tickets < 1 or args.clients < 1 or not 1 <= args.counters <= 999:
+        parser.error("--tickets and --clients must be at least 1, --counters 1 to 999")
     if min(args.today, args.waiting, args.history, args.history_per_day) < 0:
         parser.error("--today, --waiting, --history and --history-per-day are counts")
     return args
@@ -791,7 +802,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     loop_name, factory = loop_factory()
-    report = Report(args.tickets, args.clients, loop_name, args.phase_limit)
+    report = Report(args.tickets, args.clients, loop_name, args.phase_limit, args.counters)
     report.prefill = Prefill(
         today=args.today,
         waiting=args.waiting if args.today else 0,

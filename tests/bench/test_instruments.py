@@ -42,8 +42,9 @@ def test_issue_beside_every_floor_late_in_a_day_with_history() -> None:
     figures = bench(
         "issue.py",
         *("--tickets", "40", "--clients", "2", "--today", "60", "--waiting", "25"),
-        *("--history", "3", "--history-per-day", "20"),
+        *("--history", "3", "--history-per-day", "20", "--counters", "3"),
     )
+    assert figures["counters"] == 3  # a clerk calling at each of three counters
     assert "3 past days" in figures["prefill"]
     assert "60 served today + 25 waiting" in figures["prefill"]
     for phase in ("issue", "call_next", "floor_app", "floor_asgi", "sqlite3"):
