@@ -23,6 +23,7 @@ from starlette.datastructures import FormData
 from queue_server import policy
 from queue_server.auth import Principal
 from queue_server.pages.i18n import N_, Words, language_of
+from queue_server.pages.refusal import refused_page, signed_in_as
 from queue_server.pages.render import page
 from queue_server.pages.session import PageSession, csrf_matches, same_site, who_is_on_page
 from queue_server.pages.sign_in import PAGES, centre_name, sign_in_form
@@ -64,9 +65,7 @@ class Admin:
 
     @property
     def signed_in(self) -> dict[str, str] | None:
-        if self.session is None:
-            return None
-        return {"name": self.who.display_name, "csrf": self.session.csrf}
+        return signed_in_as(self.who, self.session)
 
     @property
     def csrf(self) -> str:
@@ -75,20 +74,14 @@ class Admin:
 
 def refused(request: Request, message: str, status_code: int = 403) -> HTMLResponse:
     who, session = who_is_on_page(request)
-    signed_in = (
-        {"name": who.display_name, "csrf": session.csrf}
-        if who is not None and session is not None
-        else None
-    )
-    return page(
+    return refused_page(
         request,
-        "refused.html",
-        status_code,
+        message,
+        title=words(request).gettext(TITLE),
         domain=DOMAIN,
-        centre=centre_name(request),
-        page_title=words(request).gettext(TITLE),
-        signed_in=signed_in,
-        message=message,
+        status_code=status_code,
+        who=who,
+        session=session,
     )
 
 

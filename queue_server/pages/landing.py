@@ -13,6 +13,7 @@ from queue_core.protocol import PROTOCOL_VERSION
 from queue_server import policy
 from queue_server.auth import Principal
 from queue_server.pages.i18n import N_
+from queue_server.pages.refusal import signed_in_as
 from queue_server.pages.render import page
 from queue_server.pages.session import form_token, set_form_cookie, who_is_on_page
 from queue_server.pages.sign_in import centre_name
@@ -70,11 +71,7 @@ async def landing(request: Request) -> Response:
         domain="admin",
         centre=centre_name(request),
         page_title=centre_name(request),
-        signed_in=(
-            {"name": who.display_name, "csrf": session.csrf}
-            if who is not None and session is not None
-            else None
-        ),
+        signed_in=signed_in_as(who, session),
         links=links_for(who),
         who=who,
         version=server_version(),

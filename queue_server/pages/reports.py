@@ -23,6 +23,7 @@ from queue_core.report import Grouping, one_decimal, period
 from queue_server import policy
 from queue_server.auth import Principal
 from queue_server.pages.i18n import Words, language_of
+from queue_server.pages.refusal import refused_page, signed_in_as
 from queue_server.pages.render import page
 from queue_server.pages.session import PageSession, who_is_on_page
 from queue_server.pages.sign_in import PAGES, centre_name, sign_in_form
@@ -44,20 +45,14 @@ def _words(request: Request) -> Words:
 
 def _refused(request: Request, session: PageSession | None, who: Principal) -> Response:
     _ = _words(request).gettext
-    return page(
+    return refused_page(
         request,
-        "refused.html",
-        403,
+        _("This account may not read the reports (supervisors and administrators only)"),
+        title=_(TITLE),
         domain=DOMAIN,
-        centre=centre_name(request),
-        page_title=_(TITLE),
-        signed_in=_signed_in(who, session),
-        message=_("This account may not read the reports (supervisors and administrators only)"),
+        who=who,
+        session=session,
     )
-
-
-def _signed_in(who: Principal, session: PageSession | None) -> dict[str, str] | None:
-    return {"name": who.display_name, "csrf": session.csrf} if session is not None else None
 
 
 def _this_month(request: Request) -> tuple[date, date]:
@@ -160,7 +155,7 @@ async def reports_page(request: Request) -> Response:
     context: dict[str, Any] = {
         "centre": centre_name(request),
         "page_title": _(TITLE),
-        "signed_in": _signed_in(who, session),
+        "signed_in": signed_in_as(who, session),
         "vn": vn if words.language == "vi" else en,
         "error": None,
     }
@@ -200,13 +195,11 @@ async def reports_workbook(request: Request) -> Response:
     try:
         first, last = _period(request)
     except InvalidRequest as exc:
-        return page(
+        return refused_page(
             request,
-            "refused.html",
-            422,
+            exc.message,
+            title=_words(request).gettext(TITLE),
             domain=DOMAIN,
-            centre=centre_name(request),
-            page_title=_words(request).gettext(TITLE),
-            message=exc.message,
+            status_code=422,
         )
     return await export(request, first, last)

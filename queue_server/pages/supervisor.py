@@ -24,8 +24,9 @@ from queue_core.protocol import TransferRequest
 from queue_server import policy
 from queue_server.auth import Principal
 from queue_server.pages.i18n import Words, language_of
+from queue_server.pages.refusal import refused_page, signed_in_as
 from queue_server.pages.render import HEADERS, page
-from queue_server.pages.session import PageSession, csrf_matches, same_site, who_is_on_page
+from queue_server.pages.session import csrf_matches, same_site, who_is_on_page
 from queue_server.pages.sign_in import centre_name, sign_in_form
 from queue_server.pages.supervisor_hall import hall_view
 from queue_server.policy import Action
@@ -43,28 +44,21 @@ def _words(request: Request) -> Words:
     return Words(DOMAIN, language_of(request))
 
 
-def _refused(request: Request, who: Principal, session: PageSession | None) -> Response:
-    _ = _words(request).gettext
-    return page(
-        request,
-        "refused.html",
-        403,
-        domain=DOMAIN,
-        centre=centre_name(request),
-        page_title=_("Live supervision"),
-        signed_in={"name": who.display_name, "csrf": session.csrf} if session else None,
-        message=_("This account may not supervise the hall (supervisors and administrators only)"),
-    )
-
-
 @router.get(PATH)
 async def supervisor_page(request: Request) -> Response:
     who, session = who_is_on_page(request)
     if who is None:
         return sign_in_form(request, PATH)
-    if not policy.may(who, Action.SUPERVISE):
-        return _refused(request, who, session)
     _ = _words(request).gettext
+    if not policy.may(who, Action.SUPERVISE):
+        return refused_page(
+            request,
+            _("This account may not supervise the hall (supervisors and administrators only)"),
+            title=_("Live supervision"),
+            domain=DOMAIN,
+            who=who,
+            session=session,
+        )
     state = app_state(request)
     hall = hall_view(state.service, state.clock.now(), _hub_link(request))
     return page(
@@ -73,7 +67,7 @@ async def supervisor_page(request: Request) -> Response:
         domain=DOMAIN,
         centre=centre_name(request),
         page_title=_("Live supervision"),
-        signed_in={"name": who.display_name, "csrf": session.csrf} if session else None,
+        signed_in=signed_in_as(who, session),
         csrf=session.csrf if session else "",
         hall=hall.model_dump(mode="json"),
         services={s.code: s.name for s in state.service.views.offered()},

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,22 +39,29 @@ def test_a_light_command_runs_on_the_event_loop_and_a_heavy_one_on_the_writer_th
     assert device_names(tmp_path) == {"light", "heavy"}  # both committed
 
 
-def test_light_commands_gathered_in_one_turn_share_one_commit(tmp_path: Path) -> None:
-    open_store(tmp_path).close()
-    commits: list[str] = []
+def tracing(tmp_path: Path, prefix: str, into: list[str]) -> Callable[[], Store]:
+    """Opens the writer's store, keeping in `into` the statements it runs that start
+    with `prefix`."""
 
     def traced() -> Store:
         store = open_store(tmp_path)
         store.db.conn.set_trace_callback(
-            lambda sql: commits.append(sql) if sql.startswith("COMMIT") else None
+            lambda sql: into.append(sql) if sql.startswith(prefix) else None
         )
         return store
+
+    return traced
+
+
+def test_light_commands_gathered_in_one_turn_share_one_commit(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    commits: list[str] = []
 
     async def scenario(writer: Writer) -> None:
         ids = await asyncio.gather(*(writer.run(add(f"k{i}"), light=True) for i in range(20)))
         assert sorted(ids) == list(range(min(ids), min(ids) + 20))
 
-    run_writer(traced, scenario)
+    run_writer(tracing(tmp_path, "COMMIT", commits), scenario)
     assert len(commits) == 1
     assert len(device_names(tmp_path)) == 20
 
@@ -64,13 +72,6 @@ def test_light_batches_in_a_row_set_the_busy_timeout_once(tmp_path: Path) -> Non
     open_store(tmp_path).close()
     pragmas: list[str] = []
 
-    def traced() -> Store:
-        store = open_store(tmp_path)
-        store.db.conn.set_trace_callback(
-            lambda sql: pragmas.append(sql) if sql.startswith("PRAGMA busy_timeout") else None
-        )
-        return store
-
     async def scenario(writer: Writer) -> None:
         for i in range(10):  # ten batches, one after another
             await writer.run(add(f"k{i}"), light=True)
@@ -78,7 +79,7 @@ def test_light_batches_in_a_row_set_the_busy_timeout_once(tmp_path: Path) -> Non
         await writer.run(add("heavy"))  # on the thread, which waits for the lock again
         assert pragmas[1:] == ["PRAGMA busy_timeout = 10000"]
 
-    run_writer(traced, scenario)
+    run_writer(tracing(tmp_path, "PRAGMA busy_timeout", pragmas), scenario)
     assert len(device_names(tmp_path)) == 11
 
 
