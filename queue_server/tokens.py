@@ -31,7 +31,9 @@ class Tokens:
     def __init__(self, store: Store, capacity: int = CAPACITY) -> None:
         self._store = store
         self._capacity = capacity
-        self._known: OrderedDict[str, TokenHolder | None] = OrderedDict()
+        # By the token's hash: its holder as stored and as a principal (built once: a
+        # principal is frozen), or None for a token the store does not know.
+        self._known: OrderedDict[str, tuple[TokenHolder, Principal] | None] = OrderedDict()
         self._revision = store.auth_revision()
         self._changed = asyncio.Event()
         self._read_this_turn = False  # the revision was read in this turn of the loop
@@ -46,15 +48,17 @@ class Tokens:
             self._known.move_to_end(key)
             found = self._known[key]
         else:
-            found = self._store.token_holder(key)
+            holder = self._store.token_holder(key)
+            found = (holder, _principal(holder)) if holder is not None else None
             self._known[key] = found
             if len(self._known) > self._capacity:
                 self._known.popitem(last=False)
-        if found is None or (found.expires_at is not None and found.expires_at <= now):
+        if found is None:
             return None
-        return Principal(
-            found.kind, found.subject, Role(found.role), found.display_name, found.counter
-        )
+        holder, principal = found
+        if holder.expires_at is not None and holder.expires_at <= now:
+            return None
+        return principal
 
     def refresh(self) -> None:
         """Read the store's revision now; forget every token if it moved, and wake those
@@ -82,3 +86,9 @@ class Tokens:
     async def changed(self) -> None:
         """Return once the tokens may have changed (see `refresh`)."""
         await self._changed.wait()
+
+
+def _principal(holder: TokenHolder) -> Principal:
+    return Principal(
+        holder.kind, holder.subject, Role(holder.role), holder.display_name, holder.counter
+    )

@@ -129,6 +129,24 @@ def test_a_huge_head_gets_431(quick: Served) -> None:
     assert b'"detail"' in said
 
 
+def test_a_head_that_grows_too_large_over_many_reads_gets_431_before_it_ends(
+    quick: Served,
+) -> None:
+    """Headers counted as they are parsed, read after read: 20 KB of them refused at
+    once, though four times the cap has not come in and the head has not ended."""
+    sock = open_socket(quick.server.url, "127.0.0.1")
+    with sock:
+        sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+        for n in range(20):
+            try:
+                sock.sendall(f"X-Pad-{n}: ".encode() + b"a" * 1000 + b"\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                break  # refused half-way: what it said is still to read
+            time.sleep(0.01)  # one read each; not a timing assertion
+        said = closed_by_server(sock)
+    assert said.startswith(b"HTTP/1.1 431")
+
+
 def test_the_open_files_limit_is_raised_to_the_hard_limit(quick: Served) -> None:
     limits = Path(f"/proc/{quick.server.process.pid}/limits").read_text()
     [line] = [line for line in limits.splitlines() if line.startswith("Max open files")]
