@@ -75,3 +75,14 @@ def m016_indexes_only_for_what_is_read(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS tickets_unfinished ON tickets (day)"
         " WHERE status IN ('waiting', 'called')"
     )
+
+
+@migrations()
+def m017_tickets_by_day_alone(db: Database) -> None:
+    # What reads tickets by day reads a day's (or a period's) whole rows, and the day of a
+    # ticket never changes, while its status changes at each call: keyed by (day, service,
+    # status), the index moved both tickets of every call-next, one more page written and
+    # checkpointed per commit (update two tickets and commit: 108 → 90 µs of CPU). Keyed
+    # by day alone, a call leaves it as it is.
+    db.execute('DROP INDEX IF EXISTS "idx_tickets_day_service_status"')
+    db.execute("CREATE INDEX IF NOT EXISTS tickets_day ON tickets (day)")
