@@ -63,13 +63,16 @@ class Connection:
         body: bytes = b"",
         content_type: str | None = None,
         token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Response:
         if self._writer is None:
             self._reader, self._writer = await asyncio.open_connection(
                 self._host, self._port, local_addr=self._local_addr
             )
         assert self._reader is not None
-        self._writer.write(_request_bytes(method, path, self._host, body, content_type, token))
+        self._writer.write(
+            _request_bytes(method, path, self._host, body, content_type, token, headers)
+        )
         await self._writer.drain()
         response = await _read_response(self._reader, method)
         if response.headers.get("connection", "").lower() == "close" or self._reader.at_eof():
@@ -79,10 +82,17 @@ class Connection:
     async def get(self, path: str, *, token: str | None = None) -> Response:
         return await self.request("GET", path, token=token)
 
-    async def post_json(self, path: str, payload: object, *, token: str | None = None) -> Response:
+    async def post_json(
+        self,
+        path: str,
+        payload: object,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         body = json.dumps(payload, separators=(",", ":")).encode()
         return await self.request(
-            "POST", path, body=body, content_type="application/json", token=token
+            "POST", path, body=body, content_type="application/json", token=token, headers=headers
         )
 
     async def post_form(self, path: str, fields: dict[str, str]) -> Response:
@@ -93,13 +103,20 @@ class Connection:
 
 
 def _request_bytes(
-    method: str, path: str, host: str, body: bytes, content_type: str | None, token: str | None
+    method: str,
+    path: str,
+    host: str,
+    body: bytes,
+    content_type: str | None,
+    token: str | None,
+    headers: dict[str, str] | None = None,
 ) -> bytes:
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}"]
     if content_type is not None:
         lines.append(f"Content-Type: {content_type}")
     if token is not None:
         lines.append(f"Authorization: Bearer {token}")
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 

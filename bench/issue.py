@@ -3,7 +3,8 @@
 It starts a real `motcua serve` process on a fresh data directory with a generated site (four
 services, four counters all serving every service, always open), then measures, in one run:
 
-1. issue: N tickets (`POST /api/tickets`) from C concurrent kiosk clients;
+1. issue: N tickets (`POST /api/tickets`) from C concurrent kiosk clients, each with its
+   own `Idempotency-Key`, as a kiosk sends;
 2. call-next: a clerk at each counter (four; `--counters K`) calling
    `POST /api/counters/{n}/call-next` concurrently until the server answers 204, checking
    that every issued ticket was called exactly once. The commands gathered while one
@@ -46,6 +47,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
@@ -344,8 +346,10 @@ async def _issue_worker(
     try:
         for index in jobs:
             payload = {"service": SERVICES[index % len(SERVICES)]}
+            # A key per touch, as the kiosk sends (queue_client.new_idempotency_key).
+            key = {"Idempotency-Key": uuid.uuid4().hex}
             started = time.perf_counter()
-            response = await conn.post_json("/api/tickets", payload, token=token)
+            response = await conn.post_json("/api/tickets", payload, token=token, headers=key)
             phase.latencies_ms.append((time.perf_counter() - started) * 1000)
             if response.status == 201:
                 phase.ok += 1

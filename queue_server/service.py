@@ -66,7 +66,7 @@ from queue_server.live import (
 )
 from queue_server.policy import Action
 from queue_server.snapshot import build_snapshot
-from queue_server.store import Conflict, Device, IssueRecord, Rating, Store
+from queue_server.store import Device, IssueRecord, Rating, Store
 from queue_server.views import Views
 from queue_server.writer import Outcome, Unfinished, Writer
 
@@ -433,12 +433,11 @@ class QueueService:
                         raise InvalidRequest(REUSED_KEY)
                     view = tx.views.ticket(tx.live, ticket, tx.now)
                     return view.model_copy(update={"follow_code": tx.store.follow_code(ticket.id)})
-            try:
-                ticket, code = self._issue_number(
-                    tx, service, request.priority, issuer, idempotency_key
-                )
-            except Conflict:  # a key of a past day's ticket: today's are all in memory
-                raise InvalidRequest(REUSED_KEY) from None
+            # A key is remembered for its day (the writer's memory holds every key of it):
+            # a retry comes within seconds, and yesterday's ticket expired at midnight.
+            ticket, code = self._issue_number(
+                tx, service, request.priority, issuer, idempotency_key
+            )
             # The event (seen by every screen) goes out without the code; only the issuer
             # gets it, to print in the QR code.
             return tx.emit(TicketIssued, ticket, None).model_copy(update={"follow_code": code})

@@ -16,6 +16,7 @@ store's methods is adapted there alone. Retired services and counters take no pa
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 from collections.abc import Iterator, Sequence
@@ -86,6 +87,7 @@ RATING_WEIGHTS: dict[int, tuple[float, ...]] = {
 # Events a statement logs at most: SQLite binds at most 32,766 values (7 an event).
 EVENTS_PER_STATEMENT = 2000
 KIOSK_ACTOR = "Kiosk"
+SIMULATED_KIOSK = "device:simulated-kiosk"  # the issuer a simulated kiosk ticket names
 SYSTEM_ACTOR = "system"
 CLERK_NAMES = (
     "Nguyễn Thị Lan",
@@ -676,6 +678,16 @@ def sequences_of_day(store: Store, day: date) -> dict[str, int]:
     return sequences
 
 
+def _issue_record(ticket_id: int, service: str, walk_in: bool) -> IssueRecord:
+    """A kiosk's ticket as a kiosk issues it: from the kiosk's device, under an
+    Idempotency-Key of its own (one per touch; random-looking, as `uuid4().hex` is, yet
+    the same on every run). A walk-in is issued at the counter, with neither."""
+    if walk_in:
+        return IssueRecord(ticket_id, service)
+    key = hashlib.blake2b(ticket_id.to_bytes(8, "big"), digest_size=16).hexdigest()
+    return IssueRecord(ticket_id, service, SIMULATED_KIOSK, key)
+
+
 def write_day(store: Store, site: SiteConfig, day: SimDay) -> int:
     """Store `day`'s tickets, events and ratings in one transaction; returns the number
     of events written."""
@@ -689,7 +701,7 @@ def write_day(store: Store, site: SiteConfig, day: SimDay) -> int:
             rank = visit.final.rank if visit.final.rank < 0 else ticket_id
             store.insert_ticket(
                 visit.final.replace(id=ticket_id, rank=rank),
-                IssueRecord(ticket_id, visit.issued.service),
+                _issue_record(ticket_id, visit.issued.service, visit.final.walk_in),
             )
         events = list(event_rows(site, day, ids, store.last_seq() + 1))
         for start in range(0, len(events), EVENTS_PER_STATEMENT):

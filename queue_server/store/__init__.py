@@ -156,8 +156,9 @@ class Store(Protocol):
         """The highest ticket id stored (0 when none): the next ticket takes the next."""
 
     def insert_ticket(self, ticket: Ticket, issue: IssueRecord) -> str:
-        """Store a new ticket with its id (and its rank) as given; returns the follow code
-        drawn for it. Raises Conflict when `issue`'s Idempotency-Key was used before."""
+        """Store a new ticket with its id (and its rank) as given; returns its follow code.
+        The Idempotency-Key is kept, not checked: the writer answers a retry from the
+        day's keys in memory (`issues_of_day` rebuilds them)."""
 
     def update_tickets(self, tickets: Sequence[Ticket]) -> None:
         """Store the changes to tickets already stored, in one statement."""

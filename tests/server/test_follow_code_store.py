@@ -1,4 +1,5 @@
-"""The store draws a follow code again when one is taken or reads as a number."""
+"""The store's follow code is the ticket's id, then a random part drawn again when the whole
+would read as a number (an old numeric `/t/{id}`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from queue_core.model import Ticket
 from queue_server.store import IssueRecord, connect
-from queue_server.store import sqlite as store_module
+from queue_server.store.sqlite import follow_codes
 
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -21,20 +22,23 @@ def new_ticket(ticket_id: int) -> Ticket:
     )
 
 
-def test_a_taken_or_all_digit_code_is_drawn_again(
+def test_an_all_digit_code_is_drawn_again_and_a_code_finds_its_ticket_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = connect(tmp_path)
     store.migrate()
-    draws: Iterator[str] = iter(["AAAAAAAAAAAA", "AAAAAAAAAAAA", "123456789012", "BBBBBBBBBBBB"])
-    monkeypatch.setattr(store_module.secrets, "token_urlsafe", lambda _n: next(draws))
+    draws: Iterator[str] = iter(["AAAAAAAAAAAA", "123456789012", "BBBBBBBBBBBB"])
+    monkeypatch.setattr(follow_codes.secrets, "token_urlsafe", lambda _n: next(draws))
     with store.transaction():
-        assert store.insert_ticket(new_ticket(1), IssueRecord(1, "TP")) == "AAAAAAAAAAAA"
-        # Taken, then digits only, then a fresh one: the ticket is stored once.
-        assert store.insert_ticket(new_ticket(2), IssueRecord(2, "TP")) == "BBBBBBBBBBBB"
-    ticket = store.ticket_by_follow_code("BBBBBBBBBBBB")
-    assert ticket == new_ticket(2)
-    assert store.follow_code(1) == "AAAAAAAAAAAA"
-    assert store.ticket_by_follow_code("CCCCCCCCCCCC") is None
-    assert [t.id for t in store.tickets_of_day(date(2026, 11, 23))] == [1, 2]
+        assert store.insert_ticket(new_ticket(1), IssueRecord(1, "TP")) == "BAAAAAAAAAAAA"
+        # Ticket 53 is "1" in base64url: "1" + "123456789012" reads as a number.
+        assert store.insert_ticket(new_ticket(53), IssueRecord(53, "TP")) == "1BBBBBBBBBBBB"
+    assert store.ticket_by_follow_code("1BBBBBBBBBBBB") == new_ticket(53)
+    assert store.follow_code(1) == "BAAAAAAAAAAAA"
+    assert store.ticket_by_follow_code("BAAAAAAAAAAAA") == new_ticket(1)
+    # Another ticket's id, or the right one with another random part: nothing.
+    assert store.ticket_by_follow_code("CAAAAAAAAAAAA") is None
+    assert store.ticket_by_follow_code("BAAAAAAAAAAAB") is None
+    assert store.ticket_by_follow_code("AAAAAAAAAAAA") is None  # 12 characters: drawn whole
+    assert [t.id for t in store.tickets_of_day(date(2026, 11, 23))] == [1, 53]
     store.close()

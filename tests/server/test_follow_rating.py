@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from queue_core.protocol import FOLLOW_CODE_HEADER
 from queue_server.app import create_app
 from queue_server.settings import Settings
 from queue_server.store import DATABASE_NAME
+from queue_server.store.sqlite.follow_codes import new_code, ticket_id_of
 from queue_server.store.sqlite.schema import migrations
 from tests.server.conftest import MONDAY_9AM, Hall, open_hall
 
@@ -72,14 +74,17 @@ def test_each_ticket_gets_an_unguessable_code_only_its_issuer_sees(hall: Hall) -
     issued = [issue(hall, "TP" if i % 2 else "DD")[1] for i in range(3)]
     issued += [issue(hall)[1] for _ in range(60)]
     assert len(set(issued)) == len(issued)
-    for code in issued:
-        # URL-safe base64 of at least 8 random bytes: 64 bits or more, nothing numeric.
-        assert len(base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))) >= 8
+    # The ticket's id (public: the API names it), then 72 random bits: URL-safe base64 of
+    # 9 random bytes, the part that makes the code unguessable. Never all digits.
+    randoms = [code[-12:] for code in issued]
+    for code, random in zip(issued, randoms, strict=True):
+        assert len(base64.urlsafe_b64decode(random)) == 9
+        assert len(code) > 12
         assert not code.isdigit()
-    # Not sequential: consecutive codes share no common prefix worth the name, and every
-    # position takes many values across the day's tickets.
-    assert max(len(_common_prefix(a, b)) for a, b in itertools.pairwise(issued)) <= 3
-    assert all(len({code[i] for code in issued}) >= 20 for i in range(len(issued[0])))
+    # Not sequential: consecutive random parts share no common prefix worth the name, and
+    # each of their positions takes many values across the day's tickets.
+    assert max(len(_common_prefix(a, b)) for a, b in itertools.pairwise(randoms)) <= 3
+    assert all(len({random[i] for random in randoms}) >= 20 for i in range(12))
     # The code is the citizen's credential: never in a body any screen can read.
     ticket_id = issue(hall)[0]
     for who in ("display", "kiosk", "lan"):
@@ -89,6 +94,50 @@ def test_each_ticket_gets_an_unguessable_code_only_its_issuer_sees(hall: Hall) -
         bodies = [b for (b,) in db.execute("select body from events")]
     assert bodies
     assert not any(code in body for body in bodies for code in issued)
+
+
+def test_a_code_with_the_right_ticket_id_and_another_random_part_finds_nothing(
+    hall: Hall,
+) -> None:
+    ticket_id, code = issue(hall)
+    assert ticket_id_of(code) == ticket_id
+    guessed = code[:-12] + ("A" if code[-1] != "A" else "B") + code[-11:]
+    for wrong in (guessed, code[:-1] + ("x" if code[-1] != "x" else "y"), code[:-12] + "A" * 12):
+        assert hall.client.get(f"/t/{wrong}").status_code == 404
+        assert (
+            hall.client.get(
+                "/api/tickets", params={"follow_code": wrong}, headers=hall.headers("kiosk")
+            ).json()
+            == []
+        )
+    assert hall.client.get(f"/t/{code}").status_code == 200
+
+
+def test_a_code_drawn_whole_before_the_upgrade_still_opens_its_ticket(hall: Hall) -> None:
+    ticket_id, _ = issue(hall)
+    drawn = "q7Rk2mVx9aZc"  # 12 characters: m004's codes, no ticket id in front
+    with sqlite3.connect(hall.data_dir / DATABASE_NAME) as db:
+        db.execute("update tickets set follow_code = ? where id = ?", [drawn, ticket_id])
+    page = hall.client.get(f"/t/{drawn}")
+    assert page.status_code == 200
+    assert "1001" in page.text
+    assert hall.client.get(f"/t/{drawn[:-1]}Q").status_code == 404
+
+
+@pytest.mark.parametrize("ticket_id", [1, 63, 64, 4095, 4096, 1_000_000, 2**62])
+def test_a_code_names_its_ticket_id(ticket_id: int) -> None:
+    code = new_code(ticket_id)
+    assert len(code) > 12
+    assert ticket_id_of(code) == ticket_id
+
+
+@pytest.mark.parametrize(
+    "code", ["q7Rk2mVx9aZc", "short", "", "+" + "A" * 12, "_" * 20 + "A" * 12, "A" * 13]
+)
+def test_what_no_new_code_can_be_names_no_ticket_id(code: str) -> None:
+    # Drawn whole (looked up by code), a character outside base64url, past SQLite's
+    # integers, or id 0, which no ticket has.
+    assert ticket_id_of(code) is None
 
 
 def test_retrying_the_issue_gives_back_the_same_code(hall: Hall) -> None:
@@ -218,11 +267,17 @@ def test_a_ticket_issued_before_the_upgrade_keeps_its_numeric_page(tmp_path: Pat
         tokens = hall.tokens
     # Back to the schema before follow codes, as a centre's database stood this morning.
     with sqlite3.connect(data_dir / DATABASE_NAME) as conn:
-        conn.execute("delete from _sqlite_migrations where name = 'm004_ticket_follow_codes'")
-        conn.execute("drop index idx_tickets_follow_code")
+        conn.execute(
+            "delete from _sqlite_migrations where name in"
+            " ('m004_ticket_follow_codes', 'm018_follow_codes_found_by_ticket_id')"
+        )
+        conn.execute("drop index tickets_drawn_follow_code")
         conn.execute("alter table tickets drop column follow_code")
     db = Database(data_dir / DATABASE_NAME)
-    assert [m.name for m in migrations.pending(db)] == ["m004_ticket_follow_codes"]
+    assert [m.name for m in migrations.pending(db)] == [
+        "m004_ticket_follow_codes",
+        "m018_follow_codes_found_by_ticket_id",
+    ]
     db.close()
     clock = FrozenClock(MONDAY_9AM)
     with TestClient(create_app(Settings(data_dir=data_dir), clock=clock)) as client:

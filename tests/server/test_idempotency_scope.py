@@ -36,3 +36,17 @@ def test_an_empty_or_blank_key_is_refused_and_issues_nothing(hall: Hall, key: st
     assert status == 422
     assert "detail" in body
     assert hall.client.get("/api/services", headers=hall.headers("kiosk")).json() == waiting
+
+
+def test_a_key_is_remembered_for_its_day(hall: Hall) -> None:
+    """A retry comes within seconds; the next day the same key is a new touch (yesterday's
+    ticket expired at midnight), answered from the writer's memory of the day's keys."""
+    status, monday = issue(hall, "kiosk", "cham-0002")
+    assert status == 201
+    assert issue(hall, "kiosk", "cham-0002")[1]["id"] == monday["id"]
+    hall.clock.advance(days=1)
+    status, tuesday = issue(hall, "kiosk", "cham-0002")
+    assert status == 201
+    assert tuesday["id"] != monday["id"]
+    assert tuesday["number"] == "1001"  # the first of the new day
+    assert issue(hall, "kiosk", "cham-0002")[1]["id"] == tuesday["id"]

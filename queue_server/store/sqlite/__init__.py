@@ -10,9 +10,9 @@ goes through `transaction()` (BEGIN IMMEDIATE … COMMIT), durable with
 from __future__ import annotations
 
 import functools
+import hmac
 import json
 import logging
-import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -43,6 +43,7 @@ from queue_server.store.records import (
 )
 from queue_server.store.sqlite import alerts as _migrations  # noqa: F401  (m004–m011)
 from queue_server.store.sqlite import daily_figures as _daily  # m012, m013
+from queue_server.store.sqlite import follow_codes
 from queue_server.store.sqlite import password_change as _password_change  # noqa: F401  (m014)
 from queue_server.store.sqlite import reports as _reports
 from queue_server.store.sqlite import supervision as _supervision  # noqa: F401  (m015)
@@ -423,52 +424,43 @@ class SqliteStore:
         with _translated():
             return int(self.db.execute("select coalesce(max(id), 0) from tickets").fetchone()[0])
 
-    FOLLOW_CODE_BYTES = 9  # 72 random bits, 12 URL-safe characters: short enough for the QR
-
     def insert_ticket(self, ticket: Ticket, issue: IssueRecord) -> str:
-        """One statement. A follow code drawn twice (72 bits) is drawn again: a failed
-        UNIQUE check undoes its statement alone, so no savepoint is needed."""
-        while True:
-            code = secrets.token_urlsafe(self.FOLLOW_CODE_BYTES)
-            if code.isdigit():  # an all-digit code would read as an old numeric `/t/{id}`
-                continue
-            try:
-                with _translated():
-                    self.db.execute(
-                        "insert into tickets (id, number, service, issued_service, day,"
-                        " sequence, rank, priority, status, issued_at, called_at, finished_at,"
-                        " counter, clerk, target_counter, recalls, walk_in, issued_by,"
-                        " idempotency_key, follow_code, first_called_at)"
-                        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            ticket.id,
-                            ticket.number,
-                            ticket.service,
-                            issue.issued_service,
-                            ticket.day.isoformat(),
-                            ticket.sequence,
-                            ticket.rank,
-                            int(ticket.priority),
-                            ticket.status.value,
-                            _iso(ticket.issued_at),
-                            _iso(ticket.called_at),
-                            _iso(ticket.finished_at),
-                            ticket.counter,
-                            ticket.clerk,
-                            ticket.target_counter,
-                            ticket.recalls,
-                            int(ticket.walk_in),
-                            issue.issued_by,
-                            issue.idempotency_key,
-                            code,
-                            _iso(ticket.called_at),  # a walk-in is called as it is issued
-                        ],
-                    )
-            except Conflict as exc:
-                if "follow_code" in str(exc):
-                    continue  # the same 72 bits twice: draw again
-                raise
-            return code
+        """One statement; returns the ticket's follow code (`follow_codes.new_code`)."""
+        code = follow_codes.new_code(ticket.id)
+        while code.isdigit():  # an all-digit code would read as an old numeric `/t/{id}`
+            code = follow_codes.new_code(ticket.id)
+        with _translated():
+            self.db.execute(
+                "insert into tickets (id, number, service, issued_service, day,"
+                " sequence, rank, priority, status, issued_at, called_at, finished_at,"
+                " counter, clerk, target_counter, recalls, walk_in, issued_by,"
+                " idempotency_key, follow_code, first_called_at)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    ticket.id,
+                    ticket.number,
+                    ticket.service,
+                    issue.issued_service,
+                    ticket.day.isoformat(),
+                    ticket.sequence,
+                    ticket.rank,
+                    int(ticket.priority),
+                    ticket.status.value,
+                    _iso(ticket.issued_at),
+                    _iso(ticket.called_at),
+                    _iso(ticket.finished_at),
+                    ticket.counter,
+                    ticket.clerk,
+                    ticket.target_counter,
+                    ticket.recalls,
+                    int(ticket.walk_in),
+                    issue.issued_by,
+                    issue.idempotency_key,
+                    code,
+                    _iso(ticket.called_at),  # a walk-in is called as it is issued
+                ],
+            )
+        return code
 
     def update_tickets(self, tickets: Sequence[Ticket]) -> None:
         """One UPDATE … FROM (VALUES …), however many tickets (a call-next changes two)."""
@@ -1049,9 +1041,22 @@ class SqliteStore:
         return str(row[0]) if row and row[0] is not None else None
 
     def ticket_by_follow_code(self, code: str) -> Ticket | None:
+        ticket_id = follow_codes.ticket_id_of(code)
         with _translated():
-            rows = list(self.db.query("select * from tickets where follow_code = ?", [code]))
-        return self._ticket(rows[0]) if rows else None
+            if ticket_id is not None:
+                rows = list(self.db.query("select * from tickets where id = ?", [ticket_id]))
+            else:  # drawn whole: its partial index (m018) repeats the length condition
+                rows = list(
+                    self.db.query(
+                        "select * from tickets where follow_code = ?"
+                        f" and length(follow_code) = {follow_codes.DRAWN_LENGTH}",
+                        [code],
+                    )
+                )
+        stored = rows[0]["follow_code"] if rows else None
+        if stored is None or not hmac.compare_digest(stored, code):
+            return None
+        return self._ticket(rows[0])
 
     def rating_score(self, ticket_id: int) -> int | None:
         """The score ticket `ticket_id` was rated with, or None while it is unrated."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from queue_server.store.sqlite import idempotency_scope as _idempotency_scope  # noqa: F401
+from queue_server.store.sqlite.follow_codes import DRAWN_LENGTH
 from queue_server.store.sqlite.schema import migrations
 
 
@@ -86,3 +87,24 @@ def m017_tickets_by_day_alone(db: Database) -> None:
     # by day alone, a call leaves it as it is.
     db.execute('DROP INDEX IF EXISTS "idx_tickets_day_service_status"')
     db.execute("CREATE INDEX IF NOT EXISTS tickets_day ON tickets (day)")
+
+
+@migrations()
+def m018_follow_codes_found_by_ticket_id(db: Database) -> None:
+    # New codes start with their ticket's id and are found by it (store.sqlite.follow_codes):
+    # the index keeps the codes drawn whole alone, so that a new ticket writes nothing to it.
+    db.execute('DROP INDEX IF EXISTS "idx_tickets_follow_code"')
+    db.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS tickets_drawn_follow_code ON tickets (follow_code)"
+        f" WHERE length(follow_code) = {DRAWN_LENGTH}"
+    )
+
+
+@migrations()
+def m019_idempotency_keys_in_memory(db: Database) -> None:
+    # An Idempotency-Key protects one touch's retries, which come within seconds; the writer
+    # keeps every key of the day in memory (queue_server.live, rebuilt from the day's
+    # tickets at start) and answers a retry from there. The unique index on (issuer, key)
+    # only added a check against past days, and with random keys it cost each ticket a write
+    # to a page of its own, more as the history grew (17 µs of CPU a ticket after 300,000).
+    db.execute('DROP INDEX IF EXISTS "tickets_issuer_key"')
