@@ -79,14 +79,20 @@ def m016_indexes_only_for_what_is_read(db: Database) -> None:
 
 
 @migrations()
-def m017_tickets_by_day_alone(db: Database) -> None:
+def m017_tickets_by_day_first(db: Database) -> None:
     # What reads tickets by day reads a day's (or a period's) whole rows, and the day of a
     # ticket never changes, while its status changes at each call: keyed by (day, service,
-    # status), the index moved both tickets of every call-next, one more page written and
-    # checkpointed per commit (update two tickets and commit: 108 → 90 µs of CPU). Keyed
-    # by day alone, a call leaves it as it is.
+    # status), an index moved both tickets of every call-next, one more page written and
+    # checkpointed per commit (update two tickets and commit: 108 → 90 µs of CPU). The
+    # day's numbers, unique per issued service, lead with the day instead of the service:
+    # that one index then serves every read by day too, and a ticket is written to one
+    # index fewer (12.6 against 14.6 µs of CPU a ticket, after 300,000).
     db.execute('DROP INDEX IF EXISTS "idx_tickets_day_service_status"')
-    db.execute("CREATE INDEX IF NOT EXISTS tickets_day ON tickets (day)")
+    db.execute('DROP INDEX IF EXISTS "idx_tickets_issued_service_day_sequence"')
+    db.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS tickets_day_number"
+        " ON tickets (day, issued_service, sequence)"
+    )
 
 
 @migrations()
