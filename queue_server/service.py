@@ -8,6 +8,7 @@ only after the commit. Reads run on the caller's own store connection.
 from __future__ import annotations
 
 import dataclasses
+import hmac
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -800,8 +801,11 @@ class QueueService:
         def body(tx: Tx) -> RatingOut:
             ticket = tx.ticket(request.ticket_id)
             code = request.follow_code
-            if code is not None and tx.store.follow_code(ticket.id) != code:
-                raise NotFound("Không tìm thấy số này")  # a code is no guess at another ticket
+            if code is not None:
+                stored = tx.store.follow_code(ticket.id) or ""
+                # Compared in constant time: a code is no guess at another ticket.
+                if not hmac.compare_digest(stored.encode(), code.encode()):
+                    raise NotFound("Không tìm thấy số này")
             on_its_day = self._can_rate_followed(ticket, tx.now)
             policy.ensure_may_rate(
                 who, ticket, tx.now, holds_code=code is not None, on_its_day=on_its_day

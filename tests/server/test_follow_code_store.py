@@ -40,5 +40,6 @@ def test_an_all_digit_code_is_drawn_again_and_a_code_finds_its_ticket_alone(
     assert store.ticket_by_follow_code("CAAAAAAAAAAAA") is None
     assert store.ticket_by_follow_code("BAAAAAAAAAAAB") is None
     assert store.ticket_by_follow_code("AAAAAAAAAAAA") is None  # 12 characters: drawn whole
+    assert store.ticket_by_follow_code("BAAAAAAAAAAAÂ") is None  # no route lets it through
     assert [t.id for t in store.tickets_of_day(date(2026, 11, 23))] == [1, 53]
     store.close()

@@ -1054,7 +1054,7 @@ class SqliteStore:
                     )
                 )
         stored = rows[0]["follow_code"] if rows else None
-        if stored is None or not hmac.compare_digest(stored, code):
+        if stored is None or not hmac.compare_digest(stored.encode(), code.encode()):
             return None
         return self._ticket(rows[0])
 
