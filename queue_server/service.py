@@ -8,7 +8,6 @@ only after the commit. Reads run on the caller's own store connection.
 from __future__ import annotations
 
 import dataclasses
-import hmac
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -802,9 +801,8 @@ class QueueService:
             ticket = tx.ticket(request.ticket_id)
             code = request.follow_code
             if code is not None:
-                stored = tx.store.follow_code(ticket.id) or ""
-                # Compared in constant time: a code is no guess at another ticket.
-                if not hmac.compare_digest(stored.encode(), code.encode()):
+                held = tx.store.ticket_by_follow_code(code)  # compared in constant time
+                if held is None or held.id != ticket.id:  # no guess at another ticket
                     raise NotFound("Không tìm thấy số này")
             on_its_day = self._can_rate_followed(ticket, tx.now)
             policy.ensure_may_rate(
