@@ -47,7 +47,6 @@ import sqlite3
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
@@ -55,6 +54,8 @@ from pathlib import Path
 from typing import Any
 
 from _http import Connection, HttpError, Response
+
+from queue_client import new_idempotency_key
 
 HOST = "127.0.0.1"
 SERVICES = ("HT", "DD", "XD", "LD")
@@ -346,8 +347,7 @@ async def _issue_worker(
     try:
         for index in jobs:
             payload = {"service": SERVICES[index % len(SERVICES)]}
-            # A key per touch, as the kiosk sends (queue_client.new_idempotency_key).
-            key = {"Idempotency-Key": uuid.uuid4().hex}
+            key = {"Idempotency-Key": new_idempotency_key()}  # one per touch, as a kiosk
             started = time.perf_counter()
             response = await conn.post_json("/api/tickets", payload, token=token, headers=key)
             phase.latencies_ms.append((time.perf_counter() - started) * 1000)
