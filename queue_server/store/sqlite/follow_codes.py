@@ -21,8 +21,9 @@ from sqlite_utils import Database
 
 from queue_server.store.sqlite.schema import migrations
 
-RANDOM_BYTES = 9  # 72 bits, 12 characters of base64url
-DRAWN_LENGTH = 12  # a code drawn whole: nothing before its random part
+RANDOM_BYTES = 9  # 72 bits
+RANDOM_LENGTH = RANDOM_BYTES * 4 // 3  # base64url's characters for them: 12, no padding
+DRAWN_LENGTH = RANDOM_LENGTH  # a code drawn whole (m004) is its random part alone
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # base64url's
 _DIGITS = {character: value for value, character in enumerate(_ALPHABET)}
 _ID_LIMIT = 1 << 63  # SQLite's integers
@@ -44,10 +45,10 @@ def new_code(ticket_id: int) -> str:
 def ticket_id_of(code: str) -> int | None:
     """The ticket id a code of `new_code`'s names; None for a code drawn whole (look it
     up by code) or one that cannot be ours."""
-    if len(code) <= DRAWN_LENGTH:
+    if len(code) <= RANDOM_LENGTH:
         return None
     value = 0
-    for character in code[:-DRAWN_LENGTH]:
+    for character in code[:-RANDOM_LENGTH]:
         digit = _DIGITS.get(character)
         if digit is None:
             return None
