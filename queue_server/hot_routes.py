@@ -97,15 +97,16 @@ class HotRoutesApp(FastAPI):
             await super().__call__(scope, fallback, send)
             return
         try:
-            ticket = await state.service.issue(
+            answer = await state.service.issue_answer(
                 request, who, key.decode("latin-1") if key is not None else None
             )
         except (QueueError, StoreError) as exc:
             await errors.response_for(exc, "POST", ISSUE_PATH)(scope, fallback, send)
             return
         self.answered += 1
-        extra = [(_FOLLOW_CODE, ticket.follow_code.encode())] if ticket.follow_code else []
-        await _send(send, 201, ticket.model_dump_json().encode(), extra)
+        code = answer.follow_code
+        extra = [(_FOLLOW_CODE, code.encode())] if code else []
+        await _send(send, 201, answer.json.encode(), extra)
 
     async def _call_next(self, scope: Scope, receive: Receive, send: Send, number: int) -> None:
         state = self._state()
@@ -126,14 +127,14 @@ class HotRoutesApp(FastAPI):
             return
         self.answered += 1
         try:
-            called = await state.service.call_next(number, who)
+            called = await state.service.call_next_answer(number, who)
         except (QueueError, StoreError) as exc:
             await errors.response_for(exc, "POST", scope["path"])(scope, receive, send)
             return
         if called is None:
             await _send(send, 204, b"", [], content_type=False)
             return
-        await _send(send, 200, called.model_dump_json().encode(), [])
+        await _send(send, 200, called.json.encode(), [])
 
 
 def _plain_headers(scope: Scope) -> dict[bytes, bytes] | None:

@@ -11,6 +11,7 @@ the hall only after the commit (see `writer.py`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -26,6 +27,7 @@ from queue_core.protocol import (
     TicketNoShow,
     TicketOut,
     TicketRecalled,
+    ticket_json,
 )
 from queue_server.live import Change, CounterChange, DayChange, Live, NameChange, TicketChange
 from queue_server.store import EventRecord, IssueRecord, Store
@@ -43,6 +45,23 @@ TicketEventType = (
     | type[TicketCancelled]
     | type[TicketExpired]
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A ticket as a command answers with it: the view, its JSON as the event that carried
+    it was serialized (the routes send that, rather than serializing it again), and the
+    follow code its issuer alone receives (never in a body)."""
+
+    ticket: TicketOut
+    json: str
+    follow_code: str | None = None
+
+    def out(self) -> TicketOut:
+        """The view holding its follow code, as callers in the process read it."""
+        if self.follow_code is None:
+            return self.ticket
+        return self.ticket.model_copy(update={"follow_code": self.follow_code})
 
 
 class Tx:
@@ -136,6 +155,14 @@ class Tx:
         at = self.views.local(self.now)
         self._log(kind(seq=self.live.last_seq + 1, at=at, ticket=view, counter=counter))
         return view
+
+    def answer(self, view: TicketOut, follow_code: str | None = None) -> Answer:
+        """`view` as the command's answer, its JSON taken from the event that carries it
+        (`emit`), or serialized now when none of this command's does."""
+        for event, text in zip(reversed(self.events), reversed(self.texts), strict=True):
+            if getattr(event, "ticket", None) is view:
+                return Answer(view, ticket_json(text), follow_code)
+        return Answer(view, view.model_dump_json(), follow_code)
 
     def append(self, event: Event) -> None:
         """Give `event` the next seq and the site's local time, and log it."""

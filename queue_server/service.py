@@ -55,7 +55,7 @@ from queue_core.rating import scale
 from queue_core.site import SiteConfig
 from queue_server import alerting, policy
 from queue_server.auth import Principal
-from queue_server.journal import Tx
+from queue_server.journal import Answer, Tx
 from queue_server.live import (
     Change,
     CounterChange,
@@ -418,11 +418,17 @@ class QueueService:
         The same `idempotency_key` again returns the ticket it first issued, so a
         kiosk that retries a touch never prints two numbers.
         """
+        return (await self.issue_answer(request, who, idempotency_key)).out()
+
+    async def issue_answer(
+        self, request: IssueRequest, who: Principal, idempotency_key: str | None
+    ) -> Answer:
+        """`issue`, as the route sends it (see `journal.Answer`)."""
         service = self._service(request.service)
 
         issuer = f"{who.kind}:{who.subject}"
 
-        def body(tx: Tx) -> TicketOut:
+        def body(tx: Tx) -> Answer:
             if idempotency_key is not None:
                 found = tx.live.issued_under(issuer, idempotency_key)
                 if found is not None:
@@ -432,7 +438,7 @@ class QueueService:
                     ):
                         raise InvalidRequest(REUSED_KEY)
                     view = tx.views.ticket(tx.live, ticket, tx.now)
-                    return view.model_copy(update={"follow_code": tx.store.follow_code(ticket.id)})
+                    return tx.answer(view, tx.store.follow_code(ticket.id))
             # A key is remembered for its day (the writer's memory holds every key of it):
             # a retry comes within seconds, and yesterday's ticket expired at midnight.
             ticket, code = self._issue_number(
@@ -440,14 +446,19 @@ class QueueService:
             )
             # The event (seen by every screen) goes out without the code; only the issuer
             # gets it, to print in the QR code.
-            return tx.emit(TicketIssued, ticket, None).model_copy(update={"follow_code": code})
+            return tx.answer(tx.emit(TicketIssued, ticket, None), code)
 
         return await self._run(who, body)
 
     async def call_next(self, number: int, who: Principal) -> TicketOut | None:
         """Complete the counter's current ticket and call the next; None when nobody waits."""
+        answer = await self.call_next_answer(number, who)
+        return answer.ticket if answer is not None else None
 
-        def body(tx: Tx) -> TicketOut | None:
+    async def call_next_answer(self, number: int, who: Principal) -> Answer | None:
+        """`call_next`, as the route sends it (see `journal.Answer`)."""
+
+        def body(tx: Tx) -> Answer | None:
             counter = self._acting_counter(tx, number, who, Action.CALL_NEXT)
             waiting = tx.live.heads(dispatch.lines_of(counter.calls_services, counter.number))
             dispatch.ensure_can_call(counter, who.clerk)
@@ -471,7 +482,7 @@ class QueueService:
                 tx.now,
                 tx.views.site.site.priority_ratio,
             )
-            return self._apply_call(tx, outcome, announce_counter=opened)
+            return tx.answer(self._apply_call(tx, outcome, announce_counter=opened))
 
         return await self._run(who, body)
 

@@ -35,12 +35,12 @@ async def call_next(
     request: Request,
     who: Annotated[Principal, Depends(allowed(Action.CALL_NEXT))],
 ) -> Response:
-    # A hot route: the guard is its one dependency, and the answer is serialized here
-    # once, not validated again against the response model.
-    called = await app_state(request).service.call_next(number, who)
+    # A hot route: the guard is its one dependency, and the answer is its event's ticket,
+    # serialized once, not validated again against the response model.
+    called = await app_state(request).service.call_next_answer(number, who)
     if called is None:
         return Response(status_code=204)
-    return Response(called.model_dump_json(), media_type="application/json")
+    return Response(called.json, media_type="application/json")
 
 
 @router.post(

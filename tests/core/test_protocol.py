@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from queue_core.model import CallMode, CounterState, TicketStatus
@@ -24,6 +26,7 @@ from queue_core.protocol import (
     TokenOut,
     TransferRequest,
     parse_event,
+    ticket_json,
 )
 
 CONTRACT_EVENT_TYPES = {
@@ -138,6 +141,31 @@ def test_a_ticket_event_carries_the_ticket_and_its_counter() -> None:
         TicketStatus.CALLED,
         3,
     )
+
+
+TICKET_EVENT_TYPES = [t for t in EVENT_TYPES if t.startswith("ticket.")]
+# Texts that would fool a cut made carelessly: the keys and braces it looks for.
+AWKWARD = ['a},"counter":3', "}", '"ticket":{', '\\"},"counter":', "Hộ tịch – {x}"]
+
+
+@pytest.mark.parametrize("type_", TICKET_EVENT_TYPES)
+@pytest.mark.parametrize("counter", [3, None])
+@pytest.mark.parametrize("text", AWKWARD)
+def test_a_ticket_event_holds_its_ticket_as_the_ticket_serializes_alone(
+    type_: str, counter: int | None, text: str
+) -> None:
+    event = parse_event(event_json(type_))
+    ticket = event.ticket.model_copy(update={"service_name": text, "number": text})  # type: ignore[union-attr]
+    event = event.model_copy(update={"ticket": ticket, "counter": counter})
+    assert ticket_json(event.model_dump_json()) == ticket.model_dump_json()
+
+
+@given(name=st.text(), number=st.text(min_size=1), type_=st.sampled_from(TICKET_EVENT_TYPES))
+def test_any_ticket_is_cut_whole_from_its_event(name: str, number: str, type_: str) -> None:
+    event = parse_event(event_json(type_))
+    ticket = event.ticket.model_copy(update={"service_name": name, "number": number})  # type: ignore[union-attr]
+    event = event.model_copy(update={"ticket": ticket})
+    assert ticket_json(event.model_dump_json()) == ticket.model_dump_json()
 
 
 def test_a_transfer_event_says_where_the_ticket_came_from() -> None:

@@ -126,3 +126,29 @@ def test_the_hot_routes_answer_every_request_as_the_fastapi_routes_do(
     assert answers[True][:-1] == answers[False][:-1]
     assert answers[True][-1][1], "the hot routes answered nothing themselves"
     assert not answers[False][-1][1]
+
+
+@pytest.mark.parametrize("hot", [True, False])
+def test_issuing_and_calling_answer_with_the_ticket_their_event_carries(
+    prepared: tuple[Path, dict[str, str]], tmp_path: Path, hot: bool
+) -> None:
+    data_dir, tokens = prepared
+    shutil.copytree(data_dir, tmp_path / "hall")
+    app = create_app(Settings(data_dir=tmp_path / "hall"), clock=FrozenClock(MONDAY_9AM))
+    assert isinstance(app, HotRoutesApp)
+    app.hot = hot
+    with TestClient(app) as client:
+        issued = client.post(ISSUE, json={"service": "TP"}, headers=_bearer(tokens["kiosk"]))
+        called = client.post("/api/counters/1/call-next", headers=_bearer(tokens["lan"]))
+        with client.websocket_connect(f"/ws/events?token={tokens['display']}&since=0") as ws:
+            assert ws.receive_json()["type"] == "snapshot"
+            events = {e["type"]: e for e in (ws.receive_json() for _ in range(3))}
+    assert (issued.status_code, called.status_code) == (201, 200)
+    assert issued.json() == events["ticket.issued"]["ticket"]
+    assert called.json() == events["ticket.called"]["ticket"]
+    assert called.json()["id"] == issued.json()["id"]
+    assert issued.headers["follow-code"] not in issued.text
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
