@@ -32,9 +32,6 @@ from queue_core.protocol import CallOut, Event, TicketCalled, TicketRecalled, pa
 from queue_core.site import SiteConfig
 from queue_server.store import Device, IssueRecord, Store
 
-CALL_EVENTS = ("ticket.called", "ticket.recalled")
-
-
 @dataclass(frozen=True, slots=True)
 class TicketChange:
     """A ticket stored or changed; `issue` when it is new."""
@@ -170,7 +167,7 @@ class Live:
             live.last_ticket_id = store.last_ticket_id()
             live.last_seq = store.last_seq()
             since = midnight(day, timezone)
-            for body in reversed(store.latest_events(CALL_EVENTS, since, history)):
+            for body in reversed(store.latest_calls(since, history)):
                 call = call_of(parse_event(body))
                 if call is not None:
                     live.calls.appendleft(call)

@@ -207,8 +207,9 @@ class Store(Protocol):
     ) -> list[tuple[int, str, str]]:
         """(seq, type, JSON body) of the events after `seq` (up to `until`), oldest first."""
 
-    def latest_events(self, types: tuple[str, ...], since: datetime, limit: int) -> list[str]:
-        """JSON bodies of the newest events of `types` at or after `since`, newest first."""
+    def latest_calls(self, since: datetime, limit: int) -> list[str]:
+        """JSON bodies of the newest calls and recalls (`ticket.called`, `ticket.recalled`)
+        at or after `since`, newest first."""
 
     # --- ratings ---------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from queue_server.app import create_app
 from queue_server.settings import Settings
 from queue_server.store import DATABASE_NAME
 from queue_server.store.sqlite import SqliteStore
+from queue_server.store.sqlite.hot_path import CALL_TYPES
 from tests.server.conftest import MONDAY_9AM, Hall, open_hall, prepare_data_dir
 
 READS_HISTORY = re.compile(r"\b(from|join|update)\s+(tickets|events|ratings)\b", re.IGNORECASE)
@@ -110,6 +111,9 @@ def test_no_query_of_a_day_in_the_hall_scans_the_history(
     data_dir = tmp_path / "data"
     clock = FrozenClock(MONDAY_9AM)
     for hall in open_hall(data_dir, clock=clock):
+        # What creating the database ran (its migrations, each once in its life, before
+        # any later one changed the indexes they read) is not the hall's day.
+        statements.clear()
         a_day(hall)
     # A restart: the live hall is rebuilt from the store.
     with TestClient(create_app(Settings(data_dir=data_dir), clock=clock)) as client:
@@ -151,3 +155,25 @@ def test_the_day_change_reads_only_the_tickets_left_open(tmp_path: Path) -> None
         "idx_tickets_target_counter_status_rank",
         "idx_events_type_seq",
     }
+
+
+def test_the_latest_calls_are_read_from_an_index_of_calls_alone(tmp_path: Path) -> None:
+    prepare_data_dir(tmp_path)
+    with sqlite3.connect(tmp_path / DATABASE_NAME) as db:
+        plan = [
+            row[3]
+            for row in db.execute(
+                f"EXPLAIN QUERY PLAN select body from events where {CALL_TYPES}"
+                " and at >= '2026-11-23' order by seq desc limit 8"
+            )
+        ]
+        indexes = {
+            row[0]
+            for row in db.execute(
+                "select name from sqlite_master where type = 'index' and tbl_name = 'events'"
+            )
+        }
+    assert plan[0] == "SEARCH events USING INDEX events_calls (at>?)"
+    # The index of every event's type and time, which each event was written to, is gone:
+    # an issued ticket writes no index of events at all.
+    assert indexes == {"events_calls"}

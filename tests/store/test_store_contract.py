@@ -249,7 +249,7 @@ def test_events_are_logged_in_seq_order_and_read_back_in_pages(store: Store) -> 
     assert store.events_after(0)[0][2] == '{"seq": 1, "type": "ticket.called"}'
 
 
-def test_the_latest_events_of_some_types_since_a_moment_newest_first(store: Store) -> None:
+def test_the_latest_calls_since_a_moment_newest_first(store: Store) -> None:
     with store.transaction():
         store.append_events(
             [
@@ -260,9 +260,14 @@ def test_the_latest_events_of_some_types_since_a_moment_newest_first(store: Stor
                 event(5),
             ]
         )
-    latest = store.latest_events(("ticket.called", "ticket.recalled"), NOON, 2)
+    latest = store.latest_calls(NOON, 2)
     assert latest == [event(5).body, event(4, "ticket.recalled").body]
-    assert len(store.latest_events(("ticket.called",), NOON - timedelta(days=2), 10)) == 3
+    assert store.latest_calls(NOON - timedelta(days=2), 10) == [
+        event(5).body,
+        event(4, "ticket.recalled").body,
+        event(2).body,
+        event(1, at=NOON - timedelta(days=1)).body,
+    ]
 
 
 # --- ratings ---------------------------------------------------------------------------

@@ -9,6 +9,11 @@ from queue_server.store.sqlite import idempotency_scope as _idempotency_scope  #
 from queue_server.store.sqlite.follow_codes import DRAWN_LENGTH
 from queue_server.store.sqlite.schema import migrations
 
+# The events a board's list of latest calls is made of, as the partial index `events_calls`
+# (m020) and the query that reads it both write them: SQLite uses a partial index only for
+# a query whose WHERE clause has the index's own terms.
+CALL_TYPES = "type in ('ticket.called', 'ticket.recalled')"
+
 
 @migrations()
 def m007_numbers_from_tickets(db: Database) -> None:
@@ -114,3 +119,13 @@ def m019_idempotency_keys_in_memory(db: Database) -> None:
     # only added a check against past days, and with random keys it cost each ticket a write
     # to a page of its own, more as the history grew (17 µs of CPU a ticket after 300,000).
     db.execute('DROP INDEX IF EXISTS "tickets_issuer_key"')
+
+
+@migrations()
+def m020_an_index_of_calls_alone(db: Database) -> None:
+    # The (type, at) index of m008 is read for one thing: today's latest calls, when the
+    # server starts. Yet every event of every kind was written to it, and call-next wrote
+    # two (the completion, the call) to two pages of it. It now holds the calls alone: an
+    # issued ticket writes nothing to it, a call-next one entry.
+    db.execute('DROP INDEX IF EXISTS "events_type_at"')
+    db.execute(f"CREATE INDEX IF NOT EXISTS events_calls ON events (at) WHERE {CALL_TYPES}")

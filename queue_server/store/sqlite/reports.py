@@ -7,8 +7,8 @@ keeps that instant in its own column, `first_called_at`, set once by the first c
 The migration fills it for tickets called before it existed, from their first
 `ticket.called` event.
 
-The range is read through the `day` index (`tickets(day, service, status)`), and each
-rating by its key: a month of a busy centre is some 20,000 rows, never a scan.
+The range is read through the index that leads with the day (`tickets_day_number`), and
+each rating by its key: a month of a busy centre is some 20,000 rows, never a scan.
 """
 
 from __future__ import annotations
