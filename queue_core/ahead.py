@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, CallCount
+from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, CallCount, Line
 from queue_core.lines import WaitingLines
 from queue_core.model import Counter, CounterState, Ticket, TicketStatus
 
@@ -65,19 +65,36 @@ def places(
     long the queue (see `dispatch.calls_before`)."""
     hall = list(counters)
     # Per counter, worked out once for all of `tickets`: by number and services, which
-    # tell the hall's counters apart and each service's stand-in (all numbered 0).
-    counts: dict[tuple[int, tuple[str, ...]], CallCount] = {}
+    # tell the hall's counters apart and each service's stand-in (all numbered 0). For a
+    # ticket sent to no counter, a counter no ticket was sent to counts as any other that
+    # draws from the same lines the same way, at the same point of its priority streak: in
+    # a hall whose counters serve the same services, a new ticket is placed once, not once
+    # per counter.
+    counts: dict[tuple[object, ...], CallCount] = {}
     shared: dict[object, Any] = {}  # what counters drawing from the same lines share
+
+    def key_of(counter: Counter, ticket: Ticket) -> tuple[object, ...]:
+        if (
+            ticket.target_counter is None
+            and counter.number
+            and not lines.count(Line(counter=counter.number))
+        ):
+            return (counter.calls_services, counter.call_mode, counter.priority_streak)
+        return (counter.number, counter.services)
 
     def place(ticket: Ticket) -> Place:
         if ticket.status is not TicketStatus.WAITING:
             return Place(0, None)
         nearest: Place | None = None
+        counted: list[CallCount] = []
         for counter in counters_for(ticket, hall):
-            key = (counter.number, counter.services)
+            key = key_of(counter, ticket)
             count = counts.get(key)
             if count is None:
                 count = counts[key] = CallCount(counter, lines, waiting, priority_ratio, shared)
+            elif count in counted:
+                continue  # as a counter before it: as many calls, and the first one is nearest
+            counted.append(count)
             calls = count(ticket)
             if nearest is None or calls < nearest.ahead:
                 nearest = Place(calls, counter)

@@ -141,17 +141,18 @@ def calls_before(
 @functools.lru_cache(maxsize=4096)
 def _layout(
     number: int, services: tuple[str, ...]
-) -> tuple[Line, tuple[tuple[Line, int], ...], Mapping[str, int]]:
+) -> tuple[Line, tuple[tuple[Line, int], ...], Mapping[str, int], frozenset[str]]:
     """A counter's lines (its own, then each service's priority and ordinary lines with the
-    service's precedence): the same for every ticket placed while the site stands, so
-    worked out once rather than for each new ticket at each of its counters."""
+    service's precedence) and its services as a set: the same for every ticket placed while
+    the site stands, so worked out once rather than for each new ticket at each of its
+    counters."""
     precedence = {code: i for i, code in enumerate(services)}
     lines = tuple(
         (Line(service=code, priority=priority), precedence[code])
         for code in services
         for priority in (True, False)
     )
-    return Line(counter=number), lines, precedence
+    return Line(counter=number), lines, precedence, frozenset(services)
 
 
 class CallCount:
@@ -181,7 +182,7 @@ class CallCount:
     ) -> None:
         self._lines = lines
         services = counter.calls_services
-        self._own, service_lines, precedence = _layout(counter.number, services)
+        self._own, service_lines, precedence, served = _layout(counter.number, services)
         self._number = counter.number
         self._transferred = lines.count(self._own)
         streak = counter.priority_streak
@@ -192,7 +193,7 @@ class CallCount:
         self._first_run = max(0, self._ratio - streak)
         rank_first = counter.call_mode is not CallMode.SERVICE_ORDER
         # By rank, the order of the services does not matter, only which they are.
-        key = (frozenset(services), True) if rank_first else (services, False)
+        key = (served, True) if rank_first else (services, False)
         queues = shared.get(key) if shared is not None else None
         if queues is None:
             queues = _ServiceQueues(lines, service_lines, precedence, rank_first)

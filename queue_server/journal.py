@@ -104,13 +104,15 @@ class Tx:
 
     # --- changes ----------------------------------------------------------------------
 
+    def next_ticket_id(self) -> int:
+        """The id of the next ticket issued, and its rank: first come, first served."""
+        return self.live.last_ticket_id + 1
+
     def issue(self, ticket: Ticket, issue: IssueRecord) -> tuple[Ticket, str]:
-        """Store a new ticket under the next id (its rank too: first come, first served);
-        returns it and its follow code. The one write made at once, so that a repeated
-        Idempotency-Key fails before anything else."""
-        ticket_id = self.live.last_ticket_id + 1
-        ticket = ticket.replace(id=ticket_id, rank=ticket_id)
-        issue = IssueRecord(ticket_id, issue.issued_service, issue.issued_by, issue.idempotency_key)
+        """Store a new ticket, made under `next_ticket_id`; returns it and its follow code.
+        The one write made at once, so that a repeated Idempotency-Key fails before
+        anything else."""
+        assert ticket.id == ticket.rank == issue.ticket_id == self.next_ticket_id()
         code = self.store.insert_ticket(ticket, issue)
         self._change(TicketChange(ticket, issue))
         return ticket, code

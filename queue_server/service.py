@@ -396,17 +396,18 @@ class QueueService:
             # The citizen at the counter is served: an early closing stops the kiosks.
             closed_today=not walk_in and tx.live.closed_early(service.code) is not None,
         )
+        ticket_id = tx.next_ticket_id()
         ticket = Ticket(
-            id=0,
+            id=ticket_id,
             number=grant.number,
             service=service.code,
             day=grant.day,
             sequence=grant.sequence,
             issued_at=tx.now,
-            rank=0,
+            rank=ticket_id,
             priority=priority,
         )
-        return tx.issue(ticket, IssueRecord(0, service.code, issued_by, key))
+        return tx.issue(ticket, IssueRecord(ticket_id, service.code, issued_by, key))
 
     # --- tickets -----------------------------------------------------------------------
 

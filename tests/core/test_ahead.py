@@ -3,9 +3,10 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queue_core.ahead import counters_for, waiting_ahead
+from queue_core.ahead import Place, counters_for, places, waiting_ahead
 from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, call, choose_next
 from queue_core.errors import NothingWaiting
+from queue_core.lines import WaitingLines
 from queue_core.model import CallMode, Counter, CounterState, Ticket, TicketStatus
 from tests.core.builders import MONDAY_8AM, make_counter, make_ticket
 
@@ -180,6 +181,36 @@ def test_people_ahead_is_the_calls_made_before_the_ticket_when_nobody_else_comes
         # No counter may call it: its place in its own queue, as a lone counter would call it.
         stand_in = counters_for(mine, counters)[0]
         assert figure == calls_before(stand_in, tickets, mine, ratio)
+
+
+@settings(max_examples=200, deadline=None)
+@given(waiting=waiting_tickets, specs=counter_specs, ratio=st.integers(min_value=1, max_value=4))
+def test_a_whole_queue_placed_at_once_gets_what_each_ticket_gets_alone(
+    waiting: list[tuple[str, bool, int, int | None]],
+    specs: list[tuple[tuple[str, ...], CallMode, int]],
+    ratio: int,
+) -> None:
+    """What one placing works out once and reuses (each counter's count, shared by counters
+    alike) changes no ticket's figure, nor the counter that reaches it first."""
+    tickets = [
+        make_ticket(i + 1, service, priority=priority, rank=rank, target_counter=target)
+        for i, (service, priority, rank, target) in enumerate(waiting)
+    ]
+    counters = [
+        make_counter(n + 1, services, call_mode=mode, priority_streak=streak)
+        for n, (services, mode, streak) in enumerate(specs)
+    ]
+    lines = WaitingLines()
+    for ticket in tickets:
+        lines.add(ticket)
+    by_id = {t.id: t for t in tickets}
+
+    def where(placed: Place) -> tuple[int, int | None]:
+        return placed.ahead, placed.counter.number if placed.counter else None
+
+    together = places(tickets, counters, lines, by_id, ratio)
+    alone = {t.id: places([t], counters, lines, by_id, ratio)[t.id] for t in tickets}
+    assert {i: where(p) for i, p in together.items()} == {i: where(p) for i, p in alone.items()}
 
 
 def test_tickets_of_services_no_counter_serves_each_count_their_own_queue() -> None:
