@@ -32,6 +32,7 @@ from queue_core.protocol import CallOut, Event, TicketCalled, TicketRecalled, pa
 from queue_core.site import SiteConfig
 from queue_server.store import Device, IssueRecord, Store
 
+
 @dataclass(frozen=True, slots=True)
 class TicketChange:
     """A ticket stored or changed; `issue` when it is new."""
