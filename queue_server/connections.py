@@ -12,10 +12,14 @@ So the HTTP protocol is uvicorn's httptools one with three guards:
 - at most `per_address` connections from one address; more get `503` at once and are
   closed, so one address cannot starve the hall's devices (each has its own address);
 - a request's head (request line and headers) must arrive within `head_timeout_s` of
-  the connection opening or of the previous answer, or the connection is closed;
+  the connection opening or of the previous answer, or the connection is closed (by one
+  sweep over the connections waiting for a head, a few times a second, rather than a timer
+  per request: a request costs two dictionary entries, not a timer set and cancelled);
 - a head larger than `head_max_bytes` gets `431` and the connection is closed (counted
   as parsed; an unfinished head is refused once four times that has come in, since the
-  bytes received with it may be a body's).
+  bytes received with it may be a body's). Its size is worked out from what uvicorn
+  parsed once the head is complete, and while it is unfinished only once more than
+  `head_max_bytes` has come in: a small head costs no count per header.
 
 A connection upgraded to the event stream leaves the count: it is meant to last all
 day, and the stream has its own pings and token checks. Slow bodies are the
@@ -41,6 +45,7 @@ import resource
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -105,18 +110,26 @@ def _may_use_reserve(
 
 
 _PRUNE_FIRST_AT = 64  # event streams kept before those that ended are first forgotten
+# The most time between two sweeps for late heads: a late head is closed at most this much
+# after its deadline (or a quarter of the deadline, when that is shorter).
+SWEEP_EVERY_S = 1.0
 
 
 class _Connections:
     """Every open connection of one server, and which of them wait for a request's head
-    (the first to be closed when the budget is full), oldest first."""
+    (the first to be closed when the budget is full), oldest first, with when their head
+    is due."""
 
     def __init__(self) -> None:
         self.by_address: Counter[str] = Counter()
         self.http: set[asyncio.Protocol] = set()
         self.streams: set[asyncio.BaseTransport] = set()  # upgraded: no longer ours to see
-        self.silent: OrderedDict[asyncio.Protocol, None] = OrderedDict()  # no request yet
-        self.kept: OrderedDict[asyncio.Protocol, None] = OrderedDict()  # idle between requests
+        # Each waits for its head until the loop's time given: in order of that time, since
+        # every wait is as long and a connection rejoins at the end each time it waits.
+        self.silent: OrderedDict[asyncio.Protocol, float] = OrderedDict()  # no request yet
+        self.kept: OrderedDict[asyncio.Protocol, float] = OrderedDict()  # idle between requests
+        self.budget = 0  # `ConnectionLimits.budget()`, as the latest sweep read it
+        self.sweeping = False
         self._prune_at = _PRUNE_FIRST_AT
 
     def add_stream(self, transport: asyncio.BaseTransport) -> None:
@@ -144,6 +157,19 @@ class _Connections:
             if waiting:
                 return next(iter(waiting))
         return None
+
+    def late(self, now: float) -> list[asyncio.Protocol]:
+        """Those whose head was due by `now`, taken off the waiting lists: the first few
+        of each list, never the whole of it."""
+        found = []
+        for waiting in (self.silent, self.kept):
+            while waiting:
+                protocol, due = next(iter(waiting.items()))
+                if due > now:
+                    break
+                del waiting[protocol]
+                found.append(protocol)
+        return found
 
 
 class UpgradeTurns:
@@ -197,26 +223,43 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
     conns = _Connections()
     open_by_address = conns.by_address
     upgrades = UpgradeTurns(limits.upgrades_per_turn)
+    sweep_every_s = min(SWEEP_EVERY_S, limits.head_timeout_s / 4)
+
+    def sweep(loop: asyncio.AbstractEventLoop) -> None:
+        """Close the connections whose head is late; again in a while, as long as any
+        connection is open (the first to open starts it again)."""
+        conns.budget = limits.budget()
+        for protocol in conns.late(loop.time()):
+            assert isinstance(protocol, GuardedHttpToolsProtocol)
+            protocol._head_too_slow()
+        if conns.http:
+            loop.call_later(sweep_every_s, sweep, loop)
+        else:
+            conns.sweeping = False
 
     class GuardedHttpToolsProtocol(HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._counted: str | None = None
-            self._head_bytes = 0  # of the request line and headers, as parsed
             self._raw_head_bytes = 0  # received while the head is unfinished (body included)
             self._awaiting_head = False
             self._refused = False
-            self._head_timer: asyncio.TimerHandle | None = None
             self._served_once = False
+            # The head's headers summed so far (`_head_size`): which list, how many, bytes.
+            self._sized: tuple[object, int, int] = (None, 0, 0)
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
+            if not conns.sweeping:
+                conns.sweeping = True
+                conns.budget = limits.budget()
+                self.loop.call_later(sweep_every_s, sweep, self.loop)
             address = self.client[0] if self.client else "?"
             if open_by_address[address] >= limits.per_address:
                 transport.write(TOO_MANY)
                 transport.close()
                 return
-            if conns.at_least(limits.budget()) and not self._make_room():
+            if conns.at_least(conns.budget) and not self._make_room():
                 transport.write(SERVER_FULL)
                 transport.close()
                 return
@@ -234,12 +277,10 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
             return True
 
         def _close_idle(self) -> None:
-            self._stop_head_timer()
             self._forget()
             self.transport.close()
 
         def connection_lost(self, exc: Exception | None) -> None:
-            self._stop_head_timer()
             self._forget()
             super().connection_lost(exc)
 
@@ -249,44 +290,47 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
             conns.http.discard(self)
 
         def _not_waiting(self) -> None:
-            conns.silent.pop(self, None)
-            conns.kept.pop(self, None)
+            (conns.kept if self._served_once else conns.silent).pop(self, None)
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
                 return  # the rest of a refused request: dropped unread
-            if self._awaiting_head:
-                self._raw_head_bytes += len(data)
+            if not self._awaiting_head:
+                super().data_received(data)
+                return
+            self._raw_head_bytes += len(data)
             super().data_received(data)
-            # A head still unfinished, yet already too long: it never will be.
+            # A head still unfinished, yet already too long: it never will be. Counted only
+            # past the cap's worth of bytes, which no smaller head can be.
+            cap = limits.head_max_bytes
             if (
                 self._awaiting_head
                 and not self._refused
-                and max(self._head_bytes, self._raw_head_bytes // 4) > limits.head_max_bytes
+                and self._raw_head_bytes > cap
+                and max(self._head_size(), self._raw_head_bytes // 4) > cap
             ):
                 self._refuse_head()
 
-        def on_message_begin(self) -> None:
-            super().on_message_begin()
-            self._head_bytes = 0
-
-        def on_url(self, url: bytes) -> None:
-            self._head_bytes += len(url)
-            super().on_url(url)
-
-        def on_header(self, name: bytes, value: bytes) -> None:
-            self._head_bytes += len(name) + len(value)
-            super().on_header(name, value)
+        def _head_size(self) -> int:
+            """The request's URL and headers as parsed so far, in bytes; each header is
+            added once, however many reads the head takes."""
+            headers = self.headers
+            seen, summed, size = self._sized
+            if seen is not headers:  # uvicorn starts a new list for each request
+                summed, size = 0, 0
+            if len(headers) > summed:
+                size += sum(map(len, chain.from_iterable(headers[summed:])))
+                self._sized = (headers, len(headers), size)
+            return len(self.url) + size
 
         def on_headers_complete(self) -> None:
             self._awaiting_head = False
             self._not_waiting()
             self._served_once = True
-            self._stop_head_timer()
-            if self._head_bytes > limits.head_max_bytes:
+            if self._head_size() > limits.head_max_bytes:
                 self._refuse_head()
                 return
-            if conns.at_least(limits.budget() - limits.reserve + 1) and not _may_use_reserve(
+            if conns.at_least(conns.budget - limits.reserve + 1) and not _may_use_reserve(
                 self.url, self.headers, limits.token_valid
             ):
                 self._refuse(SERVER_FULL)  # the last places are the hall's devices'
@@ -306,7 +350,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
 
         def _refuse(self, answer: bytes) -> None:
             self._refused = True
-            self._stop_head_timer()
+            self._not_waiting()
             self.transport.write(answer)
             self.transport.close()
 
@@ -317,7 +361,6 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
 
         def handle_websocket_upgrade(self) -> None:
             self._awaiting_head = False
-            self._stop_head_timer()
             # The stream's protocol takes the transport over; it stays in the budget
             # until it closes.
             self._forget()
@@ -335,21 +378,14 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
 
         def _await_head(self) -> None:
             self._awaiting_head = True
-            (conns.kept if self._served_once else conns.silent)[self] = None
-            self._head_bytes = 0
             self._raw_head_bytes = 0
-            self._stop_head_timer()
-            self._head_timer = self.loop.call_later(limits.head_timeout_s, self._head_too_slow)
+            due = self.loop.time() + limits.head_timeout_s
+            (conns.kept if self._served_once else conns.silent)[self] = due
 
         def _head_too_slow(self) -> None:
-            self._head_timer = None
+            """Taken off the waiting list by the sweep: its head is late."""
             if self._awaiting_head and not self.transport.is_closing():
                 self.transport.close()
-
-        def _stop_head_timer(self) -> None:
-            if self._head_timer is not None:
-                self._head_timer.cancel()
-                self._head_timer = None
 
         def _uncount(self) -> None:
             if self._counted is not None:
