@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, CallCount, Line
+from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, CallCount, Line, alike
 from queue_core.lines import WaitingLines
 from queue_core.model import Counter, CounterState, Ticket, TicketStatus
 
@@ -66,10 +66,9 @@ def places(
     hall = list(counters)
     # Per counter, worked out once for all of `tickets`: by number and services, which
     # tell the hall's counters apart and each service's stand-in (all numbered 0). For a
-    # ticket sent to no counter, a counter no ticket was sent to counts as any other that
-    # draws from the same lines the same way, at the same point of its priority streak: in
-    # a hall whose counters serve the same services, a new ticket is placed once, not once
-    # per counter.
+    # ticket sent to no counter, a counter no ticket was sent to counts as any other
+    # `alike` it: in a hall whose counters serve the same services, a new ticket is placed
+    # once, not once per counter.
     counts: dict[tuple[object, ...], CallCount] = {}
     shared: dict[object, Any] = {}  # what counters drawing from the same lines share
 
@@ -79,7 +78,7 @@ def places(
             and counter.number
             and not lines.count(Line(counter=counter.number))
         ):
-            return (counter.calls_services, counter.call_mode, counter.priority_streak)
+            return alike(counter)
         return (counter.number, counter.services)
 
     def place(ticket: Ticket) -> Place:

@@ -155,6 +155,18 @@ def _layout(
     return Line(counter=number), lines, precedence, frozenset(services)
 
 
+def alike(counter: Counter) -> tuple[object, ...]:
+    """A key equal for counters whose `CallCount` is the same for any ticket sent to
+    neither (besides its number and its own line, a count reads the lines it draws from,
+    whether by rank or in its services' order, and its priority streak): in a hall whose
+    counters serve the same services, one count does for all."""
+    services = counter.calls_services
+    if counter.call_mode is CallMode.SERVICE_ORDER:
+        return (services, False, counter.priority_streak)
+    # By rank, the order of the services does not matter, only which they are.
+    return (_layout(counter.number, services)[3], True, counter.priority_streak)
+
+
 class CallCount:
     """`calls_before` at one counter, what does not depend on the ticket worked out once.
 

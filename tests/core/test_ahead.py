@@ -236,3 +236,14 @@ def test_counters_drawing_from_the_same_services_each_keep_their_own_transfers()
     assert ahead_of(urgent, [tired, busy], [sent_here, mine, urgent]) == 1
     assert ahead_of(urgent, [tired], [mine, urgent]) == 1
     assert ahead_of(urgent, [tired, free], [mine, urgent]) == 0
+
+
+def test_counters_taking_the_same_services_in_another_order_count_apart() -> None:
+    """In service order, the order is the count: such counters are not alike, though the
+    services are the same (by rank they are)."""
+    land = [make_ticket(i, "DD") for i in range(1, 4)]
+    mine = make_ticket(4, "TP")
+    for mode, ahead in ((CallMode.SERVICE_ORDER, 0), (CallMode.LONGEST_WAITING, 3)):
+        land_first = make_counter(1, ("DD", "TP"), call_mode=mode)
+        justice_first = make_counter(2, ("TP", "DD"), call_mode=mode)
+        assert ahead_of(mine, [land_first, justice_first], [*land, mine]) == ahead
