@@ -74,13 +74,6 @@ SWEEP_INTERVAL_S = 30.0
 ALERT_CHECK_INTERVAL_S = 1.0
 # A client that would wait longer than this for its turn to replay is told to come back.
 REPLAY_MAX_WAIT_S = 30.0
-# Objects made (less those freed) between two passes of the garbage collector over the
-# young ones; Python's default is 700. Nearly everything a request makes is freed by its
-# count, yet at 700 the passes came often enough to cost, and every so often a full one
-# followed, which walks the whole of the day's hall. bench/issue.py, 20,000 tickets issued
-# and called: 180 → 100 ms in the collector over the run, full passes 6 → 3 (19 ms each),
-# about 4 µs less CPU a ticket (three pairs back to back).
-YOUNG_OBJECTS_PER_COLLECTION = 10_000
 
 STATIC = Path(__file__).parent / "static"
 STATIC_FOLDERS = ("pages", "vendor")
@@ -174,7 +167,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         # delivery for 100 ms and more with hundreds of screens connected.
         gc.collect()
         gc.freeze()
-        gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, *gc.get_threshold()[1:])
         try:
             yield
         finally:

@@ -133,6 +133,7 @@ class Live:
         self.version = 0
         self.last_ticket_id = 0
         self._counters: dict[int, Counter] = {}
+        self._in_order: tuple[Counter, ...] | None = None  # `counters()`, until one changes
         self._tickets: dict[int, Ticket] = {}
         self._lines = WaitingLines()
         self._sequences: dict[str, int] = {}  # issued service -> last sequence of the day
@@ -183,6 +184,7 @@ class Live:
                 self._put(change.ticket, change.issue)
             elif isinstance(change, CounterChange):
                 self._counters[change.counter.number] = change.counter
+                self._in_order = None
             elif isinstance(change, NameChange):
                 self._names[change.username] = change.display_name
             elif isinstance(change, DeviceChange):
@@ -243,8 +245,11 @@ class Live:
 
     # --- reads ----------------------------------------------------------------------
 
-    def counters(self) -> list[Counter]:
-        return [self._counters[n] for n in sorted(self._counters)]
+    def counters(self) -> Sequence[Counter]:
+        """Every counter, by number: read by each ticket's view, sorted once per change."""
+        if self._in_order is None:
+            self._in_order = tuple(self._counters[n] for n in sorted(self._counters))
+        return self._in_order
 
     def counter(self, number: int) -> Counter:
         found = self._counters.get(number)
