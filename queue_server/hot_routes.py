@@ -85,23 +85,24 @@ class HotRoutesApp(FastAPI):
         except HTTPException as exc:  # too slow or longer than it said
             await send_json(send, exc.status_code, exc.detail, {})
             return
-        fallback = _replaying(body, receive)
         key = headers.get(b"idempotency-key")
         who = admit(state, Action.ISSUE_TICKET, _bearer(headers), None)
         if who is None or (key is not None and not _valid_key(key)):
-            await super().__call__(scope, fallback, send)
+            await super().__call__(scope, _replaying(body, receive), send)
             return
         try:
             request = IssueRequest.model_validate_json(body)
         except ValidationError:
-            await super().__call__(scope, fallback, send)
+            await super().__call__(scope, _replaying(body, receive), send)
             return
         try:
             answer = await state.service.issue_answer(
                 request, who, key.decode("latin-1") if key is not None else None
             )
         except (QueueError, StoreError) as exc:
-            await errors.response_for(exc, "POST", ISSUE_PATH)(scope, fallback, send)
+            await errors.response_for(exc, "POST", ISSUE_PATH)(
+                scope, _replaying(body, receive), send
+            )
             return
         self.answered += 1
         code = answer.follow_code
