@@ -13,8 +13,9 @@ So the HTTP protocol is uvicorn's httptools one with three guards:
   closed, so one address cannot starve the hall's devices (each has its own address);
 - a request's head (request line and headers) must arrive within `head_timeout_s` of
   the connection opening or of the previous answer, or the connection is closed (by one
-  sweep over the connections waiting for a head, a few times a second, rather than a timer
-  per request: a request costs two dictionary entries, not a timer set and cancelled);
+  sweep over the connections waiting for a head, every second or a quarter of the
+  deadline when that is shorter, rather than a timer per request: a request costs an
+  entry put in a dictionary and taken out, not a timer set and cancelled);
 - a head larger than `head_max_bytes` gets `431` and the connection is closed (counted
   as parsed; an unfinished head is refused once four times that has come in, since the
   bytes received with it may be a body's). Its size is worked out from what uvicorn
@@ -228,14 +229,16 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
     def sweep(loop: asyncio.AbstractEventLoop) -> None:
         """Close the connections whose head is late; again in a while, as long as any
         connection is open (the first to open starts it again)."""
-        conns.budget = limits.budget()
-        for protocol in conns.late(loop.time()):
-            assert isinstance(protocol, GuardedHttpToolsProtocol)
-            protocol._head_too_slow()
-        if conns.http:
-            loop.call_later(sweep_every_s, sweep, loop)
-        else:
-            conns.sweeping = False
+        try:
+            conns.budget = limits.budget()
+            for protocol in conns.late(loop.time()):
+                assert isinstance(protocol, GuardedHttpToolsProtocol)
+                protocol._head_too_slow()
+        finally:  # whatever went wrong, the next sweep comes: late heads stay guarded
+            if conns.http:
+                loop.call_later(sweep_every_s, sweep, loop)
+            else:
+                conns.sweeping = False
 
     class GuardedHttpToolsProtocol(HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
