@@ -78,3 +78,13 @@ def test_desks_over_a_long_queue() -> None:
     assert desks["issue"]["count"] > 0
     assert desks["call_next"]["count"] > 0
     assert desks["list_bytes"] > 0
+
+
+def test_the_hot_path_without_sockets() -> None:
+    figures = bench("hot_path.py", *("--tickets", "64", "--connections", "4"))
+    motcua, floor = figures["motcua"], figures["floor"]
+    assert motcua["tickets"] == floor["tickets"] == 64
+    assert motcua["other"] == floor["other"] == []
+    # Every answer was a ticket, and each is in the database (the warm-up's too).
+    assert figures["stored"] == motcua["created"] > 64
+    assert motcua["cpu_us_per_ticket"] > floor["cpu_us_per_ticket"] > 0
