@@ -134,6 +134,22 @@ counter_specs = st.lists(
 )
 
 
+def hall_of(
+    waiting: list[tuple[str, bool, int, int | None]],
+    specs: list[tuple[tuple[str, ...], CallMode, int]],
+) -> tuple[list[Ticket], list[Counter]]:
+    """The waiting tickets and the counters the strategies above describe."""
+    tickets = [
+        make_ticket(i + 1, service, priority=priority, rank=rank, target_counter=target)
+        for i, (service, priority, rank, target) in enumerate(waiting)
+    ]
+    counters = [
+        make_counter(n + 1, services, call_mode=mode, priority_streak=streak)
+        for n, (services, mode, streak) in enumerate(specs)
+    ]
+    return tickets, counters
+
+
 def calls_before(counter: Counter, tickets: list[Ticket], mine: Ticket, ratio: int) -> int | None:
     """Call again and again at `counter` alone until it calls `mine`: how many calls first."""
     pending = {t.id: t for t in tickets}
@@ -163,14 +179,7 @@ def test_people_ahead_is_the_calls_made_before_the_ticket_when_nobody_else_comes
     ratio: int,
     pick: int,
 ) -> None:
-    tickets = [
-        make_ticket(i + 1, service, priority=priority, rank=rank, target_counter=target)
-        for i, (service, priority, rank, target) in enumerate(waiting)
-    ]
-    counters = [
-        make_counter(n + 1, services, call_mode=mode, priority_streak=streak)
-        for n, (services, mode, streak) in enumerate(specs)
-    ]
+    tickets, counters = hall_of(waiting, specs)
     mine = tickets[pick % len(tickets)]
     at_each = [calls_before(c, tickets, mine, ratio) for c in counters]
     reachable = [n for n in at_each if n is not None]
@@ -192,14 +201,7 @@ def test_a_whole_queue_placed_at_once_gets_what_each_ticket_gets_alone(
 ) -> None:
     """What one placing works out once and reuses (each counter's count, shared by counters
     alike) changes no ticket's figure, nor the counter that reaches it first."""
-    tickets = [
-        make_ticket(i + 1, service, priority=priority, rank=rank, target_counter=target)
-        for i, (service, priority, rank, target) in enumerate(waiting)
-    ]
-    counters = [
-        make_counter(n + 1, services, call_mode=mode, priority_streak=streak)
-        for n, (services, mode, streak) in enumerate(specs)
-    ]
+    tickets, counters = hall_of(waiting, specs)
     lines = WaitingLines()
     for ticket in tickets:
         lines.add(ticket)

@@ -28,11 +28,24 @@ from tests.server.conftest import MONDAY_9AM, Hall, open_hall, prepare_data_dir
 READS_HISTORY = re.compile(r"\b(from|join|update)\s+(tickets|events|ratings)\b", re.IGNORECASE)
 
 
+def plan_of(db: sqlite3.Connection, sql: str) -> list[str]:
+    """SQLite's plan for `sql`, step by step."""
+    return [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}")]
+
+
+def indexes_of(db: sqlite3.Connection, table: str) -> set[str]:
+    return {
+        row[0]
+        for row in db.execute(
+            "select name from sqlite_master where type = 'index' and tbl_name = ?", [table]
+        )
+    }
+
+
 def full_scans(db: sqlite3.Connection, sql: str) -> list[str]:
     """The plan steps of `sql` that read a whole history table, row by row or through a
     whole index."""
-    plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}")]
-    return [step for step in plan if step.startswith("SCAN ") and _history(step)]
+    return [step for step in plan_of(db, sql) if step.startswith("SCAN ") and _history(step)]
 
 
 def _history(step: str) -> bool:
@@ -136,16 +149,11 @@ def test_the_check_sees_a_full_scan(tmp_path: Path) -> None:
 def test_the_day_change_reads_only_the_tickets_left_open(tmp_path: Path) -> None:
     prepare_data_dir(tmp_path)
     with sqlite3.connect(tmp_path / DATABASE_NAME) as db:
-        plan = [
-            row[3]
-            for row in db.execute(
-                "EXPLAIN QUERY PLAN select * from tickets"
-                " where status in ('waiting', 'called') and day < '2026-11-23'"
-            )
-        ]
-        indexes = {
-            row[0] for row in db.execute("select name from sqlite_master where type = 'index'")
-        }
+        plan = plan_of(
+            db,
+            "select * from tickets where status in ('waiting', 'called') and day < '2026-11-23'",
+        )
+        indexes = indexes_of(db, "tickets") | indexes_of(db, "events")
     # A partial index of unfinished tickets: what yesterday left, never the history.
     assert plan == ["SEARCH tickets USING INDEX tickets_unfinished (day<?)"]
     # The queue-head indexes the writer's memory replaced are gone: nothing reads them,
@@ -160,19 +168,12 @@ def test_the_day_change_reads_only_the_tickets_left_open(tmp_path: Path) -> None
 def test_the_latest_calls_are_read_from_an_index_of_calls_alone(tmp_path: Path) -> None:
     prepare_data_dir(tmp_path)
     with sqlite3.connect(tmp_path / DATABASE_NAME) as db:
-        plan = [
-            row[3]
-            for row in db.execute(
-                f"EXPLAIN QUERY PLAN select body from events where {CALL_TYPES}"
-                " and at >= '2026-11-23' order by seq desc limit 8"
-            )
-        ]
-        indexes = {
-            row[0]
-            for row in db.execute(
-                "select name from sqlite_master where type = 'index' and tbl_name = 'events'"
-            )
-        }
+        plan = plan_of(
+            db,
+            f"select body from events where {CALL_TYPES} and at >= '2026-11-23'"
+            " order by seq desc limit 8",
+        )
+        indexes = indexes_of(db, "events")
     assert plan[0] == "SEARCH events USING INDEX events_calls (at>?)"
     # The index of every event's type and time, which each event was written to, is gone:
     # an issued ticket writes no index of events at all.
