@@ -155,16 +155,22 @@ def _layout(
     return Line(counter=number), lines, precedence, frozenset(services)
 
 
+def _drawn_from(counter: Counter) -> tuple[object, bool]:
+    """The service lines a counter draws from and whether by rank: equal for counters that
+    draw from the same lines the same way. By rank, the order of the services does not
+    matter, only which they are."""
+    services = counter.calls_services
+    if counter.call_mode is CallMode.SERVICE_ORDER:
+        return services, False
+    return _layout(counter.number, services)[3], True
+
+
 def alike(counter: Counter) -> tuple[object, ...]:
     """A key equal for counters whose `CallCount` is the same for any ticket sent to
     neither (besides its number and its own line, a count reads the lines it draws from,
     whether by rank or in its services' order, and its priority streak): in a hall whose
     counters serve the same services, one count does for all."""
-    services = counter.calls_services
-    if counter.call_mode is CallMode.SERVICE_ORDER:
-        return (services, False, counter.priority_streak)
-    # By rank, the order of the services does not matter, only which they are.
-    return (_layout(counter.number, services)[3], True, counter.priority_streak)
+    return (*_drawn_from(counter), counter.priority_streak)
 
 
 class CallCount:
@@ -194,7 +200,7 @@ class CallCount:
     ) -> None:
         self._lines = lines
         services = counter.calls_services
-        self._own, service_lines, precedence, served = _layout(counter.number, services)
+        self._own, service_lines, precedence, _ = _layout(counter.number, services)
         self._number = counter.number
         self._transferred = lines.count(self._own)
         streak = counter.priority_streak
@@ -203,9 +209,8 @@ class CallCount:
                 streak = streak + 1 if tickets[ticket_id].priority else 0
         self._ratio = max(priority_ratio, 0)
         self._first_run = max(0, self._ratio - streak)
-        rank_first = counter.call_mode is not CallMode.SERVICE_ORDER
-        # By rank, the order of the services does not matter, only which they are.
-        key = (served, True) if rank_first else (services, False)
+        key = _drawn_from(counter)
+        rank_first = key[1]
         queues = shared.get(key) if shared is not None else None
         if queues is None:
             queues = _ServiceQueues(lines, service_lines, precedence, rank_first)
