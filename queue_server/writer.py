@@ -16,6 +16,17 @@ Where a batch runs:
   whole on the thread, as does a light batch when another connection holds the write
   lock (the loop never waits for one) or when it failed half-way (below).
 
+When a batch ends, the clients it answered tend to send their next command together a
+moment later (the four clerks of a busy hall, the kiosks at opening time), while the
+commands that came during its commit are already waiting. Starting the next batch with
+those alone split the clients into two groups committing in turn: four clerks made
+batches of one and three, two commits where one would do, each worth 0.1–0.2 ms of CPU
+(an fsync, and the hand-over to the thread and back). So the next batch waits, up to
+`GATHER_S`, until as many commands wait as the batch before it held with those that came
+during its commit: as soon as they do, it starts. A command on its own, as in a quiet
+hall, never waits: that count is one. The idea is MySQL's binary-log group commit
+(`binlog_group_commit_sync_delay`, `…_no_delay_count`), with the count learnt as it goes.
+
 A command that fails before writing anything (the usual case: a rule said no) fails
 alone, at no cost. One that fails after writing, or after changing the writer's state
 in memory (`Unfinished`), spoils the transaction: the writer rolls it back, rebuilds
@@ -91,6 +102,9 @@ class _Job:
 
 
 _STOP = object()
+# The longest a batch waits for the clients the last one answered (see the module): on
+# the LAN they answer within a fraction of this; a person never notices it.
+GATHER_S = 0.001
 
 
 class _Work(enum.Enum):
@@ -143,7 +157,11 @@ class Writer:
         self._reload = reload
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()  # to the thread
         self._waiting: deque[_Job] = deque()  # on the loop: not yet in a batch
-        self._busy = False  # on the loop: a batch is running or committing
+        self._busy = False  # on the loop: a batch is running, committing or gathering
+        # On the loop: how many commands the next batch waits for (see the module), and
+        # the timer ending that wait.
+        self._expected = 1
+        self._gathering: asyncio.TimerHandle | None = None
         self._stopping = False
         self._store: Store | None = None  # opened by the thread; one batch at a time uses it
         self._thread: threading.Thread | None = None
@@ -168,6 +186,8 @@ class Writer:
         """Run what is still waiting, then stop the thread."""
         if self._thread is not None:
             self._stopping = True
+            if self._gathering is not None:
+                self._gathering.cancel()
             while self._waiting:
                 self._queue.put((_Work.RUN, self._take(light_only=False), None))
             self._queue.put(_STOP)
@@ -184,12 +204,30 @@ class Writer:
             self._busy = True
             # A turn later, so that what else this turn of the loop brings joins the batch.
             self._loop.call_soon(self._next_batch)
+        elif self._gathering is not None and len(self._waiting) >= self._expected:
+            self._gathering.cancel()
+            self._gathering = None
+            self._loop.call_soon(self._start_batch)
         return await future
 
     # --- on the event loop ----------------------------------------------------------------
 
     def _next_batch(self) -> None:
         if not self._waiting or self._stopping:
+            self._busy = False
+            return
+        if len(self._waiting) < self._expected:
+            assert self._loop is not None
+            self._gathering = self._loop.call_later(GATHER_S, self._gathered)
+            return
+        self._start_batch()
+
+    def _gathered(self) -> None:
+        self._gathering = None
+        self._start_batch()
+
+    def _start_batch(self) -> None:
+        if self._stopping:
             self._busy = False
             return
         if self._waiting[0].light and self._prepare_is_light():
@@ -236,6 +274,9 @@ class Writer:
         return True
 
     def _finished(self, prepared: Outcome[None] | None, batch: list[_Job]) -> None:
+        # The clients this batch answers, and those who came meanwhile: the next batch's
+        # count to wait for.
+        self._expected = min(len(batch) + len(self._waiting), self._batch_max)
         self._deliver(prepared, batch)
         assert self._loop is not None
         self._loop.call_soon(self._next_batch)

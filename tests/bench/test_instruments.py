@@ -81,10 +81,14 @@ def test_desks_over_a_long_queue() -> None:
 
 
 def test_the_hot_path_without_sockets() -> None:
-    figures = bench("hot_path.py", *("--tickets", "64", "--connections", "4"))
-    motcua, floor = figures["motcua"], figures["floor"]
+    figures = bench("hot_path.py", *("--tickets", "64", "--connections", "4", "--clerks", "3"))
+    motcua, calls, floor = figures["motcua"], figures["call_next"], figures["floor"]
     assert motcua["tickets"] == floor["tickets"] == 64
-    assert motcua["other"] == floor["other"] == []
+    assert motcua["other"] == calls["other"] == floor["other"] == []
     # Every answer was a ticket, and each is in the database (the warm-up's too).
     assert figures["stored"] == motcua["created"] > 64
     assert motcua["cpu_us_per_ticket"] > floor["cpu_us_per_ticket"] > 0
+    # The clerks called every one of them, each once (the bench checks which).
+    assert calls["calls"] == figures["stored"]
+    assert calls["cpu_us_per_call"] > 0
+    assert figures["ok"]
