@@ -18,10 +18,10 @@ that serve it (they will open, and the estimate assumes the same).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any, NamedTuple
 
-from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, CallCount, Line, alike
+from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, CallCount, alike
 from queue_core.lines import WaitingLines
 from queue_core.model import Counter, CounterState, Ticket, TicketStatus
 
@@ -50,9 +50,49 @@ class Place(NamedTuple):
     counter: Counter | None  # None for a ticket that is not waiting
 
 
+def _count_key(counter: Counter, ticket: Ticket, sent_to: Set[int]) -> tuple[object, ...]:
+    """What tells `counter`'s count for `ticket` apart: by number and services, which tell
+    the hall's counters apart and each service's stand-in (all numbered 0); for a ticket
+    sent to no counter, at a counter no ticket was sent to (`sent_to`: the numbers of
+    those with tickets sent to them), what counters `alike` share: in a hall whose
+    counters serve the same services, a new ticket is counted once, not once per counter."""
+    if ticket.target_counter is None and counter.number and counter.number not in sent_to:
+        return alike(counter)
+    return (counter.number, counter.services)
+
+
+class Hall:
+    """The hall's counters as they stand (a counter that changes makes another hall), and
+    for each service the counters whose counts differ, worked out once.
+
+    A new ticket's place is the fewest calls before it at the counters that may call it,
+    the first of them on a tie; counters alike (`_count_key`) make as many calls before it,
+    so the first of those alike stands for them all. Grouping the counters per ticket
+    cost a key per counter per ticket, more than the count itself in a hall of sixteen
+    (bench/hot_path.py)."""
+
+    def __init__(self, counters: Iterable[Counter]) -> None:
+        self.counters = tuple(counters)
+        self._counting: dict[tuple[str, frozenset[int]], tuple[Counter, ...]] = {}
+
+    def counting(self, ticket: Ticket, sent_to: frozenset[int]) -> Sequence[Counter]:
+        """The counters that may call `ticket` whose counts for it differ, each the first
+        of those alike, in `counters_for`'s order."""
+        if ticket.target_counter is not None:
+            return counters_for(ticket, self.counters)  # they draw from a line of their own
+        key = (ticket.service, sent_to)
+        found = self._counting.get(key)
+        if found is None:
+            firsts: dict[tuple[object, ...], Counter] = {}
+            for counter in counters_for(ticket, self.counters):
+                firsts.setdefault(_count_key(counter, ticket, sent_to), counter)
+            found = self._counting[key] = tuple(firsts.values())
+        return found
+
+
 def places(
     tickets: Sequence[Ticket],
-    counters: Iterable[Counter],
+    counters: Hall | Iterable[Counter],
     lines: WaitingLines,
     waiting: Mapping[int, Ticket],
     priority_ratio: int = DEFAULT_PRIORITY_RATIO,
@@ -60,40 +100,25 @@ def places(
     """For each of `tickets` (by id), its place (see `waiting_ahead`) and the counter
     where it is that close to the front, counted off the waiting `lines` (`waiting`: the
     waiting tickets by id, for the priority of those transferred to a counter).
+    `counters`: the hall's, grouped once (a `Hall` kept while they stand) or not.
 
-    Cost: per ticket, a binary search per line of each counter that may call it, however
-    long the queue (see `dispatch.calls_before`)."""
-    hall = list(counters)
-    # Per counter, worked out once for all of `tickets`: by number and services, which
-    # tell the hall's counters apart and each service's stand-in (all numbered 0). For a
-    # ticket sent to no counter, a counter no ticket was sent to counts as any other
-    # `alike` it: in a hall whose counters serve the same services, a new ticket is placed
-    # once, not once per counter.
+    Cost: per ticket, a binary search per line of each counter that may call it and
+    counts differently, however long the queue (see `dispatch.calls_before`)."""
+    hall = counters if isinstance(counters, Hall) else Hall(counters)
+    sent_to = lines.counters_sent_to()
+    # Per counter key, worked out once for all of `tickets`.
     counts: dict[tuple[object, ...], CallCount] = {}
     shared: dict[object, Any] = {}  # what counters drawing from the same lines share
-
-    def key_of(counter: Counter, ticket: Ticket) -> tuple[object, ...]:
-        if (
-            ticket.target_counter is None
-            and counter.number
-            and not lines.count(Line(counter=counter.number))
-        ):
-            return alike(counter)
-        return (counter.number, counter.services)
 
     def place(ticket: Ticket) -> Place:
         if ticket.status is not TicketStatus.WAITING:
             return Place(0, None)
         nearest: Place | None = None
-        counted: list[CallCount] = []
-        for counter in counters_for(ticket, hall):
-            key = key_of(counter, ticket)
+        for counter in hall.counting(ticket, sent_to):
+            key = _count_key(counter, ticket, sent_to)
             count = counts.get(key)
             if count is None:
                 count = counts[key] = CallCount(counter, lines, waiting, priority_ratio, shared)
-            elif count in counted:
-                continue  # as a counter before it: as many calls, and the first one is nearest
-            counted.append(count)
             calls = count(ticket)
             if nearest is None or calls < nearest.ahead:
                 nearest = Place(calls, counter)

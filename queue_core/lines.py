@@ -52,6 +52,14 @@ class WaitingLines:
         if i < len(places) and places[i] == place:
             del places[i]
 
+    def counters_sent_to(self) -> frozenset[int]:
+        """The numbers of the counters that tickets waiting were transferred to."""
+        return frozenset(
+            line.counter
+            for line, places in self._lines.items()
+            if line.counter is not None and places
+        )
+
     def count(self, line: Line) -> int:
         return len(self._lines.get(line, ()))
 

@@ -133,7 +133,8 @@ class Live:
         self.version = 0
         self.last_ticket_id = 0
         self._counters: dict[int, Counter] = {}
-        self._in_order: tuple[Counter, ...] | None = None  # `counters()`, until one changes
+        # The counters by number and how they count (`counters()`), until one changes.
+        self._hall: ahead.Hall | None = None
         self._tickets: dict[int, Ticket] = {}
         self._lines = WaitingLines()
         self._sequences: dict[str, int] = {}  # issued service -> last sequence of the day
@@ -184,7 +185,7 @@ class Live:
                 self._put(change.ticket, change.issue)
             elif isinstance(change, CounterChange):
                 self._counters[change.counter.number] = change.counter
-                self._in_order = None
+                self._hall = None
             elif isinstance(change, NameChange):
                 self._names[change.username] = change.display_name
             elif isinstance(change, DeviceChange):
@@ -247,9 +248,12 @@ class Live:
 
     def counters(self) -> Sequence[Counter]:
         """Every counter, by number: read by each ticket's view, sorted once per change."""
-        if self._in_order is None:
-            self._in_order = tuple(self._counters[n] for n in sorted(self._counters))
-        return self._in_order
+        return self._counter_hall().counters
+
+    def _counter_hall(self) -> ahead.Hall:
+        if self._hall is None:
+            self._hall = ahead.Hall(self._counters[n] for n in sorted(self._counters))
+        return self._hall
 
     def counter(self, number: int) -> Counter:
         found = self._counters.get(number)
@@ -316,7 +320,7 @@ class Live:
         missing = [t for t in tickets if (seen := placed.get(t.id)) is None or seen[0] is not t]
         if missing:
             found = ahead.places(
-                missing, self.counters(), self._lines, self._tickets, priority_ratio
+                missing, self._counter_hall(), self._lines, self._tickets, priority_ratio
             )
             for ticket in missing:
                 placed[ticket.id] = (ticket, found[ticket.id])

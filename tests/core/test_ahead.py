@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queue_core.ahead import Place, counters_for, places, waiting_ahead
+from queue_core.ahead import Hall, Place, counters_for, places, waiting_ahead
 from queue_core.dispatch import DEFAULT_PRIORITY_RATIO, call, choose_next
 from queue_core.errors import NothingWaiting
 from queue_core.lines import WaitingLines
@@ -213,6 +213,33 @@ def test_a_whole_queue_placed_at_once_gets_what_each_ticket_gets_alone(
     together = places(tickets, counters, lines, by_id, ratio)
     alone = {t.id: places([t], counters, lines, by_id, ratio)[t.id] for t in tickets}
     assert {i: where(p) for i, p in together.items()} == {i: where(p) for i, p in alone.items()}
+
+
+@settings(max_examples=200, deadline=None)
+@given(waiting=waiting_tickets, specs=counter_specs, ratio=st.integers(min_value=1, max_value=4))
+def test_a_hall_kept_while_its_counters_stand_places_as_a_fresh_one(
+    waiting: list[tuple[str, bool, int, int | None]],
+    specs: list[tuple[tuple[str, ...], CallMode, int]],
+    ratio: int,
+) -> None:
+    """The hall keeps, per service, which counters count apart while the queue changes
+    under it (tickets come, some sent to a counter, which then counts apart from the
+    counters alike it): each new ticket is placed as a hall made for it would."""
+    tickets, counters = hall_of(waiting, specs)
+    kept = Hall(counters)
+    lines = WaitingLines()
+    by_id: dict[int, Ticket] = {}
+
+    def where(placed: Place) -> tuple[int, int | None]:
+        return placed.ahead, placed.counter.number if placed.counter else None
+
+    for ticket in tickets:
+        lines.add(ticket)
+        by_id[ticket.id] = ticket
+        queue = list(by_id.values())
+        assert {i: where(p) for i, p in places(queue, kept, lines, by_id, ratio).items()} == {
+            i: where(p) for i, p in places(queue, counters, lines, by_id, ratio).items()
+        }
 
 
 def test_tickets_of_services_no_counter_serves_each_count_their_own_queue() -> None:
